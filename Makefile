@@ -1,0 +1,40 @@
+# Afterchat: `make run` serves the demo community; `make test` runs the whole suite.
+VENV      ?= .venv
+PYTHON    ?= python3
+BIN        = $(VENV)/bin
+FLASK      = $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres install clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
+	touch $@
+
+install: $(BIN)/.installed
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+run: $(BIN)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) forum demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The pure unit tests (parsers, sanitiser) do not touch a database, so they run once; everything
+# that does runs on SQLite and again on PostgreSQL.
+test: $(BIN)/.installed node_modules/.installed
+	$(BIN)/pytest -q
+	FORUM_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser" tests/functional tests/integration
+
+test-sqlite: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+test-postgres: $(BIN)/.installed
+	FORUM_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q tests/functional tests/integration
+
+clean:
+	rm -rf $(VENV) node_modules build dist *.egg-info instance

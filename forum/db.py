@@ -1,0 +1,117 @@
+"""The forum's declarative base, its session, and the SQLite settings that make one file safe to share."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session
+
+TABLE_PREFIX = "forum_"
+
+# Constraint names are fixed so that migrations (and SQLite batch mode) can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Every forum model: its tables carry the forum_ prefix and named constraints."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def session() -> Session:
+    """The request's SQLAlchemy session: the host's Flask-SQLAlchemy session, or the forum's own."""
+    return current_app.extensions["sqlalchemy"].session
+
+
+def engine() -> Engine:
+    """The engine the forum's tables live on."""
+    return current_app.extensions["sqlalchemy"].engine
+
+
+# -- SQLite: WAL, foreign keys, busy timeout, and write transactions begun IMMEDIATE -----------------
+
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("forum_immediate", default=False)
+
+
+@contextlib.contextmanager
+def write_transactions():
+    """Begin every transaction opened inside this block with BEGIN IMMEDIATE on SQLite.
+
+    A deferred transaction that reads and then writes can fail at once with "database is locked"
+    when another writer got in between; taking the write lock up front makes it wait instead.
+    """
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def set_writing(writing: bool) -> None:
+    """Say whether this request writes, so its transactions begin IMMEDIATE or not (set per request)."""
+    _immediate.set(writing)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Install the connection settings the forum relies on, once per SQLite engine."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_forum_configured", False):
+        return
+    engine._forum_configured = True  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+# -- time columns -----------------------------------------------------------------------------------
+
+from sqlalchemy.types import DateTime, TypeDecorator  # noqa: E402
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back as an aware UTC datetime, on every engine."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zones: store naive UTC so that text order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

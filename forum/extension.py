@@ -1,0 +1,148 @@
+"""The Forum extension: mount the forum on any Flask app, at any URL prefix."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_compress import Compress
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+
+from forum import db as forum_db
+from forum import settings
+from forum.limits import limiter
+from forum.resources import resource_dir
+
+
+class Forum:
+    """Register the forum on a Flask app: `Forum(app)` or `forum.init_app(app, url_prefix="/community")`."""
+
+    def __init__(self, app: Flask | None = None, **options):
+        self.options = options
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, url_prefix: str | None = None, **options) -> None:
+        """Set defaults, find or create the database, and register the forum's blueprint and commands."""
+        if "forum" in app.extensions:
+            raise RuntimeError(
+                "The forum is already registered on this app; call Forum(app) or init_app(app) once only."
+            )
+        options = {**self.options, **options}
+        url_prefix = options.pop("url_prefix", url_prefix)
+        for key, value in settings.DEFAULTS.items():
+            app.config.setdefault(key, value)
+        for key, value in options.items():
+            app.config[key] = value
+
+        db = self._database(app)
+        with app.app_context():
+            forum_db.configure_sqlite(db.engine)
+        self._login(app)
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORUM_REDIS_URL"] or "memory://")
+        app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+        limiter.init_app(app)
+        if "compress" not in app.extensions:
+            Compress(app)
+        app.config.setdefault("REMEMBER_COOKIE_DURATION", 14 * 24 * 3600)
+        app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+        app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+        app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+        from forum import cli, views  # late: both import models, which need nothing from the app
+        app.register_blueprint(views.bp, url_prefix=url_prefix or None)
+        app.cli.add_command(cli.forum_cli)
+        app.before_request(_before_request)
+        if app.config["FORUM_QUERY_COUNT"]:
+            _count_queries(app, db)
+        app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={})
+
+    @staticmethod
+    def _database(app: Flask) -> SQLAlchemy:
+        """Reuse the host's Flask-SQLAlchemy instance, or make one from FORUM_DATABASE_URL."""
+        if "sqlalchemy" in app.extensions:
+            return app.extensions["sqlalchemy"]
+        url = app.config["FORUM_DATABASE_URL"]
+        if not url:
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+            url = "sqlite:///" + str(Path(app.instance_path) / "forum.sqlite3")
+        app.config.setdefault("SQLALCHEMY_DATABASE_URI", normalise_database_url(url))
+        db = SQLAlchemy()
+        db.init_app(app)
+        return db
+
+    @staticmethod
+    def _login(app: Flask) -> None:
+        if hasattr(app, "login_manager"):
+            raise RuntimeError(
+                "The app already has a Flask-Login LoginManager; the forum manages sign-in for its members "
+                "itself, so mount it on an app without one."
+            )
+        manager = LoginManager()
+        manager.login_view = "forum.login"
+        manager.login_message = "Sign in to continue."
+        manager.login_message_category = "info"
+        manager.user_loader(_load_member)
+        manager.init_app(app)
+
+
+class _State:
+    """What the forum keeps per app, in app.extensions["forum"]."""
+
+    def __init__(self, db: SQLAlchemy, url_prefix: str, static_hashes: dict[str, str]):
+        self.db = db
+        self.url_prefix = url_prefix
+        self.static_hashes = static_hashes
+
+    def static_version(self, filename: str) -> str:
+        """A short hash of a static file's content, for cache-busting URLs."""
+        if filename not in self.static_hashes:
+            path = resource_dir("static") / "forum" / filename
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+            self.static_hashes[filename] = digest
+        return self.static_hashes[filename]
+
+
+def normalise_database_url(url: str) -> str:
+    """Let a plain postgresql:// URL use psycopg 3, the driver the forum installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _load_member(user_id: str):
+    from forum.models import Member
+    member_id, _, version = user_id.partition(".")
+    if not member_id.isdigit() or not version.isdigit():
+        return None
+    member = forum_db.session().get(Member, int(member_id))
+    if member is None or member.session_version != int(version) or not member.is_active:
+        return None
+    return member
+
+
+def _before_request() -> None:
+    # Writes begin IMMEDIATE on SQLite so two writers queue instead of failing.
+    forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _count_queries(app: Flask, db: SQLAlchemy) -> None:
+    """Count SQL statements per request into g.forum_queries (tests and benchmarks only)."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args, **_kwargs):
+        from flask import has_request_context
+        if has_request_context():
+            g.forum_queries = g.get("forum_queries", 0) + 1
+
+    @app.after_request
+    def _header(response):
+        response.headers["X-Forum-Queries"] = str(g.get("forum_queries", 0))
+        return response

@@ -1,0 +1,12 @@
+"""The forum's models; importing this package registers every table on `forum.db.Base.metadata`."""
+
+from forum.models.accounts import SECTORS, Handle, Member, Organisation, normalise_name
+from forum.models.chats import Chat, ChatImport
+from forum.models.spaces import VISIBILITIES, Space, SpaceMembership
+from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
+
+__all__ = [
+    "SECTORS", "VISIBILITIES", "PLATFORM_NAMES",
+    "Member", "Organisation", "Handle", "normalise_name",
+    "Space", "SpaceMembership", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+]

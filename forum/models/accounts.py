@@ -1,0 +1,134 @@
+"""Members, the organisations they work for, and the handles that link imported speech to them."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.db import Base, UTCDateTime, utcnow
+
+ROLES = ("member", "moderator", "admin")
+STATES = ("pending", "approved", "suspended", "deleted")
+SECTORS = {
+    "local_government": "Local government",
+    "voluntary": "Voluntary and community sector",
+    "councillor": "Councillor",
+    "public_sector": "Other public sector",
+    "partner": "Partner or supplier",
+    "research": "Researcher or journalist",
+    "other": "Other",
+}
+
+
+def normalise_name(name: str) -> str:
+    """Fold a name for comparison: NFKC, invisible characters gone, spaces collapsed, case-folded."""
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"})
+    return " ".join(name.split()).casefold()
+
+
+class Organisation(Base):
+    """A council, charity or other body; unique by its normalised name."""
+
+    __tablename__ = "forum_organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str | None] = mapped_column(String(40))
+
+    def __init__(self, name: str, sector: str | None = None):
+        self.name = " ".join(name.split())
+        self.name_key = normalise_name(name)
+        self.sector = sector
+
+
+class Member(Base):
+    """An account: who someone is, what they may do, and where they work."""
+
+    __tablename__ = "forum_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-case; None once deleted
+    display_name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    state: Mapped[str] = mapped_column(String(16), default="approved")
+    sector: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("forum_organisation.id"))
+    job_role: Mapped[str | None] = mapped_column(String(120))
+    bio_source: Mapped[str] = mapped_column(Text, default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped to end every session at once (sign out everywhere, password change, suspension).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined", innerjoin=False)
+    handles: Mapped[list[Handle]] = relationship(back_populates="member", cascade="all, delete-orphan")
+
+    # -- Flask-Login ------------------------------------------------------------------------------
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ("approved", "pending")
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    # -- roles ------------------------------------------------------------------------------------
+    @property
+    def is_approved(self) -> bool:
+        return self.state == "approved"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin") and self.is_approved
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and self.is_approved
+
+    @property
+    def sector_label(self) -> str | None:
+        return SECTORS.get(self.sector or "")
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.display_name!r}>"
+
+
+class Handle(Base):
+    """A platform handle a member claims (x, mastodon, bluesky, slack...), confirmed by a moderator."""
+
+    __tablename__ = "forum_handle"
+    __table_args__ = (UniqueConstraint("platform", "handle_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(200))
+    handle_key: Mapped[str] = mapped_column(String(200))
+    confirmed: Mapped[bool] = mapped_column(default=False)
+
+    member: Mapped[Member] = relationship(back_populates="handles")
+
+    def __init__(self, platform: str, handle: str, confirmed: bool = False, member: Member | None = None):
+        self.platform = platform
+        self.handle = handle.strip()
+        self.handle_key = handle_key(handle)
+        self.confirmed = confirmed
+        if member is not None:
+            self.member = member
+
+
+def handle_key(handle: str) -> str:
+    """Fold a handle for matching: no leading @, case-insensitive, trimmed."""
+    return normalise_name(handle.strip().lstrip("@"))

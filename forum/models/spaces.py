@@ -1,0 +1,64 @@
+"""Spaces, where threads live, and who belongs to the closed ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.db import Base, UTCDateTime, utcnow
+
+VISIBILITIES = {
+    "public": "Public: anyone can read",
+    "members": "Members: signed-in members can read",
+    "private": "Private: listed, but only its members can read",
+    "secret": "Secret: invisible except to its members",
+}
+
+
+class Space(Base):
+    """A place for threads, with a visibility and denormalised counts for the home page."""
+
+    __tablename__ = "forum_space"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    anonymous_posting: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_thread.id", use_alter=True, ondelete="SET NULL")
+    )
+
+    last_thread = relationship("Thread", foreign_keys=[last_thread_id], lazy="raise", post_update=True)
+    memberships: Mapped[list[SpaceMembership]] = relationship(
+        back_populates="space", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.visibility in ("private", "secret")
+
+    def __repr__(self) -> str:
+        return f"<Space {self.slug}>"
+
+
+class SpaceMembership(Base):
+    """A member of a closed space, or a host who looks after a space."""
+
+    __tablename__ = "forum_space_membership"
+
+    space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), default="member")  # member | host
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    space: Mapped[Space] = relationship(back_populates="memberships")
+    member = relationship("Member", lazy="joined")

@@ -1,0 +1,117 @@
+"""Threads and posts, and the speakers that imported posts came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.db import Base, UTCDateTime, utcnow
+
+PLATFORM_NAMES = {
+    "x": "X (Twitter)", "mastodon": "Mastodon", "bluesky": "Bluesky", "slack": "Slack",
+    "teams": "Microsoft Teams", "zoom": "Zoom", "discord": "Discord", "whatsapp": "WhatsApp",
+    "irc": "IRC", "text": "a chat log",
+}
+
+
+class Speaker(Base):
+    """Someone who spoke in an imported chat, matched to a member when they have claimed the handle."""
+
+    __tablename__ = "forum_speaker"
+    __table_args__ = (UniqueConstraint("platform", "speaker_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    speaker_key: Mapped[str] = mapped_column(String(300))  # stable id, else folded handle, else folded name
+    display_name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200))
+    platform_user_id: Mapped[str | None] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"), index=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "removed at the author's request"
+
+    member = relationship("Member", lazy="raise")
+
+    @property
+    def platform_name(self) -> str:
+        return PLATFORM_NAMES.get(self.platform, self.platform)
+
+
+class Thread(Base):
+    """A conversation in a space, with counts kept in step with its posts."""
+
+    __tablename__ = "forum_thread"
+    __table_args__ = (Index("ix_forum_thread_space_activity", "space_id", "pinned", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", use_alter=True, ondelete="SET NULL"))
+    last_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", use_alter=True, ondelete="SET NULL"))
+    pinned: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"), index=True)
+    question_number: Mapped[int | None] = mapped_column(Integer)
+
+    space = relationship("Space", foreign_keys=[space_id], lazy="raise")
+    author = relationship("Member", foreign_keys=[author_id], lazy="raise")
+    first_post = relationship("Post", foreign_keys=[first_post_id], lazy="raise", post_update=True)
+    last_post = relationship("Post", foreign_keys=[last_post_id], lazy="raise", post_update=True)
+    chat = relationship("Chat", foreign_keys=[chat_id], lazy="raise")
+
+    @property
+    def reply_count(self) -> int:
+        return max(self.post_count - 1, 0)
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(Base):
+    """One message: its markdown source, the sanitised HTML made when it was written, and its author."""
+
+    __tablename__ = "forum_post"
+    __table_args__ = (
+        Index("ix_forum_post_thread_order", "thread_id", "created_at", "id"),
+        UniqueConstraint("chat_id", "source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("forum_speaker.id", ondelete="SET NULL"), index=True)
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="SET NULL"))
+    quote_of_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # deleted by its author
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # hidden by a moderator
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    # Imported posts: the chat they came from, and the platform's id (or a content hash) for re-imports.
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat_import.id", ondelete="SET NULL"))
+    source_key: Mapped[str | None] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(500))
+
+    thread = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
+    author = relationship("Member", foreign_keys=[author_id], lazy="raise")
+    speaker = relationship("Speaker", foreign_keys=[speaker_id], lazy="raise")
+    reply_to = relationship("Post", remote_side=[id], foreign_keys=[reply_to_id], lazy="raise")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} in thread {self.thread_id}>"

@@ -1,0 +1,176 @@
+"""Starting threads, replying, quoting, editing and deleting posts, with counts kept in step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from forum import markup, policy
+from forum.db import utcnow
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.models import Member, Post, Space, Speaker, Thread
+
+MAX_TITLE = 200
+
+
+def check_title(title: str) -> str:
+    """Return the cleaned title, or raise ValidationError saying what is wrong."""
+    title = " ".join(title.split())
+    if len(title) < 3:
+        raise ValidationError("Check the title", {"title": "Enter a title of at least 3 characters"})
+    if len(title) > MAX_TITLE:
+        raise ValidationError("Check the title", {"title": f"Enter a title of at most {MAX_TITLE} characters"})
+    return title
+
+
+def check_body(body: str) -> str:
+    """Return the body, or raise ValidationError when it is empty or too long."""
+    if not body or not body.strip():
+        raise ValidationError("Check your post", {"body": "Enter the text of your post"})
+    if len(body) > markup.MAX_SOURCE_CHARS:
+        raise ValidationError(
+            "Check your post", {"body": f"Enter at most {markup.MAX_SOURCE_CHARS:,} characters"}
+        )
+    return body.replace("\r\n", "\n")
+
+
+def _check_anonymous(space: Space, anonymous: bool) -> None:
+    if anonymous and not space.anonymous_posting:
+        raise ValidationError(
+            "Check your post", {"anonymous": "This space does not allow posting without your name"}
+        )
+
+
+def add_post(db: Session, thread: Thread, space: Space, post: Post) -> Post:
+    """Add a post to a thread and bump the thread's and the space's counts in the same transaction."""
+    post.thread_id = thread.id
+    db.add(post)
+    db.flush()
+    # SQL-side increments: two writers at once must not lose a count.
+    thread.post_count = Thread.post_count + 1
+    space.post_count = Space.post_count + 1
+    if thread.last_post_id is None or post.created_at >= thread.last_post_at:
+        thread.last_post_at = post.created_at
+        thread.last_post_id = post.id
+    if space.last_post_at is None or post.created_at >= space.last_post_at:
+        space.last_post_at = post.created_at
+        space.last_thread_id = thread.id
+    db.flush()
+    return post
+
+
+def new_thread(db: Session, space: Space, title: str, created_at: datetime, author: Member | None = None,
+               chat_id: int | None = None, question_number: int | None = None) -> Thread:
+    """Create an empty thread in a space (its posts are added with add_post)."""
+    thread = Thread(
+        space_id=space.id, title=title, author_id=author.id if author else None, created_at=created_at,
+        last_post_at=created_at, chat_id=chat_id, question_number=question_number,
+    )
+    db.add(thread)
+    space.thread_count = Space.thread_count + 1
+    db.flush()
+    return thread
+
+
+def start_thread(
+    db: Session, *, space: Space, author: Member, title: str, body: str, anonymous: bool = False,
+) -> Thread:
+    """Start a thread with its first post."""
+    if not policy.can_post_in_space(author, space):
+        raise PermissionDenied("You cannot start threads in this space")
+    errors: dict[str, str] = {}
+    for check, value in ((check_title, title), (check_body, body)):
+        try:
+            check(value)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError("Check your thread", errors)
+    _check_anonymous(space, anonymous)
+    now = utcnow()
+    thread = new_thread(db, space, check_title(title), now, author)
+    post = add_post(db, thread, space, Post(
+        author_id=author.id, body_source=check_body(body), body_html=markup.render(body),
+        created_at=now, anonymous=anonymous,
+    ))
+    thread.first_post_id = post.id
+    db.flush()
+    return thread
+
+
+def reply(
+    db: Session, *, thread: Thread, space: Space, author: Member, body: str,
+    quote_of: Post | None = None, anonymous: bool = False,
+) -> Post:
+    """Reply to a thread, optionally quoting a post from the same space."""
+    if not policy.can_reply(author, thread, space):
+        if thread.locked and policy.can_post_in_space(author, space):
+            raise PermissionDenied("This thread is locked: no new replies")
+        raise PermissionDenied("You cannot reply in this space")
+    body = check_body(body)
+    _check_anonymous(space, anonymous)
+    if quote_of is not None:
+        quoted_thread = db.get(Thread, quote_of.thread_id)
+        # A quote must never carry words out of a space into another.
+        if quoted_thread is None or quoted_thread.space_id != space.id:
+            raise NotFound("The post you tried to quote does not exist")
+    post = Post(
+        author_id=author.id, body_source=body, body_html=markup.render(body), created_at=utcnow(),
+        quote_of_id=quote_of.id if quote_of else None, anonymous=anonymous,
+    )
+    return add_post(db, thread, space, post)
+
+
+def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: str) -> Post:
+    """Change a post's text and mark it as edited."""
+    if not policy.can_edit_post(editor, post, space):
+        raise PermissionDenied("You can only edit your own posts")
+    body = check_body(body)
+    if body != post.body_source:
+        post.body_source = body
+        post.body_html = markup.render(body)
+        post.edited_at = utcnow()
+    db.flush()
+    return post
+
+
+def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Post:
+    """Delete a post's words but keep its place, so replies and counts stay coherent."""
+    if not policy.can_edit_post(member, post, space):
+        raise PermissionDenied("You can only delete your own posts")
+    post.deleted_at = utcnow()
+    post.body_source = ""
+    post.body_html = ""
+    db.flush()
+    return post
+
+
+def quote_source(db: Session, post: Post, viewer) -> str:
+    """The markdown that starts a reply quoting `post`, naming its author as the viewer may see it."""
+    author = display_author(db, post, viewer)
+    return markup.quote(author, post.body_source)
+
+
+def display_author(db: Session, post: Post, viewer) -> str:
+    """The name a viewer sees on a post: a member's name, a speaker's, or an anonymous label."""
+    if post.anonymous and not (isinstance(viewer, Member) and viewer.id == post.author_id):
+        return "A member of this space"
+    if post.author_id is not None:
+        member = db.get(Member, post.author_id)
+        return member.display_name if member else "Former member"
+    if post.speaker_id is not None:
+        speaker = db.get(Speaker, post.speaker_id)
+        return speaker.display_name if speaker else "Unknown speaker"
+    return "Former member"
+
+
+def thread_post_position(db: Session, post: Post) -> int:
+    """How many posts come before this one in its thread (for finding its page)."""
+    return db.scalar(
+        select(func.count()).select_from(Post).where(
+            Post.thread_id == post.thread_id,
+            or_(Post.created_at < post.created_at, and_(Post.created_at == post.created_at, Post.id < post.id)),
+        )
+    ) or 0

@@ -1,0 +1,115 @@
+"""What each page shows, fetched in a fixed number of queries however many posts or threads there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from forum import policy
+from forum.errors import NotFound
+from forum.models import Chat, Member, Post, Space, Thread
+from forum.services.pages import Page, check_page_number
+
+
+def listed_spaces(db: Session, viewer) -> list[Space]:
+    """The spaces the viewer may see listed, in their set order."""
+    return list(db.scalars(
+        select(Space).where(policy.listed_space_filter(viewer)).order_by(Space.position, Space.name)
+    ))
+
+
+def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
+    """The most recently active threads the viewer may read."""
+    last_post = aliased(Post)
+    return list(db.scalars(
+        select(Thread).join(Space, Thread.space_id == Space.id)
+        .where(policy.readable_space_filter(viewer))
+        .options(
+            joinedload(Thread.space),
+            joinedload(Thread.last_post.of_type(last_post)).options(
+                joinedload(last_post.author), joinedload(last_post.speaker)
+            ),
+        )
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(limit)
+    ).unique())
+
+
+def get_space(db: Session, viewer, slug: str) -> Space:
+    """The space at `slug` if the viewer may read it; otherwise the same NotFound as for no such space."""
+    space = db.scalar(select(Space).where(Space.slug == slug))
+    if space is None or not policy.can_view_space(viewer, space):
+        raise NotFound("There is no space at this address, or you do not have access to it.")
+    return space
+
+
+def space_threads(db: Session, space: Space, number: int, per_page: int) -> Page[Thread]:
+    """One page of a space's threads: pinned first, then by latest activity."""
+    number = check_page_number(number, space.thread_count, per_page)
+    last_post = aliased(Post)
+    threads = db.scalars(
+        select(Thread).where(Thread.space_id == space.id)
+        .options(
+            joinedload(Thread.author),
+            joinedload(Thread.last_post.of_type(last_post)).options(
+                joinedload(last_post.author), joinedload(last_post.speaker)
+            ),
+        )
+        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .offset((number - 1) * per_page).limit(per_page)
+    ).unique()
+    return Page(list(threads), number, per_page, space.thread_count)
+
+
+@dataclass
+class ThreadView:
+    """A thread as the viewer sees it: its space, its chat, and one page of posts."""
+
+    thread: Thread
+    space: Space
+    chat: Chat | None
+    posts: Page[Post]
+
+
+def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
+    """The thread and its space if the viewer may read it; otherwise NotFound."""
+    row = db.execute(
+        select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
+    ).first()
+    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space):
+        raise NotFound("There is no thread at this address, or you do not have access to it.")
+    return row.Thread, row.Space
+
+
+def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int) -> ThreadView:
+    """A page of a thread: its posts in order with their authors, speakers and what they reply to."""
+    thread, space = get_thread(db, viewer, thread_id)
+    number = check_page_number(number, thread.post_count, per_page)
+    parent = aliased(Post)
+    posts = db.scalars(
+        select(Post).where(Post.thread_id == thread.id)
+        .options(
+            joinedload(Post.author).joinedload(Member.organisation),
+            joinedload(Post.speaker),
+            joinedload(Post.reply_to.of_type(parent)).options(
+                joinedload(parent.author), joinedload(parent.speaker)
+            ),
+        )
+        .order_by(Post.created_at, Post.id)
+        .offset((number - 1) * per_page).limit(per_page)
+    ).unique()
+    chat = db.get(Chat, thread.chat_id) if thread.chat_id else None
+    return ThreadView(thread, space, chat, Page(list(posts), number, per_page, thread.post_count))
+
+
+def get_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Space]:
+    """A post with its thread and space if the viewer may read the thread; otherwise NotFound."""
+    row = db.execute(
+        select(Post, Thread, Space).join(Thread, Post.thread_id == Thread.id)
+        .join(Space, Thread.space_id == Space.id).where(Post.id == post_id)
+    ).first()
+    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space):
+        raise NotFound("There is no post at this address, or you do not have access to it.")
+    return row.Post, row.Thread, row.Space

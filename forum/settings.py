@@ -1,0 +1,56 @@
+"""FORUM_* settings: their defaults, and how they are read from the environment."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULTS: dict[str, object] = {
+    "FORUM_DATABASE_URL": None,          # None: SQLite file `forum.sqlite3` in the instance folder
+    "FORUM_SECRET_KEY": None,            # None: the standalone app refuses to start outside debug/testing
+    "FORUM_SITE_NAME": "Afterchat",
+    "FORUM_BASE_TEMPLATE": "forum/base.html",
+    "FORUM_MAIL_SERVER": None,           # None: mail is written to the log
+    "FORUM_MAIL_PORT": 25,
+    "FORUM_MAIL_USERNAME": None,
+    "FORUM_MAIL_PASSWORD": None,
+    "FORUM_MAIL_USE_TLS": False,
+    "FORUM_MAIL_SENDER": "afterchat@localhost",
+    "FORUM_REDIS_URL": None,             # None: rate limits kept in memory, per process
+    "FORUM_TRUSTED_EMAIL_DOMAINS": (
+        "gov.uk gov.scot gov.wales llyw.cymru nhs.net nhs.uk police.uk parliament.uk"
+    ),
+    "FORUM_PASSWORD_HASH": "scrypt:131072:8:1",  # OWASP ASVS 5: scrypt with N >= 2^17
+    "FORUM_POSTS_PER_PAGE": 50,
+    "FORUM_THREADS_PER_PAGE": 30,
+    "FORUM_IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    "FORUM_RATELIMIT_SIGNIN": "10 per minute;50 per hour",
+    "FORUM_RATELIMIT_POSTING": "20 per minute;300 per hour",
+    "FORUM_QUERY_COUNT": False,          # count SQL queries per request (tests and benchmarks only)
+}
+
+_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT"}
+_INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES"}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the FORUM_* settings that the environment sets, converted to their types."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for key in DEFAULTS:
+        if key not in environ:
+            continue
+        raw = environ[key]
+        if key in _BOOLEAN:
+            found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif key in _INTEGER:
+            found[key] = int(raw)
+        else:
+            found[key] = raw
+    return found
+
+
+def trusted_domains(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Split the trusted-domain setting (spaces or commas) into lower-case domains."""
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return tuple(d.strip().lower().lstrip(".") for d in value if d.strip())

@@ -1,0 +1,76 @@
+"""The forum's blueprint: thin views that parse the request, call a service and render."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_wtf.csrf import generate_csrf
+
+from forum import policy
+from forum.errors import ForumError
+from forum.resources import resource_dir
+
+LONDON = ZoneInfo("Europe/London")
+
+bp = Blueprint(
+    "forum", __name__,
+    template_folder=str(resource_dir("templates")),
+    static_folder=str(resource_dir("static") / "forum"),
+    static_url_path="/static/forum",
+)
+
+
+@bp.app_template_global("forum_static")
+def forum_static(filename: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a year."""
+    version = current_app.extensions["forum"].static_version(filename)
+    return url_for("forum.static", filename=filename, v=version)
+
+
+@bp.app_template_filter("forum_time")
+def forum_time(moment) -> str:
+    """A time as UK readers expect it, in UK time: 14 January 2011, 1:05pm."""
+    local = moment.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+bp.add_app_template_global(policy.can_edit_post, "forum_can_edit")
+bp.add_app_template_global(policy.can_view_post_body, "forum_can_view_body")
+
+
+bp.add_app_template_global(generate_csrf, "forum_csrf_token")
+
+
+@bp.errorhandler(ForumError)
+def _forum_error(error: ForumError):
+    template = "forum/errors/404.html" if error.status == 404 else "forum/errors/error.html"
+    return render_template(template, code=error.status, message=error.message), error.status
+
+
+@bp.errorhandler(404)
+def _not_found(_error):
+    return render_template("forum/errors/404.html"), 404
+
+
+@bp.errorhandler(429)
+def _too_many(error):
+    return render_template(
+        "forum/errors/error.html", code=429,
+        message="You have tried that too many times in a short while. Wait a minute and try again.",
+    ), 429
+
+
+@bp.after_request
+def _static_caching(response):
+    # Static URLs carry a content hash (forum_static), so a year of caching is safe.
+    from flask import request
+    if request.endpoint == "forum.static" and request.args.get("v"):
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    return response
+
+
+from forum.views import admin, auth, main, spaces, threads  # noqa: E402,F401  (routes attach to bp)

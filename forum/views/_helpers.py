@@ -1,0 +1,55 @@
+"""Small helpers shared by the views: form errors, the viewer, safe redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from forum.errors import ValidationError
+
+EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
+
+
+def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
+    """The form's errors as (field id, message) pairs, in field order, for the error summary."""
+    found: list[tuple[str, str]] = []
+    for name, messages in form.errors.items():
+        if name == "csrf_token":
+            found.append(("main-content", EXPIRED))
+            continue
+        if name is None:  # errors about the whole form
+            found.extend(("main-content", message) for message in messages)
+            continue
+        field = form[name] if name in form else None
+        for message in messages:
+            found.append((field.id if field is not None else name, message))
+    return found
+
+
+def apply_errors(form: FlaskForm, error: ValidationError) -> None:
+    """Attach a service's ValidationError messages to the form's fields."""
+    if not error.errors:
+        form.form_errors.append(error.message)
+    for name, message in error.errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return `target` when it is a path on this site, otherwise `default`; never another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def page_number() -> int:
+    """The ?page= number; anything that is not a positive whole number is page 1... or a 404 later."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 0

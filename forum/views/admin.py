@@ -1,0 +1,81 @@
+"""Administration: creating and editing spaces."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forum import policy
+from forum.db import session
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import SpaceForm
+from forum.models import Space
+from forum.services import spaces as space_service
+from forum.views import bp
+from forum.views._helpers import apply_errors, form_errors
+
+
+def _require_admin() -> None:
+    if not policy.can_administer(current_user):
+        raise PermissionDenied("Only administrators can manage spaces.")
+
+
+@bp.get("/admin/spaces")
+@login_required
+def admin_spaces():
+    """List every space with its visibility and counts."""
+    _require_admin()
+    spaces = session().scalars(select(Space).order_by(Space.position, Space.name)).all()
+    return render_template("forum/admin/spaces.html", spaces=spaces)
+
+
+@bp.route("/admin/spaces/new", methods=["GET", "POST"])
+@login_required
+def admin_new_space():
+    """Create a space."""
+    _require_admin()
+    form = SpaceForm()
+    if form.validate_on_submit():
+        db = session()
+        try:
+            space = space_service.create_space(
+                db, slug=form.slug.data, name=form.name.data, visibility=form.visibility.data,
+                description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+            )
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"The space “{space.name}” was created.", "success")
+            return redirect(url_for("forum.admin_spaces"))
+    errors = form_errors(form)
+    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=None), 400 if errors else 200
+
+
+@bp.route("/admin/spaces/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def admin_edit_space(slug: str):
+    """Edit a space's name, address, description and visibility."""
+    _require_admin()
+    db = session()
+    space = db.scalar(select(Space).where(Space.slug == slug))
+    if space is None:
+        raise NotFound("There is no space at this address.")
+    form = SpaceForm(obj=space)
+    if form.validate_on_submit():
+        try:
+            space_service.update_space(
+                db, space, slug=form.slug.data, name=form.name.data, visibility=form.visibility.data,
+                description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+            )
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"The space “{space.name}” was saved.", "success")
+            return redirect(url_for("forum.admin_spaces"))
+    errors = form_errors(form)
+    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=space), 400 if errors else 200

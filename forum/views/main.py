@@ -1,0 +1,34 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from forum import policy
+from forum.db import session
+from forum.services import reading
+from forum.views import bp
+
+
+@bp.get("/")
+def home():
+    """List the spaces the viewer may see, and the latest threads they may read."""
+    db = session()
+    spaces = reading.listed_spaces(db, current_user)
+    readable = {space.id for space in spaces if policy.can_view_space(current_user, space)}
+    threads = reading.latest_threads(db, current_user)
+    return render_template("forum/home.html", spaces=spaces, readable=readable, threads=threads)
+
+
+@bp.get("/health")
+def health():
+    """Report whether the app and its database answer: 200 when both do, 503 when the database does not."""
+    try:
+        session().execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # any failure to reach the database is what this reports
+        session().rollback()
+        return jsonify(status="error", app="ok", database="unreachable", detail=type(exc).__name__), 503
+    return jsonify(status="ok", app="ok", database=database)

@@ -1,0 +1,153 @@
+"""A thread's page, replying and quoting, and editing or deleting a post."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum import markup, policy
+from forum.db import session
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import ConfirmForm, EditPostForm, ReplyForm
+from forum.limits import limiter, posting_limit
+from forum.services import posting, reading
+from forum.views import bp
+from forum.views._helpers import apply_errors, form_errors, page_number
+
+
+def slugify(title: str) -> str:
+    """A readable URL fragment for a title: 'Q1: Who decides?' -> 'q1-who-decides'."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80] or "thread"
+
+
+@bp.app_template_global("thread_url")
+def thread_url(thread, page: int = 1, **anchor) -> str:
+    """The URL of a thread's page, with its title as a slug."""
+    args = {"page": page} if page > 1 else {}
+    return url_for("forum.thread", thread_id=thread.id, slug=slugify(thread.title), **args, **anchor)
+
+
+@bp.get("/threads/<int:thread_id>")
+@bp.get("/threads/<int:thread_id>/<slug>")
+def thread(thread_id: int, slug: str | None = None):
+    """Show a page of a thread's posts, with the reply form for those who may reply."""
+    db = session()
+    view = reading.thread_page(db, current_user, thread_id, page_number(), current_app.config["FORUM_POSTS_PER_PAGE"])
+    can_reply = policy.can_reply(current_user, view.thread, view.space)
+    form = ReplyForm() if can_reply else None
+    return render_template("forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[])
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
+@login_required
+@limiter.limit(posting_limit, methods=["POST"])
+def reply(thread_id: int):
+    """Write a reply on its own page: quoting a post (?quote=ID), previewing, or after an error."""
+    db = session()
+    thread, space = reading.get_thread(db, current_user, thread_id)
+    if not policy.can_reply(current_user, thread, space):
+        raise PermissionDenied("This thread is locked: no new replies." if thread.locked
+                               else "You cannot reply in this space.")
+    form = ReplyForm()
+    quote_of = _quoted_post(db, request.values.get("quote") or form.quote_of.data, space)
+    preview = None
+    if request.method == "GET" and quote_of is not None:
+        form.body.data = posting.quote_source(db, quote_of, current_user)
+        form.quote_of.data = str(quote_of.id)
+    elif form.validate_on_submit():
+        if form.preview.data:
+            preview = markup.render(form.body.data)
+        else:
+            try:
+                post = posting.reply(
+                    db, thread=thread, space=space, author=current_user, body=form.body.data,
+                    quote_of=quote_of, anonymous=bool(form.anonymous.data),
+                )
+                db.commit()
+            except ValidationError as exc:
+                db.rollback()
+                apply_errors(form, exc)
+            else:
+                return redirect(url_for("forum.post", post_id=post.id))
+    errors = form_errors(form)
+    return render_template(
+        "forum/reply.html", thread=thread, space=space, form=form, errors=errors, preview=preview,
+        quote_of=quote_of,
+    ), 400 if errors else 200
+
+
+def _quoted_post(db, raw: str | None, space):
+    """The post being quoted, which must be readable and in the same space; None when there is none."""
+    if not raw:
+        return None
+    if not str(raw).isdigit():
+        raise NotFound("The post you tried to quote does not exist.")
+    post, quoted_thread, quoted_space = reading.get_post(db, current_user, int(raw))
+    if quoted_space.id != space.id or post.is_deleted:
+        raise NotFound("The post you tried to quote does not exist.")
+    if not policy.can_view_post_body(current_user, post, quoted_space):
+        raise NotFound("The post you tried to quote does not exist.")
+    return post
+
+
+@bp.get("/posts/<int:post_id>")
+def post(post_id: int):
+    """Go to a post: the page of its thread where it stands, at its anchor."""
+    db = session()
+    found, thread, _space = reading.get_post(db, current_user, post_id)
+    per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
+    page = posting.thread_post_position(db, found) // per_page + 1
+    return redirect(thread_url(thread, page=page, _anchor=f"post-{found.id}"))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    """Edit one's own post; it is marked as edited."""
+    db = session()
+    found, thread, space = reading.get_post(db, current_user, post_id)
+    if not policy.can_edit_post(current_user, found, space):
+        raise PermissionDenied("You can only edit your own posts.")
+    form = EditPostForm(data={"body": found.body_source} if request.method == "GET" else None)
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = markup.render(form.body.data)
+        else:
+            try:
+                posting.edit_post(db, post=found, space=space, editor=current_user, body=form.body.data)
+                db.commit()
+            except ValidationError as exc:
+                db.rollback()
+                apply_errors(form, exc)
+            else:
+                flash("Your changes were saved.", "success")
+                return redirect(url_for("forum.post", post_id=found.id))
+    errors = form_errors(form)
+    return render_template(
+        "forum/edit_post.html", post=found, thread=thread, space=space, form=form, errors=errors, preview=preview,
+    ), 400 if errors else 200
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_post(post_id: int):
+    """Ask, then delete one's own post, leaving a marker so the thread still reads in order."""
+    db = session()
+    found, thread, space = reading.get_post(db, current_user, post_id)
+    if not policy.can_edit_post(current_user, found, space):
+        raise PermissionDenied("You can only delete your own posts.")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        posting.delete_post(db, post=found, space=space, member=current_user)
+        db.commit()
+        flash("Your post was deleted.", "success")
+        return redirect(url_for("forum.post", post_id=found.id))
+    errors = form_errors(form)
+    return render_template(
+        "forum/delete_post.html", post=found, thread=thread, space=space, form=form, errors=errors,
+    ), 400 if errors else 200

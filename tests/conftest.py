@@ -1,0 +1,106 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL with FORUM_TEST_DATABASE_URL), a client, a runner."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import forum.models  # noqa: F401  (registers the tables)
+from forum import create_app
+from forum.db import Base
+
+IN_CI = os.environ.get("CI") == "true"
+# Fast hashing for members made by factories; registration and sign-in tests use the real setting.
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def _postgres_database():
+    """Create a throwaway PostgreSQL database for this run; yield its URL; drop it afterwards."""
+    base = os.environ["FORUM_TEST_DATABASE_URL"]
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://") else base)
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # unreachable server: skip here, fail in CI
+        message = f"PostgreSQL is not reachable at {url.render_as_string(hide_password=True)}: {type(exc).__name__}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the PostgreSQL run is required)")
+        pytest.skip(message)
+    name = f"forum_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    test_url = url.set(database=name)
+    engine = create_engine(test_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    try:
+        yield test_url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The PostgreSQL test database's URL, or None when this run is on SQLite."""
+    if not os.environ.get("FORUM_TEST_DATABASE_URL"):
+        yield None
+        return
+    yield from _postgres_database()
+
+
+@pytest.fixture
+def database_url(postgres_url, tmp_path):
+    """A database for one test: a fresh SQLite file, or the run's PostgreSQL database emptied afterwards."""
+    if postgres_url is None:
+        url = f"sqlite:///{tmp_path / 'forum.sqlite3'}"
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    yield postgres_url
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def make_test_app(database_url: str, instance_path, **config):
+    """The standalone app configured for tests on `database_url`."""
+    os.environ["FORUM_INSTANCE_PATH"] = str(instance_path)
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "FORUM_DATABASE_URL": database_url,
+        "FORUM_QUERY_COUNT": True,
+        "SERVER_NAME": None,
+        **config,
+    }
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The standalone forum on a fresh database, with CSRF protection on as in production."""
+    app = make_test_app(database_url, tmp_path / "instance")
+    yield app
+    with app.app_context():
+        app.extensions["forum"].db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
