@@ -12,6 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 TABLE_PREFIX = "forum_"
+# The forum keeps its own Alembic version table, so a host app's migrations never collide with ours.
+VERSION_TABLE = "forum_alembic_version"
+
+
+def is_forum_table(name: str) -> bool:
+    """Is this one of the forum's model tables (not a host's, and not the migration bookkeeping)?"""
+    return name.startswith(TABLE_PREFIX) and name != VERSION_TABLE
 
 # Constraint names are fixed so that migrations (and SQLite batch mode) can find them again.
 NAMING_CONVENTION = {

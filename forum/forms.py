@@ -17,17 +17,11 @@ class SignInForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    display_name = StringField(
-        "Your name", description="As other members will see it, for example Sam Patel",
-        validators=[DataRequired("Enter your name as other members will see it")],
-    )
-    email = EmailField(
-        "Email address", description="Your work address if you have one",
-        validators=[DataRequired("Enter your email address")],
-    )
+    # No field validators: the accounts service checks every field at once, so all problems show together.
+    display_name = StringField("Your name", description="As other members will see it, for example Sam Patel")
+    email = EmailField("Email address", description="Your work address if you have one")
     password = PasswordField(
         "Password", description="At least 10 characters. A few unrelated words make a good one.",
-        validators=[DataRequired("Enter a password")],
     )
     submit = SubmitField("Create account")
 

@@ -9,20 +9,16 @@ from alembic import context
 from flask import current_app
 
 import forum.models  # noqa: F401  (registers every table)
-from forum.db import TABLE_PREFIX, Base
+from forum.db import VERSION_TABLE, Base, is_forum_table
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name)
 
-# The forum keeps its own version table, so a host app's migrations never collide with ours.
-VERSION_TABLE = "forum_alembic_version"
-
-
 def include_object(obj, name, type_, reflected, compare_to):
     """Look only at the forum's own tables: a host's tables are none of our business."""
     if type_ == "table":
-        return name.startswith(TABLE_PREFIX)
+        return is_forum_table(name)
     return True
 
 

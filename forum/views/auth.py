@@ -49,7 +49,8 @@ def register():
         db = session()
         try:
             member = accounts.register(
-                db, display_name=form.display_name.data, email=form.email.data, password=form.password.data,
+                db, display_name=form.display_name.data or "", email=form.email.data or "",
+                password=form.password.data or "",
                 password_method=current_app.config["FORUM_PASSWORD_HASH"],
             )
             db.commit()

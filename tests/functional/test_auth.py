@@ -1,0 +1,112 @@
+"""Accounts: registering, signing in with remember-me, signing out, and the limits around them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.models import Member
+from tests.factories import PASSWORD, csrf_token, login, make_member, submit
+
+
+def test_register_creates_an_account_and_signs_in(app, client):
+    response = submit(client, "/register", {
+        "display_name": "Priya Shah", "email": "Priya@Example.org.uk", "password": "a long pass phrase",
+    })
+    assert response.status_code == 302
+    assert "Priya Shah" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        member = app.extensions["forum"].db.session.scalar(select(Member))
+        assert member.email == "priya@example.org.uk"
+        # OWASP ASVS 5: scrypt with N of at least 2^17, never the password itself.
+        method = member.password_hash.split("$")[0]
+        assert method.startswith("scrypt:") and int(method.split(":")[1]) >= 2**17
+        assert "a long pass phrase" not in member.password_hash
+
+
+def test_register_refuses_a_taken_email_or_lookalike_name(app, client):
+    make_member(app, "Jo Williams", email="jo@example.gov.uk")
+    response = submit(client, "/register", {
+        "display_name": "J\u200bo  Williams", "email": "JO@example.gov.uk", "password": "a long pass phrase",
+    })
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already taken" in page and "already exists" in page
+    assert 'value="JO@example.gov.uk"' in page
+
+
+def test_register_explains_each_problem(client):
+    response = submit(client, "/register", {"display_name": "", "email": "not-an-email", "password": "short"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ("Enter your name", "Enter an email address in the correct format", "at least 10 characters"):
+        assert message in page
+
+
+def test_sign_in_gives_the_same_message_for_unknown_email_and_wrong_password(app, client):
+    app.config["FORUM_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
+    make_member(app, email="sam@example.gov.uk")
+    wrong = submit(client, "/login", {"email": "sam@example.gov.uk", "password": "wrong password"})
+    unknown = submit(client, "/login", {"email": "nobody@example.gov.uk", "password": "wrong password"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert "The email address or password is not right" in wrong.get_data(as_text=True)
+    assert "The email address or password is not right" in unknown.get_data(as_text=True)
+
+
+def test_sign_in_with_remember_me_sets_a_fourteen_day_cookie(app, client):
+    make_member(app, "Sam Patel", email="sam@example.gov.uk")
+    response = submit(client, "/login", {"email": "SAM@example.gov.uk", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    cookie = client.get_cookie("remember_token")
+    assert cookie is not None and cookie.http_only
+    assert cookie.max_age is None or cookie.max_age >= 13 * 24 * 3600
+    assert "Sam Patel" in client.get("/").get_data(as_text=True)
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_another_site(app, client):
+    make_member(app, email="sam@example.gov.uk")
+    ok = submit(client, "/login", {"email": "sam@example.gov.uk", "password": PASSWORD, "next": "/spaces/x"})
+    assert ok.headers["Location"] == "/spaces/x"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = submit(client, "/login", {"email": "sam@example.gov.uk", "password": PASSWORD, "next": evil})
+        assert response.headers["Location"] == "/", evil
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_suspended_member_cannot_sign_in(app, client):
+    make_member(app, email="gone@example.gov.uk", state="suspended")
+    response = submit(client, "/login", {"email": "gone@example.gov.uk", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "suspended" in response.get_data(as_text=True)
+
+
+def test_sign_out_needs_a_post_with_a_token(app, client):
+    member = make_member(app, "Tom O'Neill")
+    login(client, member)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert "Tom O&#39;Neill" in client.get("/").get_data(as_text=True)
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302
+    assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited_with_a_clear_page(app, client):
+    app.config["FORUM_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
+    token = csrf_token(client, "/login")
+    statuses = [client.post("/login", data={"email": "a@b.example", "password": "x", "csrf_token": token}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429
+    page = client.post("/login", data={"email": "a@b.example", "password": "x", "csrf_token": token})
+    assert "Too many attempts" in page.get_data(as_text=True)
+
+
+def test_a_stale_session_version_signs_the_member_out(app, client):
+    member = make_member(app, "Fiona Grant")
+    login(client, member)
+    with app.app_context():
+        session = app.extensions["forum"].db.session
+        session.get(Member, member.id).session_version += 1
+        session.commit()
+    assert "Fiona Grant" not in client.get("/").get_data(as_text=True)

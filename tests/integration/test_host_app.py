@@ -1,0 +1,122 @@
+"""The forum mounted inside a host app at /community, on the host's own Flask-SQLAlchemy instance."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import inspect
+
+from forum import Forum
+from forum.services import demo
+from tests.factories import csrf_token
+
+LINK = re.compile(r'(?:href|src|action)="([^"#]*)')
+
+
+@pytest.fixture
+def host(database_url, tmp_path):
+    """A council intranet with its own page, its own model and template override, mounting the forum."""
+    templates = tmp_path / "host_templates" / "forum"
+    templates.mkdir(parents=True)
+    (templates / "home.html").write_text(
+        '{% extends "forum/layout.html" %}{% block content %}<h1>Our council community</h1>'
+        '<a href="{{ url_for(\'forum.space\', slug=\'lgovsm-chat\') }}">Chat threads</a>{% endblock %}'
+    )
+    app = Flask("intranet", template_folder=str(tmp_path / "host_templates"), instance_path=str(tmp_path / "inst"))
+    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=database_url.replace(
+        "postgresql://", "postgresql+psycopg://", 1), FORUM_PASSWORD_HASH="pbkdf2:sha256:1000")
+    db = SQLAlchemy()
+
+    class Notice(db.Model):
+        __tablename__ = "intranet_notice"
+        id = db.mapped_column(db.Integer, primary_key=True)
+        text = db.mapped_column(db.String(100))
+
+    db.init_app(app)
+
+    @app.get("/")
+    def intranet_home():
+        return "<p>Intranet home: " + str(db.session.query(Notice).count()) + " notices</p>"
+
+    Forum(app, url_prefix="/community")
+    with app.app_context():
+        db.create_all()
+        demo.load(app.extensions["forum"].db.session, app.config["FORUM_PASSWORD_HASH"])
+        app.extensions["forum"].db.session.commit()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_forum_reuses_the_hosts_sqlalchemy_and_keeps_its_page(host):
+    assert host.extensions["forum"].db is host.extensions["sqlalchemy"]
+    client = host.test_client()
+    assert client.get("/").get_data(as_text=True) == "<p>Intranet home: 0 notices</p>"
+
+
+def test_host_overrides_a_forum_template(host):
+    page = host.test_client().get("/community/").get_data(as_text=True)
+    assert "Our council community" in page
+    assert 'href="/community/spaces/lgovsm-chat"' in page
+
+
+def test_every_link_form_and_static_file_stays_under_the_prefix(host):
+    client = host.test_client()
+    seen, queue = set(), ["/community/", "/community/spaces/lgovsm-chat", "/community/login", "/community/register"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/community/"), url
+            continue
+        if not response.mimetype == "text/html":
+            continue
+        for link in LINK.findall(response.get_data(as_text=True)):
+            if not link or link.startswith(("http://", "https://", "mailto:")):
+                continue
+            assert link.startswith("/community/"), f"{link} on {url} is outside the prefix"
+            if len(seen) < 40:
+                queue.append(link.replace("&amp;", "&"))
+    assert any(u.startswith("/community/static/forum/forum.css") for u in seen)
+    assert any(u.startswith("/community/threads/") for u in seen)
+
+
+def test_sign_in_and_reply_under_the_prefix(host):
+    client = host.test_client()
+    response = client.post("/community/login", data={
+        "email": demo.MEMBER_EMAIL, "password": demo.DEMO_PASSWORD, "csrf_token": csrf_token(client, "/community/login"),
+    })
+    assert response.status_code == 302 and response.headers["Location"] == "/community/"
+    thread_url = re.search(r'href="(/community/threads/\d+)', client.get("/community/spaces/lgovsm-chat").get_data(as_text=True)).group(1)
+    thread_id = thread_url.rsplit("/", 1)[1]
+    response = client.post(f"/community/threads/{thread_id}/reply", data={
+        "body": "Replying from the intranet", "submit": "Post reply", "csrf_token": csrf_token(client, thread_url),
+    })
+    assert response.status_code == 302 and response.headers["Location"].startswith("/community/posts/")
+    assert "Replying from the intranet" in client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+
+
+def test_registering_the_forum_twice_is_refused(host):
+    with pytest.raises(RuntimeError, match="already registered"):
+        Forum(host)
+
+
+def test_forum_upgrade_installs_the_forums_tables_in_a_host(tmp_path):
+    app = Flask("host", instance_path=str(tmp_path / "inst"))
+    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.db'}")
+    db = SQLAlchemy()
+    db.init_app(app)
+    Forum(app)
+    result = app.test_cli_runner().invoke(args=["forum", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"forum_member", "forum_space", "forum_thread", "forum_post", "forum_alembic_version"} <= tables
