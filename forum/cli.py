@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -123,3 +126,74 @@ def rerender_command() -> None:
         changed = maintenance.rerender(db)
         db.commit()
     click.echo(f"Re-rendered {changed} posts and bios whose HTML changed.")
+
+
+@forum_cli.command("import-transcript")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--space", "space_slug", required=True, help="The space the chat's threads go in.")
+@click.option("--format", "format_name", help="The file's format (see `flask forum formats`); detected when omitted.")
+@click.option("--title", help="The chat's title, e.g. '#lgovsm 14 January 2011'.")
+@click.option("--host", "hosts", multiple=True, help="The host's handle or name (repeat for co-hosts).")
+@click.option("--start", help="When the chat began, e.g. 2011-01-14T13:00 (for formats without dates).")
+@click.option("--timezone", "timezone_name", default="Europe/London", show_default=True,
+              help="The zone for times that carry none.")
+@click.option("--channel", help="The channel to import from an export that holds several (Slack).")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported and write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def import_transcript_command(file: Path, space_slug: str, format_name: str | None, title: str | None,
+                              hosts: tuple[str, ...], start: str | None, timezone_name: str, channel: str | None,
+                              dry_run: bool, as_json: bool) -> None:
+    """Import a chat transcript as threads, one per question, each post keeping its time and author."""
+    from sqlalchemy import select
+
+    from forum.errors import ForumError
+    from forum.models import Space
+    from forum.services import importing
+    from forum.transcripts.segment import zone
+
+    db = session()
+    space = db.scalar(select(Space).where(Space.slug == space_slug))
+    if space is None:
+        _fail(f"there is no space {space_slug!r}; create it with `flask forum create-space`")
+    try:
+        data, filename = importing.read_source(file, current_app.config["FORUM_IMPORT_MAX_BYTES"])
+        options = importing.ImportOptions(
+            space=space, format=format_name, title=title, hosts=hosts,
+            start=_parse_start(start, zone(timezone_name)) if start else None,
+            timezone=timezone_name, channel=channel, dry_run=dry_run,
+        )
+        with write_transactions():
+            summary = importing.import_transcript(db, data, filename, options)
+            if not dry_run:
+                db.commit()
+    except ForumError as exc:
+        db.rollback()
+        _fail(f"{file.name}: {exc.message}")
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(_describe(summary, dry_run))
+
+
+def _parse_start(raw: str, tz) -> datetime:
+    """Read --start: an ISO date and time, naive ones in the chat's timezone."""
+    from forum.errors import TranscriptError
+
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
+    except ValueError:
+        raise TranscriptError(f"--start {raw!r} is not a date and time; write it like 2011-01-14T13:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _describe(summary: dict, dry_run: bool) -> str:
+    """The summary in sentences, for people."""
+    lines = [f"{'Would import' if dry_run else 'Imported'} {summary['title']} ({summary['format']}):"]
+    for question in summary["questions"]:
+        label = f"Q{question['number']}" if question["number"] is not None else "Thread"
+        lines.append(f"  {label}: {question['text'][:70]} ({question['posts']} posts)")
+    skipped = ", ".join(f"{count} {kind}" for kind, count in summary["skipped"].items() if count) or "nothing"
+    lines.append(f"  {summary['intro_posts']} introductions, {summary['closing_posts']} in the wrap-up; "
+                 f"{summary['posts_imported']} posts imported of {summary['messages_total']} messages; skipped {skipped}.")
+    lines.append(f"  {summary['speakers']} speakers, {summary['speakers_matched']} matched to members.")
+    return "\n".join(lines)

@@ -108,12 +108,12 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
     thread = posting.new_thread(db, space, "Q1 How do you support the social media evangelists in your organisation?",
                                 CHAT_START, chat_id=chat.id, question_number=1)
     host = _speaker(db, "lgovsm", "LGovSM", None)
-    first = _imported(db, thread, space, chat, host, QUESTION, CHAT_START + timedelta(minutes=2), "1001")
+    first = _imported(db, thread, space, chat, host, QUESTION, CHAT_START + timedelta(minutes=2), "1856812004120000001")
     thread.first_post_id = first.id
     for index, (handle, name, text) in enumerate(ANSWERS):
         speaker = _speaker(db, handle, name, members.get(name))
         when = CHAT_START + timedelta(minutes=3 + index * 1.5)
-        _imported(db, thread, space, chat, speaker, text, when, str(1002 + index), reply_to=first.id if index % 4 == 0 else None)
+        _imported(db, thread, space, chat, speaker, text, when, str(1856812004120000002 + index), reply_to=first.id if index % 4 == 0 else None)
     posting.reply(db, thread=thread, space=space, author=members["Tom O'Neill"],
                   body="Following up from Friday: Fiona, would you share that one-page guide? "
                        "Our legal team would like to see how you worded the sign-off rules.")

@@ -1,0 +1,300 @@
+"""Import a chat transcript: parse, segment, and build one thread per question, all or nothing.
+
+The only writer of imported threads. Re-importing a file, or an export that overlaps an earlier
+one, adds only the messages that are not there yet (matched by platform id, or a content hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum import markup, transcripts
+from forum.errors import TranscriptError
+from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker, Thread
+from forum.models.accounts import handle_key
+from forum.services.posting import MAX_TITLE
+from forum.transcripts.base import ChatMessage, Transcript
+from forum.transcripts.segment import Segmentation, segment
+
+WELCOME_TITLE = "Welcome and wrap-up"
+WELCOME_NUMBER = 0  # Thread.question_number of the welcome and wrap-up thread
+
+
+@dataclass
+class ImportOptions:
+    """What the host says about the file: where it goes and how to read it."""
+
+    space: Space
+    format: str | None = None
+    title: str | None = None
+    hosts: tuple[str, ...] = ()
+    start: datetime | None = None
+    timezone: str = "Europe/London"
+    channel: str | None = None
+    dry_run: bool = False
+    imported_by: Member | None = None
+
+
+def read_source(path: Path, max_bytes: int) -> tuple[bytes, str]:
+    """Read a transcript file (or a Slack export folder, packed as a zip) within the size limit."""
+    if path.is_dir():
+        return _zip_folder(path, max_bytes), path.name + ".zip"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise TranscriptError(f"cannot read {path}: {exc.strerror}") from None
+    if size > max_bytes:
+        raise TranscriptError(f"{path.name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    return path.read_bytes(), path.name
+
+
+def _zip_folder(folder: Path, max_bytes: int) -> bytes:
+    buffer, total = io.BytesIO(), 0
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                total += file.stat().st_size
+                if total > max_bytes:
+                    raise TranscriptError(f"the folder {folder.name} holds more than {max_bytes / 1e6:.0f} MB")
+                archive.write(file, file.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Transcript, Segmentation]:
+    """Detect or take the format, parse the file, and segment it into questions."""
+    importer = transcripts.get(options.format) if options.format else transcripts.detect(data, filename)
+    transcript = importer.parse(data, channel=options.channel)
+    if not any(m.kind == "message" for m in transcript.messages):
+        raise TranscriptError(f"no chat messages were found in this {importer.label} file")
+    shape = segment(transcript, hosts=options.hosts, start=options.start, timezone_name=options.timezone)
+    return transcript, shape
+
+
+def source_key(platform: str, message: ChatMessage) -> str:
+    """The key that recognises a message again in a later import: its platform id, else a content hash."""
+    if message.id:
+        return f"{platform}:{message.id}"[:300]
+    digest = hashlib.sha1(f"{message.author_name}\x00{message.stamp}\x00{message.text}".encode()).hexdigest()
+    return f"{platform}:sha1:{digest}"
+
+
+def import_transcript(db: Session, data: bytes, filename: str | None, options: ImportOptions) -> dict:
+    """Import a transcript into a space and return the summary; nothing is written on a dry run or error."""
+    digest = hashlib.sha256(data).hexdigest()
+    transcript, shape = parse(data, filename, options)
+    platform = transcript.platform
+    kept = shape.kept
+    keys = {id(m): source_key(platform, m) for m in kept}
+
+    chat = _existing_chat(db, options.space, digest, list(keys.values()))
+    existing: dict[str, int] = {}
+    if chat is not None:
+        existing = dict(db.execute(
+            select(Post.source_key, Post.id).where(Post.chat_id == chat.id, Post.source_key.is_not(None))
+        ).all())
+    new_messages = [m for m in kept if keys[id(m)] not in existing]
+    first_at = kept[0].stamp.isoformat().replace("+00:00", "Z") if kept else None
+    last_at = kept[-1].stamp.isoformat().replace("+00:00", "Z") if kept else None
+    speakers = _speakers(db, platform, kept)
+    summary = {
+        "format": transcript.format,
+        "title": options.title or (chat.title if chat else None) or _default_title(transcript, shape),
+        "chat_id": None,
+        "questions": [],
+        "intro_posts": len(shape.intro),
+        "closing_posts": len(shape.closing),
+        "messages_total": shape.messages_total,
+        "posts_imported": 0,
+        "skipped": {**shape.skipped, "duplicates": shape.skipped["duplicates"] + len(kept) - len(new_messages)},
+        "speakers": len(speakers),
+        "speakers_matched": sum(1 for s in speakers.values() if s.member_id is not None),
+        "first_post_at": first_at,
+        "last_post_at": last_at,
+    }
+    if options.dry_run:
+        summary["questions"] = [{"number": q.number, "text": q.text, "thread_id": None, "posts": len(q.posts)}
+                                for q in shape.questions]
+        db.rollback()
+        return summary
+
+    if chat is None:
+        chat = Chat(title=summary["title"][:200], hashtag=_hashtag(kept), space_id=options.space.id,
+                    starts_at=_chat_start(shape), status="imported")
+        db.add(chat)
+        db.flush()
+    record = ChatImport(chat_id=chat.id, format=transcript.format, file_sha256=digest,
+                        imported_by_id=options.imported_by.id if options.imported_by else None)
+    db.add(record)
+    db.flush()
+
+    groups = [(q.number, _thread_title(q.number, q.text), q.posts) for q in shape.questions]
+    if shape.intro or shape.closing:
+        groups.insert(0, (WELCOME_NUMBER, WELCOME_TITLE, [*shape.intro, *shape.closing]))
+    threads = {t.question_number: t for t in db.scalars(select(Thread).where(Thread.chat_id == chat.id))}
+    new_keys = {keys[id(m)] for m in new_messages}
+    posts_by_id: dict[str, Post] = {}
+    imported = 0
+    for number, title, messages in groups:
+        thread = threads.get(number)
+        fresh = [m for m in messages if keys[id(m)] in new_keys]
+        if thread is None and fresh:
+            thread = Thread(space_id=options.space.id, title=title, created_at=messages[0].stamp,
+                            last_post_at=messages[0].stamp, chat_id=chat.id, question_number=number)
+            db.add(thread)
+            threads[number] = thread
+        for message in fresh:
+            post = Post(
+                thread=thread, speaker=speakers[_speaker_key(message)], body_source=message.text,
+                body_html=markup.render(message.text), created_at=message.stamp, chat_id=chat.id,
+                import_id=record.id, source_key=keys[id(message)], source_url=(message.url or None),
+            )
+            post.author_id = speakers[_speaker_key(message)].member_id
+            if message.id:
+                posts_by_id[message.id] = post
+            db.add(post)
+            imported += 1
+    _link_replies(new_messages, posts_by_id, existing, platform)
+    db.flush()
+    _recount(db, options.space, threads.values())
+    summary["chat_id"] = chat.id
+    summary["posts_imported"] = imported
+    summary["questions"] = [
+        {"number": q.number, "text": q.text,
+         "thread_id": threads[q.number].id if q.number in threads else None, "posts": len(q.posts)}
+        for q in shape.questions
+    ]
+    record.summary = summary
+    return summary
+
+
+def _existing_chat(db: Session, space: Space, digest: str, keys: list[str]) -> Chat | None:
+    """The chat this file was imported into before, by its hash or by messages it shares."""
+    chat = db.scalar(
+        select(Chat).join(ChatImport, ChatImport.chat_id == Chat.id)
+        .where(ChatImport.file_sha256 == digest, Chat.space_id == space.id).limit(1)
+    )
+    if chat is not None:
+        return chat
+    for start in range(0, len(keys), 500):
+        chat_id = db.scalar(
+            select(Post.chat_id).join(Thread, Post.thread_id == Thread.id)
+            .where(Thread.space_id == space.id, Post.source_key.in_(keys[start:start + 500])).limit(1)
+        )
+        if chat_id is not None:
+            return db.get(Chat, chat_id)
+    return None
+
+
+def _speaker_key(message: ChatMessage) -> str:
+    if message.author_id:
+        return f"id:{message.author_id}"
+    if message.author_handle:
+        return f"handle:{handle_key(message.author_handle)}"
+    return f"name:{handle_key(message.author_name)}"
+
+
+def _speakers(db: Session, platform: str, messages: list[ChatMessage]) -> dict[str, Speaker]:
+    """Find or create a Speaker for everyone who spoke, matched to members by confirmed handles."""
+    wanted: dict[str, ChatMessage] = {}
+    for message in messages:
+        wanted.setdefault(_speaker_key(message), message)
+    found: dict[str, Speaker] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        for speaker in db.scalars(select(Speaker).where(Speaker.platform == platform,
+                                                        Speaker.speaker_key.in_(keys[start:start + 500]))):
+            found[speaker.speaker_key] = speaker
+    handles = {handle_key(m.author_handle or m.author_name) for m in wanted.values()}
+    claimed = dict(db.execute(
+        select(Handle.handle_key, Handle.member_id)
+        .where(Handle.platform == platform, Handle.confirmed.is_(True), Handle.handle_key.in_(handles))
+    ).all()) if handles else {}
+    for key, message in wanted.items():
+        speaker = found.get(key)
+        if speaker is None:
+            speaker = Speaker(platform=platform, speaker_key=key[:300], display_name=message.author_name[:200] or "Unknown",
+                              handle=(message.author_handle or None), platform_user_id=message.author_id)
+            db.add(speaker)
+            found[key] = speaker
+        if speaker.member_id is None:
+            speaker.member_id = claimed.get(handle_key(message.author_handle or message.author_name))
+    return found
+
+
+def _link_replies(messages: list[ChatMessage], posts_by_id: dict[str, Post], existing: dict[str, int],
+                  platform: str) -> None:
+    """Keep reply-to links where the parent is in this chat (new or imported before)."""
+    for message in messages:
+        if not message.reply_to or message.id not in posts_by_id:
+            continue
+        child = posts_by_id[message.id]
+        if message.reply_to in posts_by_id:
+            child.reply_to = posts_by_id[message.reply_to]
+        elif f"{platform}:{message.reply_to}" in existing:
+            child.reply_to_id = existing[f"{platform}:{message.reply_to}"]
+
+
+def _recount(db: Session, space: Space, threads) -> None:
+    """Set each touched thread's and the space's denormalised counts from the posts themselves."""
+    for thread in threads:
+        if thread.id is None:
+            continue
+        rows = db.execute(
+            select(Post.id, Post.created_at).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)
+        ).all()
+        if not rows:
+            continue
+        thread.post_count = len(rows)
+        thread.first_post_id = rows[0].id
+        thread.last_post_id, thread.last_post_at = rows[-1].id, rows[-1].created_at
+        thread.created_at = min(thread.created_at, rows[0].created_at)
+    db.flush()
+    space.thread_count = db.scalar(select(func.count()).select_from(Thread).where(Thread.space_id == space.id))
+    space.post_count = db.scalar(
+        select(func.count()).select_from(Post).join(Thread, Post.thread_id == Thread.id).where(Thread.space_id == space.id)
+    )
+    latest = db.execute(
+        select(Thread.id, Thread.last_post_at).where(Thread.space_id == space.id)
+        .order_by(Thread.last_post_at.desc()).limit(1)
+    ).first()
+    if latest:
+        space.last_thread_id, space.last_post_at = latest.id, latest.last_post_at
+    db.flush()
+
+
+def _thread_title(number: int | None, text: str) -> str:
+    title = f"Q{number}: {text}" if number is not None else text
+    title = " ".join(title.split()) or f"Question {number}"
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
+
+
+def _default_title(transcript: Transcript, shape: Segmentation) -> str:
+    kept = shape.kept
+    when = kept[0].stamp.strftime("%-d %B %Y") if kept else ""
+    tag = _hashtag(kept)
+    name = tag or transcript.title or "Chat"
+    return f"{name} {when}".strip()
+
+
+def _hashtag(messages: list[ChatMessage]) -> str | None:
+    """The chat's hashtag: the one most messages carry."""
+    counts = Counter(tag.lower() for m in messages for tag in set(re.findall(r"(?<!\w)#\w+", m.text)))
+    if not counts:
+        return None
+    tag, uses = counts.most_common(1)[0]
+    return tag if uses >= max(2, len(messages) // 5) else None
+
+
+def _chat_start(shape: Segmentation) -> datetime | None:
+    kept = shape.kept
+    return kept[0].stamp if kept else None

@@ -1,0 +1,57 @@
+"""Transcript importers: a registry of formats, each with `sniff` and a pure `parse`."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from forum.errors import TranscriptError
+from forum.transcripts.base import ChatMessage, Importer, Transcript, decode_text, load_json
+
+_REGISTRY: dict[str, Importer] = {}
+
+
+def register(cls: type[Importer]) -> type[Importer]:
+    """Class decorator: add an importer to the registry under its name."""
+    if cls.name in _REGISTRY:
+        raise RuntimeError(f"transcript format {cls.name!r} registered twice")
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def formats() -> list[Importer]:
+    """Every registered importer, in registration order."""
+    _load_formats()
+    return list(_REGISTRY.values())
+
+
+def get(name: str) -> Importer:
+    """The importer called `name`, or a TranscriptError listing the known names."""
+    _load_formats()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(_REGISTRY)
+        raise TranscriptError(f"unknown format {name!r}; known formats: {known}") from None
+
+
+def detect(data: bytes, filename: str | None = None) -> Importer:
+    """Sniff the file's head and return the first importer that recognises it."""
+    _load_formats()
+    head = data[:65536]
+    for importer in _REGISTRY.values():
+        if importer.sniff(head, filename):
+            return importer
+    # Nothing recognised it: say why when the reason is plain (empty, binary, not text, broken JSON).
+    text = decode_text(data)
+    if text.lstrip()[:1] in ("[", "{"):
+        load_json(data)
+    raise TranscriptError("the file's format was not recognised; name it with --format (see `flask forum formats`)")
+
+
+def _load_formats() -> None:
+    # Importing the subpackage registers every format module (each module calls `register`).
+    # (import_module, because `formats` here names the function above, not the subpackage.)
+    import_module("forum.transcripts.formats")
+
+
+__all__ = ["ChatMessage", "Importer", "Transcript", "TranscriptError", "register", "formats", "get", "detect"]
