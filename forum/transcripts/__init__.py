@@ -18,7 +18,7 @@ def register(cls: type[Importer]) -> type[Importer]:
     return cls
 
 
-def formats() -> list[Importer]:
+def registered() -> list[Importer]:
     """Every registered importer, in registration order."""
     _load_formats()
     return list(_REGISTRY.values())
@@ -50,8 +50,7 @@ def detect(data: bytes, filename: str | None = None) -> Importer:
 
 def _load_formats() -> None:
     # Importing the subpackage registers every format module (each module calls `register`).
-    # (import_module, because `formats` here names the function above, not the subpackage.)
     import_module("forum.transcripts.formats")
 
 
-__all__ = ["ChatMessage", "Importer", "Transcript", "TranscriptError", "register", "formats", "get", "detect"]
+__all__ = ["ChatMessage", "Importer", "Transcript", "TranscriptError", "register", "registered", "get", "detect"]

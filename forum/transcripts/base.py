@@ -92,6 +92,8 @@ def load_json(data: bytes):
         raise TranscriptError(f"the JSON is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise TranscriptError("the JSON is nested too deeply to be a transcript") from None
+    except ValueError as exc:  # e.g. an integer longer than Python will convert
+        raise TranscriptError(f"the JSON holds a value that cannot be read: {exc}") from None
 
 
 def json_head(head: bytes) -> str:

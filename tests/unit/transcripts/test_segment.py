@@ -156,3 +156,16 @@ def test_elapsed_and_dateless_times_count_from_start():
 def test_a_file_needing_start_without_it_is_refused():
     with pytest.raises(TranscriptError, match="needs --start"):
         segment(Transcript(format="t", platform="zoom", messages=[msg(0, "a", "x", stamp=timedelta(seconds=1))]))
+
+
+def test_the_registry_lists_formats_again_after_an_import():
+    from forum import transcripts
+    transcripts.detect(b'{"statuses": []}')
+    names = [importer.name for importer in transcripts.registered()]
+    assert names[0] == "slack" and "plain" in names and len(names) == 15
+
+
+def test_json_with_an_absurdly_long_number_is_a_transcript_error():
+    from forum import transcripts
+    with pytest.raises(TranscriptError):
+        transcripts.detect(b"[" + b"9" * 5000 + b"]")

@@ -1,0 +1,130 @@
+"""Line-oriented helpers shared by the text transcript formats: records, clocks, ids and sniffing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Generic, TypeVar
+
+from forum.errors import TranscriptError
+from forum.transcripts.base import ChatMessage, Stamp
+
+Head = TypeVar("Head")
+
+# How many non-blank lines of a file's head the text sniffers look at.
+SNIFF_LINES = 20
+
+# Bidirectional controls that exports wrap around phone numbers and system lines: invisible, never content.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
+_ELAPSED = re.compile(r"(\d+):(\d{2}):(\d{2})")
+
+
+@dataclass
+class Record(Generic[Head]):
+    """One message's lines: what the opening line said, and the lines that continue it."""
+
+    line: int                       # 1-based number of the opening line
+    head: Head
+    more: list[str] = field(default_factory=list)
+
+
+def records(text: str, opener: Callable[[str], Head | None]) -> tuple[list[tuple[int, str]], list[Record[Head]]]:
+    """Group lines into records opened by the lines `opener` reads; also return the non-blank lines before the first."""
+    preamble: list[tuple[int, str]] = []
+    found: list[Record[Head]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        head = opener(line)
+        if head is not None:
+            found.append(Record(number, head))
+        elif found:
+            found[-1].more.append(line)
+        elif line.strip():
+            preamble.append((number, line))
+    return preamble, found
+
+
+def reject_preamble(preamble: Sequence[tuple[int, str]], expected: str) -> None:
+    """Refuse text before the first message, naming its line and what should have been there."""
+    if preamble:
+        number, line = preamble[0]
+        raise TranscriptError(f"line {number}: expected {expected}, found {shorten(line)!r}")
+
+
+def join_lines(first: str, more: Sequence[str]) -> str:
+    """Join a message's first line and its continuation lines, dropping blank lines around them."""
+    return "\n".join([first, *more]).strip()
+
+
+def require_messages(messages: list[ChatMessage], what: str) -> list[ChatMessage]:
+    """Return `messages`, or refuse a file that holds none."""
+    if not messages:
+        raise TranscriptError(f"the file has no {what}")
+    return messages
+
+
+def strip_bidi(text: str) -> str:
+    """Remove invisible bidirectional control characters."""
+    return _BIDI.sub("", text)
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """Cut text to `width` characters for an error message."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def parse_clock(text: str, line: int, meridiem: str | None = None) -> time:
+    """Read `H:MM[:SS]` (parts may be split by dots) and an optional am/pm as a time of day."""
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        raise TranscriptError(f"line {line}: {text!r} is not a time of day")
+    hour, minute, second = (int(part or 0) for part in match.groups())
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise TranscriptError(f"line {line}: {text} {meridiem} is not a 12-hour time")
+        hour = hour % 12 + (12 if meridiem[0] in "pP" else 0)
+    try:
+        return time(hour, minute, second)
+    except ValueError:
+        raise TranscriptError(f"line {line}: {text!r} is not a time of day") from None
+
+
+def parse_elapsed(text: str, line: int) -> timedelta:
+    """Read `H:MM:SS` as the time elapsed since a recording started."""
+    match = _ELAPSED.fullmatch(text)
+    if match is None or int(match[2]) > 59 or int(match[3]) > 59:
+        raise TranscriptError(f"line {line}: {text!r} is not an elapsed time H:MM:SS")
+    return timedelta(hours=int(match[1]), minutes=int(match[2]), seconds=int(match[3]))
+
+
+class ContentIds:
+    """Deterministic ids made from what a message says, so a longer re-export of a chat keeps its ids."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self._seen: Counter[tuple[str, str, str]] = Counter()
+
+    def __call__(self, stamp: Stamp, author: str, text: str) -> str:
+        """Return the id of the next message with this stamp, author and text (repeats are counted apart)."""
+        key = (_stamp_key(stamp), author, text)
+        self._seen[key] += 1
+        digest = hashlib.sha1("\x1f".join([*key, str(self._seen[key])]).encode()).hexdigest()
+        return f"{self.prefix}:{digest[:16]}"
+
+
+def _stamp_key(stamp: Stamp) -> str:
+    if isinstance(stamp, timedelta):
+        return f"+{stamp.total_seconds():g}"
+    return "" if stamp is None else stamp.isoformat()
+
+
+def head_lines(head: bytes, limit: int = SNIFF_LINES) -> list[str]:
+    """Return the first non-blank lines of a file's head for sniffing, or none for binary data."""
+    if b"\x00" in head:
+        return []
+    text = head.decode("utf-8", "replace").removeprefix("\ufeff")
+    return [line for line in text.splitlines() if line.strip()][:limit]

@@ -1,0 +1,99 @@
+"""X API v2 search responses: one page, an array of pages, or pages written back to back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timezone
+from typing import Any
+
+from forum.transcripts import register
+from forum.transcripts.base import ChatMessage, Importer, Transcript, json_head
+from forum.transcripts.formats._social import (
+    Record,
+    describe,
+    has_json_key,
+    json_documents,
+    json_keys_present,
+    unescape_entities,
+)
+from forum.transcripts.formats._twitter import UNKNOWN_AUTHOR, checked_x_id, is_retweet_text, snowflake_time, x_url
+
+# Keys only a v2 Tweet or search page has; "data" alone is too common to go by.
+_V2_KEYS = ("edit_history_tweet_ids", "author_id", "conversation_id", "referenced_tweets", "note_tweet",
+            "newest_id", "result_count")
+
+
+@register
+class TwitterV2Importer(Importer):
+    """Read v2 Tweets, joining each page's includes.users for names and preferring note_tweet text."""
+
+    name = "twitter_v2"
+    label = "X (Twitter) API v2 search JSON"
+    platform = "x"
+
+    def sniff(self, head: bytes, filename: str | None = None) -> bool:
+        """Recognise a data key together with a key only v2 Tweets or search pages have."""
+        text = json_head(head)
+        return json_keys_present(head, "data") and any(has_json_key(text, key) for key in _V2_KEYS)
+
+    def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
+        """Read every Tweet of every page in file order."""
+        messages: list[ChatMessage] = []
+        for page in _pages(json_documents(data)):
+            users = _users(page)
+            for tweet in _tweets(page):
+                number = len(messages) + 1
+                messages.append(_message(Record(tweet, f"record {number}"), users, number))
+        return Transcript(format=self.name, platform=self.platform, messages=messages)
+
+
+def _pages(documents: list[Any]) -> Iterator[Record]:
+    # Paginated results arrive as separate documents or gathered into one array.
+    pages = (page for document in documents for page in (document if isinstance(document, list) else [document]))
+    for number, page in enumerate(pages, 1):
+        yield Record(page, f"page {number}")
+
+
+def _users(page: Record) -> dict[str, Record]:
+    # Each page carries the users of its own Tweets only (expansions=author_id).
+    includes = page.record("includes")
+    users = includes.records("users") if includes else ()
+    return {user_id: user for user in users if (user_id := user.ident("id"))}
+
+
+def _tweets(page: Record) -> list[Any]:
+    data = page.fields.get("data")
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):  # a single Tweet lookup
+        return [data]
+    if data is None and page.has("meta"):  # a page with no results
+        return []
+    page.fail(f"data should be a list of Tweets, found {describe(data)}")
+
+
+def _message(tweet: Record, users: dict[str, Record], line: int) -> ChatMessage:
+    tweet_id = checked_x_id(tweet.ident("id") or tweet.fail("missing id"), "id", tweet.fail)
+    # created_at is not a default field; a snowflake id still tells the time to the millisecond.
+    stamp = tweet.time("created_at") or snowflake_time(tweet_id)
+    if stamp is None:
+        tweet.fail("missing created_at")
+    author_id = tweet.ident("author_id")
+    user = users.get(author_id) if author_id else None
+    handle = user.text("username") if user else None
+    note = tweet.record("note_tweet")
+    text = (note and note.text("text")) or tweet.required_text("text")
+    references = {reference.text("type"): reference.ident("id") for reference in tweet.records("referenced_tweets")}
+    repost = "retweeted" in references or is_retweet_text(text)
+    return ChatMessage(
+        id=tweet_id,
+        author_name=(user and user.text("name")) or handle or author_id or UNKNOWN_AUTHOR,
+        author_handle=handle,
+        author_id=author_id,
+        text=unescape_entities(text),
+        stamp=stamp.astimezone(timezone.utc),
+        reply_to=references.get("replied_to"),
+        url=x_url(handle, tweet_id),
+        kind="repost" if repost else "message",
+        line=line,
+    )
