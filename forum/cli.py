@@ -112,7 +112,7 @@ def formats_command() -> None:
     """List the transcript formats the importer understands, one a line."""
     from forum import transcripts
 
-    for importer in transcripts.formats():
+    for importer in transcripts.registered():
         click.echo(f"{importer.name}\t{importer.label}")
 
 
@@ -197,3 +197,23 @@ def _describe(summary: dict, dry_run: bool) -> str:
                  f"{summary['posts_imported']} posts imported of {summary['messages_total']} messages; skipped {skipped}.")
     lines.append(f"  {summary['speakers']} speakers, {summary['speakers_matched']} matched to members.")
     return "\n".join(lines)
+
+
+@forum_cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, sending what is due every --interval seconds.")
+@click.option("--interval", default=30, show_default=True, help="Seconds between rounds with --loop.")
+def send_mail_command(loop: bool, interval: int) -> None:
+    """Send the email waiting in the outbox (run it from cron each minute, or with --loop as a worker)."""
+    import time
+
+    from forum import mail
+
+    db = session()
+    while True:
+        with write_transactions():
+            sent, failed = mail.send_due(db, mail.Transport(current_app.config))
+        if sent or failed or not loop:
+            click.echo(f"Sent {sent} emails; {failed} failed and will be retried.")
+        if not loop:
+            return
+        time.sleep(interval)

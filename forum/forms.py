@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from forum.models import VISIBILITIES
+from forum.models import PLATFORMS, SECTORS, VISIBILITIES
+
+def choices(options: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
+    """Select options from a value -> label mapping, with an optional blank first option."""
+    found = [SelectChoice(value, label) for value, label in options.items()]
+    return [SelectChoice("", blank), *found] if blank else found
+
+
+SECTOR_CHOICES = choices(SECTORS, "Choose your sector")
 
 
 class SignInForm(FlaskForm):
@@ -16,14 +25,93 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class RegisterForm(FlaskForm):
-    # No field validators: the accounts service checks every field at once, so all problems show together.
+class ProfileFields(FlaskForm):
+    """What a member says about themselves, shared by sign-up and the profile page."""
+
+    # No field validators: the membership service checks every field at once, so all problems show together.
     display_name = StringField("Your name", description="As other members will see it, for example Sam Patel")
-    email = EmailField("Email address", description="Your work address if you have one")
+    sector = SelectField("Sector", choices=SECTOR_CHOICES, validate_choice=False)
+    organisation = StringField(
+        "Organisation", description="Start typing to pick one members already use, or enter a new one")
+    job_role = StringField("Job role", description="For example, digital communications officer")
+    handle_x = StringField("X (Twitter) handle", description="Optional. Links what you said in imported chats to you")
+    handle_mastodon = StringField("Mastodon handle", description="Optional, like @name@social.example")
+    handle_bluesky = StringField("Bluesky handle", description="Optional, like name.bsky.social")
+    handle_slack = StringField("Slack display name", description="Optional")
+    handle_teams = StringField("Teams display name", description="Optional")
+
+    def handles(self) -> dict[str, str]:
+        return {platform: (self[f"handle_{platform}"].data or "") for platform in PLATFORMS}
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField("Email address", description="Your work address: council and NHS addresses are approved at once")
     password = PasswordField(
         "Password", description="At least 10 characters. A few unrelated words make a good one.",
     )
     submit = SubmitField("Create account")
+
+
+class ProfileForm(ProfileFields):
+    bio = TextAreaField("About you", description="Optional. You can use Markdown.")
+    submit = SubmitField("Save profile")
+
+
+class EmailForm(FlaskForm):
+    email = EmailField("Email address")
+    submit = SubmitField("Send me a link")
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", description="At least 10 characters")
+    submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password")
+    password = PasswordField("New password", description="At least 10 characters")
+    submit = SubmitField("Change password")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", description="We send a link there; the change happens when you open it")
+    password = PasswordField("Your password")
+    submit = SubmitField("Change email address")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password")
+    submit = SubmitField("Delete my account")
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("Your answer")
+    submit = SubmitField("Send answer")
+
+
+class ReasonForm(FlaskForm):
+    """A moderator's decision about a member, with a reason or a question where one is needed."""
+
+    reason = TextAreaField("Reason or question", description="Sent to the person by email")
+    approve = SubmitField("Approve")
+    reject = SubmitField("Reject")
+    ask = SubmitField("Ask for more information")
+    suspend = SubmitField("Suspend")
+    unsuspend = SubmitField("Lift suspension")
+    champion = SubmitField("Make digital champion")
+    unchampion = SubmitField("Remove digital champion badge")
+
+
+class DirectoryForm(FlaskForm):
+    """The directory's filters (a GET form: no CSRF token needed, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    sector = SelectField("Sector", choices=choices(SECTORS, "Any sector"))
+    organisation = StringField("Organisation")
+    role = StringField("Job role contains")
+    champion = BooleanField("Digital champions only")
 
 
 class ThreadForm(FlaskForm):
@@ -69,6 +157,6 @@ class SpaceForm(FlaskForm):
         validators=[DataRequired("Enter the space's address")],
     )
     description = TextAreaField("Description", description="One or two sentences about what the space is for")
-    visibility = SelectField("Who can read it", choices=list(VISIBILITIES.items()))
+    visibility = SelectField("Who can read it", choices=choices(VISIBILITIES), validate_choice=False)
     anonymous_posting = BooleanField("Allow members to post without showing their name")
     submit = SubmitField("Save space")

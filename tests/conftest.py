@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -55,15 +57,23 @@ def postgres_url():
     yield from _postgres_database()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An empty SQLite database with the forum's schema, made once and copied for each test."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(postgres_url, tmp_path):
+def database_url(postgres_url, sqlite_template, tmp_path):
     """A database for one test: a fresh SQLite file, or the run's PostgreSQL database emptied afterwards."""
     if postgres_url is None:
-        url = f"sqlite:///{tmp_path / 'forum.sqlite3'}"
-        engine = create_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        yield url
+        path = tmp_path / "forum.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite:///{path}"
         return
     yield postgres_url
     engine = create_engine(postgres_url)
@@ -71,6 +81,23 @@ def database_url(postgres_url, tmp_path):
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every app the suite makes (each new app would compile them again)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
 
 
 def make_test_app(database_url: str, instance_path, **config):
@@ -81,10 +108,14 @@ def make_test_app(database_url: str, instance_path, **config):
         "SECRET_KEY": "test-secret-key",
         "FORUM_DATABASE_URL": database_url,
         "FORUM_QUERY_COUNT": True,
+        # Fast hashing keeps the suite quick; test_auth checks the production setting explicitly.
+        "FORUM_PASSWORD_HASH": FAST_HASH,
         "SERVER_NAME": None,
         **config,
     }
-    return create_app(settings)
+    app = create_app(settings)
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
 
 
 @pytest.fixture

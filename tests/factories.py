@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from werkzeug.security import generate_password_hash
 
+from forum.db import utcnow
 from forum.models import Member, Post, Space, SpaceMembership, Thread
 from forum.services import accounts, posting
 from forum.services.spaces import create_space
@@ -33,7 +34,8 @@ def _detach(session, *objects):
 
 
 def make_member(app, name: str | None = None, *, email: str | None = None, role: str = "member",
-                state: str = "approved", organisation: str | None = None, sector: str | None = None) -> Member:
+                state: str = "approved", organisation: str | None = None, sector: str | None = None,
+                confirmed: bool = True) -> Member:
     n = next(_counter)
     name = name or f"Member {n}"
     with _session(app) as session:
@@ -41,6 +43,7 @@ def make_member(app, name: str | None = None, *, email: str | None = None, role:
             display_name=name, name_key=accounts.normalise_name(name),
             email=(email or f"member{n}@example.gov.uk").lower(), password_hash=_hash, role=role, state=state,
             sector=sector, organisation=accounts.find_organisation(session, organisation),
+            email_confirmed_at=utcnow() if confirmed else None, approved_at=utcnow() if state == "approved" else None,
         )
         session.add(member)
         return _detach(session, member)

@@ -1,12 +1,14 @@
 """The forum's models; importing this package registers every table on `forum.db.Base.metadata`."""
 
-from forum.models.accounts import SECTORS, Handle, Member, Organisation, normalise_name
+from forum.models.accounts import PLATFORMS, SECTORS, Handle, Member, Organisation, normalise_name
 from forum.models.chats import Chat, ChatImport
+from forum.models.mail import OutboxMessage
+from forum.models.moderation import ModerationLogEntry
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
 __all__ = [
-    "SECTORS", "VISIBILITIES", "PLATFORM_NAMES",
+    "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
     "Space", "SpaceMembership", "Thread", "Post", "Speaker", "Chat", "ChatImport",
 ]

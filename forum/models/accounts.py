@@ -11,7 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.db import Base, UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "admin")
-STATES = ("pending", "approved", "suspended", "deleted")
+STATES = ("pending", "approved", "rejected", "suspended", "deleted")
+PLATFORMS = {
+    "x": "X (Twitter)", "mastodon": "Mastodon", "bluesky": "Bluesky", "slack": "Slack display name",
+    "teams": "Teams display name",
+}
 SECTORS = {
     "local_government": "Local government",
     "voluntary": "Voluntary and community sector",
@@ -64,6 +68,13 @@ class Member(Base):
     bio_source: Mapped[str] = mapped_column(Text, default="")
     bio_html: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    champion: Mapped[bool] = mapped_column(default=False)  # "digital champion", given by moderators
+    # Why a moderator rejected or suspended the account, or what more they asked to know.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    info_request: Mapped[str | None] = mapped_column(Text)
+    info_response: Mapped[str | None] = mapped_column(Text)
     # Bumped to end every session at once (sign out everywhere, password change, suspension).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -80,6 +91,10 @@ class Member(Base):
     @property
     def is_active(self) -> bool:
         return self.state in ("approved", "pending")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
@@ -119,6 +134,10 @@ class Handle(Base):
     confirmed: Mapped[bool] = mapped_column(default=False)
 
     member: Mapped[Member] = relationship(back_populates="handles")
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORMS.get(self.platform, self.platform)
 
     def __init__(self, platform: str, handle: str, confirmed: bool = False, member: Member | None = None):
         self.platform = platform

@@ -95,6 +95,8 @@ def sign_in_refusal(member: Member) -> str | None:
     """Why this member may not sign in right now, or None."""
     if member.state == "suspended":
         return "Your account is suspended. Contact the moderators if you think this is a mistake."
+    if member.state == "rejected":
+        return "A moderator could not approve this account; we emailed you their reason."
     if member.state == "deleted":
-        return "This account has been deleted."
+        return "The email address or password is not right"
     return None

@@ -73,4 +73,4 @@ def _static_caching(response):
     return response
 
 
-from forum.views import admin, auth, main, spaces, threads  # noqa: E402,F401  (routes attach to bp)
+from forum.views import account, admin, auth, main, members, moderation, spaces, threads  # noqa: E402,F401  (routes attach to bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request, url_for
 from flask_wtf import FlaskForm
 
 from forum.errors import ValidationError
@@ -53,3 +53,15 @@ def page_number() -> int:
     """The ?page= number; anything that is not a positive whole number is page 1... or a 404 later."""
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for an email: from FORUM_BASE_URL when set, never from a forged Host header."""
+    base = current_app.config.get("FORUM_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def site_name() -> str:
+    return current_app.config["FORUM_SITE_NAME"]

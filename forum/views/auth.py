@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
+from sqlalchemy import select
+
+from forum import tokens
 from forum.db import session
 from forum.errors import ValidationError
-from forum.forms import ConfirmForm, RegisterForm, SignInForm
+from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
 from forum.limits import limiter, signin_limit
-from forum.services import accounts
+from forum.models import Member, Organisation
+from forum.services import accounts, membership
+from forum.settings import trusted_domains
 from forum.views import bp
-from forum.views._helpers import apply_errors, form_errors, safe_next
+from forum.views._helpers import apply_errors, external_url, form_errors, safe_next, site_name
 
 BAD_CREDENTIALS = "The email address or password is not right"
 
@@ -43,26 +48,115 @@ def login():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(signin_limit, methods=["POST"])
 def register():
-    """Create an account."""
+    """Sign up as a peer: name, email, password, sector, organisation, role and optional handles."""
     form = RegisterForm()
     if form.validate_on_submit():
         db = session()
         try:
-            member = accounts.register(
-                db, display_name=form.display_name.data or "", email=form.email.data or "",
-                password=form.password.data or "",
-                password_method=current_app.config["FORUM_PASSWORD_HASH"],
+            member = membership.sign_up(
+                db, email=form.email.data or "", password=form.password.data or "",
+                profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
             )
+            send_confirmation(db, member)
             db.commit()
         except ValidationError as exc:
             db.rollback()
             apply_errors(form, exc)
         else:
             _start_session(member, remember=False)
-            flash(f"Welcome, {member.display_name}. Your account is ready.", "success")
-            return redirect(url_for("forum.home"))
+            flash(f"Welcome, {member.display_name}. We have sent a link to {member.email}: open it to confirm "
+                  "your email address.", "success")
+            return redirect(url_for("forum.account"))
     status = 400 if form.is_submitted() else 200
-    return render_template("forum/auth/register.html", form=form, errors=form_errors(form)), status
+    return render_template("forum/auth/register.html", form=form, errors=form_errors(form),
+                           organisations=organisation_names()), status
+
+
+def profile_from(form) -> membership.Profile:
+    """The profile fields of a sign-up or profile form."""
+    return membership.Profile(
+        display_name=form.display_name.data or "", sector=form.sector.data or None,
+        organisation=form.organisation.data, job_role=form.job_role.data,
+        bio=getattr(form, "bio", None) and (form.bio.data or "") or "", handles=form.handles(),
+    )
+
+
+def organisation_names() -> list[str]:
+    """Every organisation's name, for the sign-up form's suggestions."""
+    return list(session().scalars(select(Organisation.name).order_by(Organisation.name)))
+
+
+def send_confirmation(db, member) -> None:
+    token = tokens.make(current_app.config["SECRET_KEY"], "confirm-email", {"id": member.id, "email": member.email})
+    membership.send_confirmation(db, member, external_url("forum.confirm_email", token=token), site_name())
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    """Follow the emailed link: confirm the address, and approve at once at a trusted domain."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "confirm-email", token)
+    member = db.get(Member, payload.get("id"))
+    if member is None:
+        raise ValidationError("This link is not valid any more. Ask for a new one.")
+    outcome = membership.confirm_email(
+        db, member, payload.get("email"), trusted_domains(current_app.config["FORUM_TRUSTED_EMAIL_DOMAINS"]),
+        site_name(),
+    )
+    db.commit()
+    if outcome == "approved":
+        flash("Your email address is confirmed and your account is ready: welcome.", "success")
+    elif outcome == "waiting":
+        flash("Your email address is confirmed. A moderator will look at your account soon; "
+              "we will email you when it is approved.", "success")
+    else:
+        flash("Your email address is confirmed.", "success")
+    return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(signin_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the email is known."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        db = session()
+
+        def link(member):
+            token = tokens.make(current_app.config["SECRET_KEY"], "reset-password",
+                                {"id": member.id, "v": member.session_version})
+            return external_url("forum.reset_password", token=token)
+
+        membership.request_password_reset(db, form.email.data or "", link, site_name())
+        db.commit()
+        return render_template("forum/auth/reset_sent.html", email=form.email.data)
+    errors = form_errors(form)
+    return render_template("forum/auth/forgot.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(signin_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link (works once, for an hour)."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "reset-password", token)
+    member = db.get(Member, payload.get("id"))
+    if member is None or member.session_version != payload.get("v") or member.state in ("deleted", "rejected"):
+        raise ValidationError("This link has already been used or is no longer valid. Ask for a new one.")
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            flash("Your password has been changed. Sign in with your new password.", "success")
+            return redirect(url_for("forum.login"))
+    errors = form_errors(form)
+    return render_template("forum/auth/reset.html", form=form, errors=errors, token=token), 400 if errors else 200
 
 
 @bp.post("/logout")

@@ -14,7 +14,6 @@ def _count(app, model) -> int:
 
 
 def test_create_admin(app, runner):
-    app.config["FORUM_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
     result = runner.invoke(args=["forum", "create-admin", "Alex@Example.gov.uk", "--name", "Alex Morgan",
                                  "--password", "a long admin password"])
     assert result.exit_code == 0, result.output
@@ -42,7 +41,6 @@ def test_create_space(app, runner):
 
 
 def test_demo_loads_once_and_changes_nothing_the_second_time(app, runner):
-    app.config["FORUM_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
     first = runner.invoke(args=["forum", "demo"])
     assert first.exit_code == 0 and "Sign in as" in first.output
     counts = [_count(app, model) for model in (Member, Space, Thread, Post)]
@@ -60,7 +58,6 @@ def test_demo_if_empty_leaves_a_real_forum_alone(app, runner):
 
 
 def test_demo_has_a_chat_question_with_a_dozen_answers_and_a_private_space(app, runner):
-    app.config["FORUM_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
     runner.invoke(args=["forum", "demo"])
     with app.app_context():
         session = app.extensions["forum"].db.session

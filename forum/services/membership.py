@@ -1,0 +1,342 @@
+"""Membership: signing up as a peer, confirming an email, approval, resets, profiles, suspension, leaving.
+
+Links in emails are made by the caller (a view knows the site's address); this module only decides
+what happens and writes the email into the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+
+from forum import mail, markup
+from forum.db import utcnow
+from forum.errors import PermissionDenied, ValidationError
+from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Speaker, Thread
+from forum.models.accounts import handle_key, normalise_name
+from forum.services import accounts, moderation_log
+
+FORMER_MEMBER = "Former member"
+
+
+@dataclass
+class Profile:
+    """What a member says about themselves."""
+
+    display_name: str
+    sector: str | None
+    organisation: str | None
+    job_role: str | None
+    bio: str = ""
+    handles: dict[str, str] | None = None  # platform -> handle; an empty handle removes it
+
+
+def is_trusted(email: str, domains: tuple[str, ...]) -> bool:
+    """Is the email at a trusted domain or one of its subdomains (e.g. staffordshire.gov.uk)?"""
+    domain = email.rpartition("@")[2].lower()
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def _check_profile(profile: Profile) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if profile.sector not in SECTORS:
+        errors["sector"] = "Choose the sector you work in"
+    if profile.organisation and len(profile.organisation.strip()) > 200:
+        errors["organisation"] = "Enter an organisation name of at most 200 characters"
+    if profile.job_role and len(profile.job_role) > 120:
+        errors["job_role"] = "Enter a job role of at most 120 characters"
+    if len(profile.bio or "") > 5000:
+        errors["bio"] = "Enter at most 5,000 characters about yourself"
+    for platform, handle in (profile.handles or {}).items():
+        if platform not in PLATFORMS:
+            errors[f"handle_{platform}"] = "That platform is not one we import from"
+        elif handle and (len(handle) > 200 or not handle_key(handle)):
+            errors[f"handle_{platform}"] = f"Enter your {PLATFORMS[platform]} handle, at most 200 characters"
+    return errors
+
+
+def sign_up(db: Session, *, email: str, password: str, profile: Profile, password_method: str) -> Member:
+    """Create a member who has yet to confirm their email and be approved."""
+    errors = _check_profile(profile)
+    try:
+        member = accounts.register(
+            db, display_name=profile.display_name, email=email, password=password, password_method=password_method,
+            state="pending", sector=profile.sector, organisation=profile.organisation, job_role=profile.job_role,
+        )
+    except ValidationError as exc:
+        raise ValidationError(exc.message, {**exc.errors, **errors}) from None
+    if errors:
+        raise ValidationError("There is a problem with your details", errors)
+    _set_handles(db, member, profile.handles or {})
+    db.flush()
+    return member
+
+
+def _set_handles(db: Session, member: Member, handles: dict[str, str]) -> None:
+    """Claim, change or drop the member's handle on each platform; a changed claim needs confirming again."""
+    current = {h.platform: h for h in member.handles}
+    for platform, raw in handles.items():
+        handle = (raw or "").strip()
+        existing = current.get(platform)
+        if not handle:
+            if existing is not None:
+                member.handles.remove(existing)
+            continue
+        if existing is not None and existing.handle_key == handle_key(handle):
+            continue
+        taken = db.scalar(select(Handle).where(Handle.platform == platform, Handle.handle_key == handle_key(handle),
+                                               Handle.member_id != member.id))
+        if taken is not None:
+            raise ValidationError("There is a problem with your handles", {
+                f"handle_{platform}": f"Another member has already claimed {handle} on {PLATFORMS[platform]}"})
+        if existing is not None:
+            member.handles.remove(existing)
+            db.flush()
+        member.handles.append(Handle(platform=platform, handle=handle))
+
+
+def send_confirmation(db: Session, member: Member, link: str, site_name: str) -> None:
+    """Email the link that confirms the member's address."""
+    mail.queue(db, member.email, f"Confirm your email address for {site_name}", (
+        f"Hello {member.display_name},\n\nConfirm your email address by opening this link:\n\n{link}\n\n"
+        f"The link works for 3 days. If you did not create an account on {site_name}, ignore this email.\n"
+    ))
+
+
+def confirm_email(db: Session, member: Member, email: str, trusted: tuple[str, ...], site_name: str) -> str:
+    """Confirm the address the link was sent to; approve at once at a trusted domain. Say what happened."""
+    if member.email != email or member.state in ("deleted", "rejected"):
+        raise ValidationError("This link is not valid any more. Ask for a new one.")
+    if member.email_confirmed_at is None:
+        member.email_confirmed_at = utcnow()
+    if member.state == "pending" and is_trusted(email, trusted):
+        member.state, member.approved_at = "approved", utcnow()
+        return "approved"
+    db.flush()
+    return "waiting" if member.state == "pending" else "confirmed"
+
+
+def waiting_for_approval(db: Session) -> list[Member]:
+    """Confirmed members waiting for a moderator, oldest first."""
+    return list(db.scalars(
+        select(Member).where(Member.state == "pending", Member.email_confirmed_at.is_not(None))
+        .order_by(Member.created_at)
+    ))
+
+
+def count_waiting(db: Session) -> int:
+    """How many confirmed members are waiting for a moderator."""
+    return db.scalar(select(func.count()).select_from(Member).where(
+        Member.state == "pending", Member.email_confirmed_at.is_not(None))) or 0
+
+
+def _require_moderator(actor: Member) -> None:
+    if not actor.is_moderator:
+        raise PermissionDenied("Only moderators can do that.")
+
+
+def approve(db: Session, member: Member, moderator: Member, site_name: str, link: str) -> None:
+    """Approve a waiting member and tell them."""
+    _require_moderator(moderator)
+    if member.state != "pending":
+        raise ValidationError(f"{member.display_name} is not waiting for approval.")
+    member.state, member.approved_at, member.info_request = "approved", utcnow(), None
+    moderation_log.record(db, moderator, "approve_member", "member", member.id)
+    mail.queue(db, member.email, f"Welcome to {site_name}", (
+        f"Hello {member.display_name},\n\nA moderator has approved your account. "
+        f"You can now read the members' spaces and post:\n\n{link}\n"
+    ))
+
+
+def reject(db: Session, member: Member, moderator: Member, reason: str, site_name: str) -> None:
+    """Turn a sign-up down, with a reason that is emailed to them."""
+    _require_moderator(moderator)
+    if not reason or not reason.strip():
+        raise ValidationError("Give a reason", {"reason": "Enter the reason; it is sent to the person"})
+    if member.state != "pending":
+        raise ValidationError(f"{member.display_name} is not waiting for approval.")
+    member.state, member.status_reason = "rejected", reason.strip()
+    member.session_version += 1
+    moderation_log.record(db, moderator, "reject_member", "member", member.id, reason)
+    mail.queue(db, member.email, f"Your {site_name} account", (
+        f"Hello {member.display_name},\n\nA moderator could not approve your account. Their reason:\n\n"
+        f"{reason.strip()}\n\nIf you think this is a mistake, reply to this email.\n"
+    ))
+
+
+def ask_for_information(db: Session, member: Member, moderator: Member, question: str, site_name: str,
+                        link: str) -> None:
+    """Ask a waiting member to tell the moderators more; they answer on a page."""
+    _require_moderator(moderator)
+    if not question or not question.strip():
+        raise ValidationError("Write your question", {"reason": "Enter what you would like to know"})
+    member.info_request, member.info_response = question.strip(), None
+    moderation_log.record(db, moderator, "ask_member", "member", member.id, question)
+    mail.queue(db, member.email, f"A question about your {site_name} account", (
+        f"Hello {member.display_name},\n\nBefore approving your account, a moderator asks:\n\n{question.strip()}\n\n"
+        f"Answer here:\n\n{link}\n"
+    ))
+
+
+def answer_information_request(db: Session, member: Member, answer: str) -> None:
+    """Record a waiting member's answer to the moderators' question."""
+    if member.info_request is None:
+        raise ValidationError("The moderators have not asked you anything.")
+    if not answer or not answer.strip():
+        raise ValidationError("Write your answer", {"answer": "Enter your answer for the moderators"})
+    if len(answer) > 5000:
+        raise ValidationError("Shorten your answer", {"answer": "Enter at most 5,000 characters"})
+    member.info_response = answer.strip()
+
+
+def request_password_reset(db: Session, email: str, make_link, site_name: str) -> None:
+    """Email a reset link when the address belongs to a member; do the same visible thing either way."""
+    member = db.scalar(select(Member).where(Member.email == email.strip().lower()))
+    if member is None or member.state in ("deleted", "rejected"):
+        return
+    mail.queue(db, member.email, f"Reset your {site_name} password", (
+        f"Hello {member.display_name},\n\nTo choose a new password, open this link within an hour:\n\n"
+        f"{make_link(member)}\n\nIf you did not ask for this, ignore this email: your password has not changed.\n"
+    ))
+
+
+def set_password(db: Session, member: Member, new_password: str, password_method: str) -> None:
+    """Set a new password and end every other session (and every outstanding reset link)."""
+    problem = accounts.check_new_password(new_password)
+    if problem:
+        raise ValidationError("Check your new password", {"password": problem})
+    member.password_hash = accounts.hash_password(new_password, password_method)
+    member.session_version += 1
+
+
+def change_password(db: Session, member: Member, current: str, new: str, password_method: str) -> None:
+    """Change a password, checking the current one first."""
+    if not member.password_hash or not check_password_hash(member.password_hash, current or ""):
+        raise ValidationError("Check your current password", {"current_password": "Your current password is not right"})
+    set_password(db, member, new, password_method)
+
+
+def request_email_change(db: Session, member: Member, new_email: str, password: str, make_link,
+                         site_name: str) -> str:
+    """Send a confirmation link to the new address; the email changes only when it is followed."""
+    new_email = (new_email or "").strip().lower()
+    errors: dict[str, str] = {}
+    if not accounts.EMAIL_RE.match(new_email):
+        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+    elif new_email == member.email:
+        errors["email"] = "That is already your email address"
+    elif db.scalar(select(Member.id).where(Member.email == new_email)) is not None:
+        errors["email"] = "Another account uses that email address"
+    if not member.password_hash or not check_password_hash(member.password_hash, password or ""):
+        errors["password"] = "Your password is not right"
+    if errors:
+        raise ValidationError("Check the details", errors)
+    mail.queue(db, new_email, f"Confirm your new email address for {site_name}", (
+        f"Hello {member.display_name},\n\nTo use this address for {site_name}, open this link within a day:\n\n"
+        f"{make_link(new_email)}\n"
+    ))
+    return new_email
+
+
+def confirm_email_change(db: Session, member: Member, new_email: str) -> None:
+    """Switch to the new, now confirmed, address."""
+    if db.scalar(select(Member.id).where(Member.email == new_email, Member.id != member.id)) is not None:
+        raise ValidationError("Another account now uses that email address.")
+    member.email, member.email_confirmed_at = new_email, utcnow()
+
+
+def update_profile(db: Session, member: Member, profile: Profile) -> None:
+    """Change what a member says about themselves; the name stays unique by its normalised form."""
+    errors = _check_profile(profile)
+    name = " ".join((profile.display_name or "").split())
+    key = normalise_name(name)
+    if not key or len(name) > 80:
+        errors["display_name"] = "Enter your name as other members will see it, at most 80 characters"
+    elif key != member.name_key and db.scalar(select(Member.id).where(Member.name_key == key)) is not None:
+        errors["display_name"] = "That name is already taken by another member"
+    if errors:
+        raise ValidationError("There is a problem with your profile", errors)
+    member.display_name, member.name_key = name, key
+    member.sector, member.job_role = profile.sector, (profile.job_role or "").strip() or None
+    member.organisation = accounts.find_organisation(db, profile.organisation)
+    member.bio_source = profile.bio or ""
+    member.bio_html = markup.render(member.bio_source) if member.bio_source.strip() else ""
+    _set_handles(db, member, profile.handles or {})
+    db.flush()
+
+
+def suspend(db: Session, member: Member, moderator: Member, reason: str) -> None:
+    """Suspend a member: they cannot sign in, and their sessions end at once."""
+    _require_moderator(moderator)
+    if not reason or not reason.strip():
+        raise ValidationError("Give a reason", {"reason": "Enter why the member is suspended"})
+    if member.id == moderator.id:
+        raise ValidationError("You cannot suspend yourself.")
+    if member.is_admin and not moderator.is_admin:
+        raise PermissionDenied("Only an administrator can suspend an administrator.")
+    member.state, member.status_reason = "suspended", reason.strip()
+    member.session_version += 1
+    moderation_log.record(db, moderator, "suspend_member", "member", member.id, reason)
+
+
+def unsuspend(db: Session, member: Member, moderator: Member) -> None:
+    """Lift a suspension."""
+    _require_moderator(moderator)
+    if member.state != "suspended":
+        raise ValidationError(f"{member.display_name} is not suspended.")
+    member.state, member.status_reason = "approved", None
+    moderation_log.record(db, moderator, "unsuspend_member", "member", member.id)
+
+
+def set_champion(db: Session, member: Member, moderator: Member, champion: bool) -> None:
+    """Give or take away the "digital champion" badge."""
+    _require_moderator(moderator)
+    member.champion = champion
+    moderation_log.record(db, moderator, "champion" if champion else "unchampion", "member", member.id)
+
+
+def export_data(db: Session, member: Member) -> dict:
+    """Everything the forum holds about a member and what they wrote, as plain data."""
+    posts = db.execute(
+        select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
+        .where(Post.author_id == member.id).order_by(Post.created_at)
+    ).all()
+    return {
+        "profile": {
+            "display_name": member.display_name, "email": member.email, "sector": member.sector_label,
+            "organisation": member.organisation.name if member.organisation else None, "job_role": member.job_role,
+            "bio": member.bio_source, "joined": member.created_at.isoformat(), "role": member.role,
+            "state": member.state, "champion": member.champion,
+            "handles": [{"platform": h.platform, "handle": h.handle, "confirmed": h.confirmed} for h in member.handles],
+        },
+        "posts": [
+            {"id": post.id, "thread": title, "thread_id": post.thread_id, "created_at": post.created_at.isoformat(),
+             "edited_at": post.edited_at.isoformat() if post.edited_at else None, "anonymous": post.anonymous,
+             "deleted": post.is_deleted, "markdown": post.body_source}
+            for post, title in posts
+        ],
+    }
+
+
+def delete_account(db: Session, member: Member, password: str) -> None:
+    """Delete a member's personal data; their posts stay, shown as written by a former member."""
+    if not member.password_hash or not check_password_hash(member.password_hash, password or ""):
+        raise ValidationError("Check your password", {"password": "Your password is not right"})
+    erase(db, member)
+
+
+def erase(db: Session, member: Member) -> None:
+    """Remove everything personal from a member's row; keep the row so their posts still have an author."""
+    db.execute(delete(Handle).where(Handle.member_id == member.id))
+    db.execute(update(Speaker).where(Speaker.member_id == member.id).values(member_id=None))
+    member.display_name, member.name_key, member.email = FORMER_MEMBER, None, None
+    member.password_hash, member.bio_source, member.bio_html = None, "", ""
+    member.sector = member.job_role = member.organisation_id = None
+    member.status_reason = member.info_request = member.info_response = None
+    member.state, member.role, member.champion = "deleted", "member", False
+    member.session_version += 1
+    db.flush()
+    db.expire(member, ["handles", "organisation"])

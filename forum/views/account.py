@@ -1,0 +1,182 @@
+"""A member's own account: status, profile, password, email, their data, and leaving."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forum import tokens
+from forum.db import session
+from forum.errors import ValidationError
+from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteAccountForm,
+                         ProfileForm)
+from forum.models import Member
+from forum.services import membership
+from forum.views import bp
+from forum.views._helpers import apply_errors, external_url, form_errors, site_name
+from forum.views.auth import organisation_names, profile_from, send_confirmation
+
+
+def _render(template: str, errors: list, **context):
+    return render_template(template, errors=errors, **context), 400 if errors else 200
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The member's own page: where their account stands, and what they can change."""
+    return render_template("forum/account/index.html", answer_form=AnswerForm(), resend_form=ConfirmForm())
+
+
+@bp.post("/account/confirm-again")
+@login_required
+def resend_confirmation():
+    """Send the confirmation link again."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and not current_user.is_confirmed:
+        db = session()
+        send_confirmation(db, current_user)
+        db.commit()
+        flash(f"We have sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("forum.account"))
+
+
+@bp.post("/account/answer")
+@login_required
+def answer_moderators():
+    """Answer the moderators' question about a waiting account."""
+    form = AnswerForm()
+    db = session()
+    if form.validate_on_submit():
+        try:
+            membership.answer_information_request(db, current_user, form.answer.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Thank you: the moderators can see your answer.", "success")
+            return redirect(url_for("forum.account"))
+    return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm())
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    """Edit one's name, sector, organisation, role, bio and handles."""
+    member = current_user
+    if request.method == "GET":
+        handles = {f"handle_{h.platform}": h.handle for h in member.handles}
+        form = ProfileForm(data={
+            "display_name": member.display_name, "sector": member.sector or "", "job_role": member.job_role,
+            "organisation": member.organisation.name if member.organisation else "", "bio": member.bio_source,
+            **handles,
+        })
+    else:
+        form = ProfileForm()
+    if form.validate_on_submit():
+        db = session()
+        try:
+            membership.update_profile(db, member, profile_from(form))
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Your profile was saved.", "success")
+            return redirect(url_for("forum.member", member_id=member.id))
+    return _render("forum/account/profile.html", form_errors(form), form=form, organisations=organisation_names())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = session()
+        try:
+            membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
+                                       current_app.config["FORUM_PASSWORD_HASH"])
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            login_user(current_user)  # this session carries on with the new session version
+            flash("Your password was changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("forum.account"))
+    return _render("forum/account/password.html", form_errors(form), form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    """Change one's email address, confirmed by a link sent to the new one."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        db = session()
+
+        def link(new_email: str) -> str:
+            token = tokens.make(current_app.config["SECRET_KEY"], "change-email",
+                                {"id": current_user.id, "email": new_email})
+            return external_url("forum.confirm_email_change", token=token)
+
+        try:
+            new_email = membership.request_email_change(db, current_user, form.email.data or "",
+                                                        form.password.data or "", link, site_name())
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"We have sent a link to {new_email}. Your address changes when you open it.", "success")
+            return redirect(url_for("forum.account"))
+    return _render("forum/account/email.html", form_errors(form), form=form)
+
+
+@bp.get("/account/email/<token>")
+def confirm_email_change(token: str):
+    """Follow the link sent to a new address."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "change-email", token)
+    member = db.get(Member, payload.get("id"))
+    if member is None or member.state == "deleted":
+        raise ValidationError("This link is not valid any more.")
+    membership.confirm_email_change(db, member, payload["email"])
+    db.commit()
+    flash(f"Your email address is now {member.email}.", "success")
+    return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))
+
+
+@bp.get("/account/data")
+@login_required
+def download_data():
+    """Download everything the forum holds about you, as JSON."""
+    data = membership.export_data(session(), current_user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="afterchat-my-data.json"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Delete one's account; posts stay, shown as written by a former member."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        db = session()
+        try:
+            membership.delete_account(db, current_user, form.password.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
+            return redirect(url_for("forum.home"))
+    return _render("forum/account/delete.html", form_errors(form), form=form)

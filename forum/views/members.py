@@ -1,0 +1,108 @@
+"""The member directory and members' profiles."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from forum import policy
+from forum.db import session
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import DirectoryForm, ReasonForm
+from forum.models import Member, Organisation, Post, Space, Thread
+from forum.models.accounts import normalise_name
+from forum.services import membership
+from forum.services.pages import Page, check_page_number
+from forum.views import bp
+from forum.views._helpers import apply_errors, form_errors, page_number
+
+PER_PAGE = 30
+
+
+def _require_member() -> None:
+    if not current_user.is_approved:
+        raise PermissionDenied("The member directory is for approved members. "
+                               "It opens to you once a moderator approves your account.")
+
+
+@bp.get("/members")
+@login_required
+def members():
+    """List approved members, filtered by sector, organisation, role and champion badge."""
+    _require_member()
+    form = DirectoryForm(request.args)
+    query = select(Member).where(Member.state == "approved")
+    if form.sector.data:
+        query = query.where(Member.sector == form.sector.data)
+    if form.organisation.data and form.organisation.data.strip():
+        key = normalise_name(form.organisation.data)
+        query = query.join(Organisation, Member.organisation_id == Organisation.id).where(
+            Organisation.name_key.contains(key, autoescape=True))
+    if form.role.data and form.role.data.strip():
+        query = query.where(func.lower(Member.job_role).contains(form.role.data.strip().lower(), autoescape=True))
+    if form.champion.data:
+        query = query.where(Member.champion.is_(True))
+    db = session()
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    number = check_page_number(page_number(), total, PER_PAGE)
+    found = db.scalars(query.order_by(Member.display_name, Member.id).offset((number - 1) * PER_PAGE).limit(PER_PAGE))
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("forum/members/index.html", form=form, page=Page(list(found), number, PER_PAGE, total),
+                           filters=filters)
+
+
+@bp.get("/members/<int:member_id>")
+@login_required
+def member(member_id: int):
+    """A member's profile, and their recent posts in the spaces the viewer may read."""
+    _require_member()
+    db = session()
+    found = db.get(Member, member_id)
+    if found is None or found.state == "deleted" or (found.state != "approved" and not current_user.is_moderator):
+        raise NotFound("There is no member at this address.")
+    recent = db.scalars(
+        select(Post).join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+        .where(Post.author_id == found.id, Post.anonymous.is_(False), Post.deleted_at.is_(None),
+               Post.hidden_at.is_(None), policy.readable_space_filter(current_user))
+        .options(joinedload(Post.thread))
+        .order_by(Post.created_at.desc()).limit(10)
+    ).all()
+    form = ReasonForm() if current_user.is_moderator and found.id != current_user.id else None
+    return render_template("forum/members/profile.html", member=found, recent=recent, form=form, errors=[])
+
+
+@bp.post("/members/<int:member_id>/moderate")
+@login_required
+def moderate_member(member_id: int):
+    """Suspend or reinstate a member, or give or take the digital champion badge."""
+    if not current_user.is_moderator:
+        raise PermissionDenied("Only moderators can do that.")
+    db = session()
+    found = db.get(Member, member_id)
+    if found is None or found.state == "deleted":
+        raise NotFound("There is no member at this address.")
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            if form.suspend.data:
+                membership.suspend(db, found, current_user, form.reason.data or "")
+                message = f"{found.display_name} is suspended and has been signed out."
+            elif form.unsuspend.data:
+                membership.unsuspend(db, found, current_user)
+                message = f"{found.display_name} can sign in again."
+            elif form.champion.data or form.unchampion.data:
+                membership.set_champion(db, found, current_user, bool(form.champion.data))
+                message = f"Badge updated for {found.display_name}."
+            else:
+                raise ValidationError("Choose what to do.")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(message, "success")
+            return redirect(url_for("forum.member", member_id=found.id))
+    return render_template("forum/members/profile.html", member=found, recent=[], form=form,
+                           errors=form_errors(form)), 400

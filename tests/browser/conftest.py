@@ -1,0 +1,376 @@
+"""Fixtures for the real-browser suite: the forum in a real server, Debian's Chromium, signed-in
+contexts, and one sweep over every page (tests/browser/pages.py) shared by the axe, vnu and
+weight tests.
+
+Chromium, axe-core and vnu-jar are required under CI=true and skipped with a reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import create_engine, select
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+import forum.models  # noqa: F401  (registers the tables)
+from forum import markup
+from forum.db import Base
+from forum.models import Member, Post, Space, Thread
+from forum.db import utcnow
+from forum.services import demo, posting
+from forum.services.spaces import create_space
+from tests.browser import checks
+from tests.browser.checks import Traffic, axe_violations, expect_submission, traffic_problems
+from tests.browser.pages import ALL_VISITS, Visit
+from tests.conftest import make_test_app
+
+FAST_HASH = "pbkdf2:sha256:1000"
+# Journeys and the sweep sign in and post dozens of times a minute from 127.0.0.1.
+TEST_CONFIG = {
+    "FORUM_PASSWORD_HASH": FAST_HASH,
+    "FORUM_RATELIMIT_SIGNIN": "10000 per minute",
+    "FORUM_RATELIMIT_POSTING": "10000 per minute",
+}
+ADMIN = (demo.ADMIN_EMAIL, demo.DEMO_PASSWORD)
+MEMBER = (demo.MEMBER_EMAIL, demo.DEMO_PASSWORD)
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+# -- the forum in a real server ------------------------------------------------------------------------
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+@dataclass
+class LiveSite:
+    app: object
+    base_url: str
+    ids: SimpleNamespace
+    server: object = None
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _serve(tmp_path_factory, name: str, seed) -> LiveSite:
+    folder = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{folder / 'forum.sqlite3'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = make_test_app(url, folder / "instance", **TEST_CONFIG)
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        ids = seed(db)
+        db.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name=f"live-{name}", daemon=True).start()
+    return LiveSite(app, f"http://127.0.0.1:{server.server_port}", ids, server)
+
+
+def _stop(site: LiveSite) -> None:
+    site.server.shutdown()
+    site.server.server_close()
+    with site.app.app_context():
+        site.app.extensions["forum"].db.engine.dispose()
+
+
+# Replies for the 60-post thread: the length and markup of real forum posts.
+LONG_THREAD_REPLIES = [
+    "We spend almost nothing on tools and most of the budget on **time**: two days of training a year for each "
+    "service that posts, run by us rather than an agency.",
+    "Ours went on a scheduling tool three years ago and we've regretted it since. It doesn't work behind the "
+    "firewall, so half the team never logs in.",
+    "Has anyone costed the time spent answering comments? That's the figure that got our director's attention, "
+    "far more than any licence fee.",
+    "For what it's worth:\n\n- licences: about £1,200 a year\n- training: £3,000\n- everything else is staff time",
+    "We pooled a training budget with two neighbouring councils. Same trainer, three sessions, a third of the cost "
+    "each. Happy to share the brief if it helps.",
+    "The voluntary sector angle: we get free training from the platforms' charity programmes, but it's generic. "
+    "What we need is help with **tricky replies**, and nobody sells that.",
+    "Our internal comms team now runs a monthly clinic instead of buying courses. Anyone can bring a post they're "
+    "unsure about.",
+    "I'd budget for accessibility too: alt text and captions take time, and that time has to come from somewhere.",
+    "We asked for a budget line and got told no, so we wrote the case around complaints avoided instead. "
+    "That got through.",
+    "Second the clinic idea. It's cheap, and people learn more from their own posts than from slides.",
+    "Does anyone measure whether the training made a difference? We ran a before-and-after on reply times and "
+    "it halved.",
+    "Small point, but: put the budget under customer services, not comms. It survives cuts better there.",
+]
+
+
+def seed_demo(db) -> SimpleNamespace:
+    """The demo community, plus the states the sweep needs: a 60-post thread, an empty space, a second
+    page of threads, a locked thread with a hidden and a deleted post, and a post in Markdown."""
+    demo.load(db, FAST_HASH)
+    db.flush()
+    members = {m.display_name: m for m in db.scalars(select(Member))}
+    spaces = {s.slug: s for s in db.scalars(select(Space))}
+    admin, sam, jo = members["Alex Morgan"], members["Sam Patel"], members["Jo Williams"]
+    between = spaces["between-chats"]
+
+    chat_thread = db.scalar(select(Thread).where(Thread.chat_id.is_not(None)))
+    from forum.views.threads import slugify
+    scheduling = db.scalar(select(Thread).where(Thread.title.startswith("Scheduling tools")))
+    scheduling_posts = list(db.scalars(select(Post).where(Post.thread_id == scheduling.id).order_by(Post.id)))
+    member_post = next(p for p in scheduling_posts if p.author_id == sam.id and p.id != scheduling.first_post_id)
+    other_post = next(p for p in scheduling_posts if p.author_id == jo.id)
+    private_thread = db.scalar(select(Thread).where(Thread.space_id == spaces["evangelist-support"].id))
+    posting.reply(db, thread=private_thread, space=spaces["evangelist-support"], author=sam, anonymous=True,
+                  body="Posting without my name for this one: our director reads this forum too.")
+
+    # A thread of 60 posts: 50 on page 1 (the page-weight budget), 10 on page 2.
+    repliers = [m for m in members.values() if m.role == "member"]
+    long_thread = posting.start_thread(
+        db, space=between, author=members["Priya Shah"], title="What does your social media budget go on?",
+        body="We're setting next year's budget. Where does yours go: tools, training, advertising, or time? "
+             "Rough figures welcome; I'll summarise what comes back.",
+    )
+    first = db.get(Post, long_thread.first_post_id)
+    last = None
+    for n in range(59):
+        body = LONG_THREAD_REPLIES[n % len(LONG_THREAD_REPLIES)]
+        quote_of = None
+        if n % 10 == 9:
+            quote_of = first
+            body = markup.quote("Priya Shah", first.body_source) + body
+        last = posting.reply(db, thread=long_thread, space=between, author=repliers[n % len(repliers)],
+                             body=body, quote_of=quote_of)
+
+    # An empty public space, and a space with two pages of threads.
+    create_space(db, slug="introductions", name="Introductions", visibility="public",
+                 description="Say hello and tell us what you work on.")
+    older = create_space(db, slug="older-chats", name="Older chats", visibility="public",
+                         description="Threads from earlier chats.")
+    for week in range(1, 32):
+        posting.start_thread(db, space=older, author=admin, title=f"#lgovsm week {week}: what went well?",
+                             body=f"Notes from week {week}.")
+
+    # A locked thread with a post hidden by a moderator and one deleted by its author.
+    locked = posting.start_thread(db, space=between, author=jo, title="Chat schedule for December",
+                                  body="No chats on 25 December or 1 January. Back on 8 January.")
+    hidden = posting.reply(db, thread=locked, space=between, author=members["Dan Hughes"],
+                           body="Buy our scheduling tool! Link in bio.")
+    hidden.hidden_at = utcnow()
+    mistaken = posting.reply(db, thread=locked, space=between, author=members["Tom O'Neill"],
+                             body="Posted in the wrong thread, sorry.")
+    posting.delete_post(db, post=mistaken, space=between, member=members["Tom O'Neill"])
+    posting.reply(db, thread=locked, space=between, author=sam, body="Thanks Jo, see you on the 8th.")
+    locked.locked = True
+
+    # A post using everything the Markdown allows.
+    markdown_thread = posting.start_thread(
+        db, space=between, author=admin, title="How this forum works",
+        body=(
+            "# Welcome\n\nThis forum carries the **#lgovsm** chat on *between* sessions.\n\n"
+            "## Posting\n\n- Start a thread in a space\n- Reply, or quote a post\n\n"
+            "1. Write\n2. Preview\n3. Post\n\n"
+            "> Be kind; assume good intent.\n\n"
+            "| Day | Chat |\n|-----|------|\n| Friday | 1pm |\n\n"
+            "```\nmake run\n```\n\n"
+            "Inline `code`, ~~no~~ <del>strike</del>, H<sub>2</sub>O, x<sup>2</sup>, and a link: https://example.org\n\n"
+            "---\n\nQuestions? Ask in [Between chats](/spaces/between-chats)."
+        ),
+    )
+    db.flush()
+    return SimpleNamespace(
+        chat_thread=chat_thread.id,
+        chat_thread_url=f"/threads/{chat_thread.id}/{slugify(chat_thread.title)}",
+        chat_first_post=chat_thread.first_post_id,
+        long_thread=long_thread.id,
+        long_thread_last_post=last.id,
+        locked_thread=locked.id,
+        markdown_thread=markdown_thread.id,
+        private_thread=private_thread.id,
+        member_post=member_post.id,
+        other_post=other_post.id,
+        scheduling_thread=scheduling.id,
+    )
+
+
+def seed_empty(db) -> SimpleNamespace:
+    """A forum with no spaces yet, and its administrator."""
+    from forum.services import accounts
+    admin_email, password = ADMIN
+    db.add(Member(display_name="Alex Morgan", name_key=accounts.normalise_name("Alex Morgan"), email=admin_email,
+                  password_hash=accounts.hash_password(password, FAST_HASH), role="admin", state="approved"))
+    db.flush()
+    return SimpleNamespace()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The demo community in a real server on 127.0.0.1, on its own SQLite file."""
+    live = _serve(tmp_path_factory, "demo-site", seed_demo)
+    yield live
+    _stop(live)
+
+
+@pytest.fixture(scope="session")
+def empty_site(tmp_path_factory):
+    """A forum with no spaces, in a real server of its own."""
+    live = _serve(tmp_path_factory, "empty-site", seed_empty)
+    yield live
+    _stop(live)
+
+
+# -- the browser -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run (Debian's: never `playwright install`)."""
+    checks.require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(checks.CHROMIUM), headless=True,
+                                              args=checks.LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real form."""
+    page.goto(base_url + "/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    expect_submission(page, page.locator("main").get_by_role("button", name="Sign in").click, what="Sign in")
+    assert "Signed in as" in page.content(), f"signing in as {email} failed: {page.url}"
+
+
+class Browsing:
+    """A signed-in context and a tab for each (site, who), reused by every visit (a new tab costs
+    about half a second here)."""
+
+    def __init__(self, browser, sites: dict[str, LiveSite]):
+        self.browser = browser
+        self.sites = sites
+        self.tabs: dict[tuple, tuple] = {}
+
+    def new_context(self, site: LiveSite, who: str, **options):
+        context = self.browser.new_context(viewport=VIEWPORT, **options)
+        context.set_default_timeout(15_000)
+        if who != "visitor":
+            page = context.new_page()
+            sign_in(page, site.base_url, *(ADMIN if who == "admin" else MEMBER))
+            page.close()
+        return context
+
+    def _tab(self, visit: Visit):
+        if visit.isolated:
+            context = self.new_context(self.sites[visit.site], visit.who)
+            page = context.new_page()
+            return context, page, Traffic(page)
+        key = (visit.site, visit.who)
+        if key not in self.tabs:
+            context = self.new_context(self.sites[visit.site], visit.who)
+            context.add_init_script(path=str(checks.AXE_JS))  # faster than injecting it on every page
+            page = context.new_page()
+            self.tabs[key] = (context, page, Traffic(page))
+        return self.tabs[key]
+
+    def open(self, visit: Visit, *, block_scripts: bool = True, viewport: dict | None = None):
+        """Load `visit` and reach its state: returns (page, response, traffic, context to close or None)."""
+        site = self.sites[visit.site]
+        context, page, traffic = self._tab(visit)
+        page.set_viewport_size(viewport or VIEWPORT)
+        traffic.block_scripts = block_scripts
+        traffic.clear()
+        response = page.goto(site.url(visit.url_path(site.ids)), wait_until="load")
+        if visit.act is not None:
+            response = visit.act(page, site.ids)
+        traffic.settle()
+        return page, response, traffic, (context if visit.isolated else None)
+
+    def where(self, visit: Visit) -> str:
+        """Where the tab of `visit` is now, for a failure message."""
+        try:
+            _context, page, _traffic = self._tab(visit)
+            return f"\n(the tab shows {page.url}: {page.title()!r})"
+        except Exception:  # the tab itself is gone
+            return ""
+
+    def close(self):
+        for context, _page, _traffic in self.tabs.values():
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(browser, site, empty_site):
+    b = Browsing(browser, {"demo": site, "empty": empty_site})
+    yield b
+    b.close()
+
+
+# -- one sweep over every page -----------------------------------------------------------------------
+
+@dataclass
+class PageResult:
+    visit: Visit
+    url: str = ""
+    status: int | None = None
+    content_type: str = ""
+    html: str = ""
+    text: str = ""
+    fields: list = field(default_factory=list)  # what the page's text boxes hold
+    violations: list = field(default_factory=list)
+    violations_with_scripts: list | None = None  # only when the page loads scripts
+    traffic: dict = field(default_factory=dict)
+    traffic_problems: list = field(default_factory=list)
+    error: str = ""
+
+
+def _sweep_one(browsing: Browsing, visit: Visit) -> PageResult:
+    result = PageResult(visit)
+    page, response, traffic, own = browsing.open(visit)
+    try:
+        result.url = page.url
+        result.status = response.status if response else None
+        result.content_type = (response.headers.get("content-type", "") if response else "").split(";")[0]
+        result.html = response.text() if response else ""
+        result.text = page.inner_text("body") if visit.kind == "html" else result.html
+        if visit.kind == "html":
+            result.fields = page.locator("input:not([type=hidden]), textarea").evaluate_all(
+                "els => els.map(e => e.value)")
+            # As a visitor without JavaScript sees the page (its scripts blocked; axe needs JS on).
+            result.violations = axe_violations(page)
+        traffic.settle()
+        result.traffic = traffic.figures()
+        result.traffic_problems = traffic_problems(traffic)
+        if visit.kind == "html" and any(r.is_script for r in traffic.resources):
+            # The page has scripts: check it again as it is with them running.
+            page, _response, _traffic, own_again = browsing.open(visit, block_scripts=False)
+            result.violations_with_scripts = axe_violations(page)
+            if own_again:
+                own_again.close()
+    finally:
+        if own:
+            own.close()
+    return result
+
+
+@pytest.fixture(scope="session")
+def sweep(browsing) -> dict[str, PageResult]:
+    """Visit every entry of PAGES once; the tests read what was found."""
+    checks.require_axe()
+    results = {}
+    for visit in ALL_VISITS:
+        try:
+            results[visit.name] = _sweep_one(browsing, visit)
+        except Exception as exc:  # reported by each test of this page
+            results[visit.name] = PageResult(visit, error=f"{type(exc).__name__}: {exc}{browsing.where(visit)}")
+    return results
+
+
+def page_result(sweep, name: str) -> PageResult:
+    result = sweep[name]
+    if result.error:
+        pytest.fail(f"could not visit {name}: {result.error}", pytrace=False)
+    return result
