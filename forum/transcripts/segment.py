@@ -30,6 +30,9 @@ NUMBER_WORDS = {
 }
 _NUMBER = r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 _LEADING_NOISE = re.compile(r"^(?:\s|[*_~>#`|]|@[\w.\-@]+[:,]?|\.@[\w.\-]+)+")
+# Spoken and chatty lead-ins: up to two short sentences ("Thanks both. Q2: ...", "Hello and welcome. Question one, ...").
+_LEAD_SENTENCES = re.compile(
+    r"^(?:(?!q\s?\d|question\b)[^.!?\n]{1,60}[.!?]+\s+){1,2}(?=(?:q\s?\d|question\b))", re.IGNORECASE)
 _LEAD_IN = re.compile(
     r"^(?:(?:ok|okay|right|so|and|now|next|then|alright|all right|here's|here is|here comes|time for|on to|"
     r"moving on(?: to)?|let's move on to|the)[\s,.:;!-]+){0,4}", re.IGNORECASE,
@@ -137,16 +140,19 @@ def strip_lead(text: str) -> str:
 
 def question_number(text: str) -> tuple[int, str] | None:
     """The question number and the question's own words, when `text` asks a question; else None."""
-    head = _LEAD_IN.sub("", strip_lead(text).replace("*", ""))
-    match = _QUESTION.match(head.lstrip("*_ "))
+    head = strip_lead(text).replace("*", "")
+    head = _LEAD_IN.sub("", _LEAD_SENTENCES.sub("", head)).lstrip("_ ")
+    match = _QUESTION.match(head)
     if not match:
         return None
-    rest = head.lstrip("*_ ")[match.end():]
-    if _TEASER.match(rest):
+    rest = head[match.end():]
+    # "Q1 coming up in 2 mins" announces a question; "Q1 coming up: how do you...?" asks it.
+    if _TEASER.match(rest) and "?" not in rest:
         return None
     raw = (match.group(1) or match.group(2)).lower()
     number = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-    words = _TRAILING_TAGS.sub("", rest.lstrip(" :.)-–—*")).strip()
+    rest = re.sub(r"^[\s:.,)\-–—]*(?:(?:is\s+)?coming up|up next|next)\s*[:,.\-–—]\s*", "", rest, flags=re.IGNORECASE)
+    words = _TRAILING_TAGS.sub("", rest.lstrip(" :.,)-–—*")).strip()
     return number, " ".join(words.split())
 
 
