@@ -160,3 +160,25 @@ class SpaceForm(FlaskForm):
     visibility = SelectField("Who can read it", choices=choices(VISIBILITIES), validate_choice=False)
     anonymous_posting = BooleanField("Allow members to post without showing their name")
     submit = SubmitField("Save space")
+
+
+class JoinRequestForm(FlaskForm):
+    message = TextAreaField("Message to the hosts", description="Optional. Say a little about why you would like to join.")
+    submit = SubmitField("Ask to join")
+
+
+class InviteForm(FlaskForm):
+    who = StringField("Email address or name of the member to invite")
+    submit = SubmitField("Invite")
+
+
+class DecisionForm(FlaskForm):
+    """Yes or no on a request or an invitation."""
+
+    accept = SubmitField("Accept")
+    decline = SubmitField("Decline")
+
+
+class RevealForm(FlaskForm):
+    reason = TextAreaField("Why do you need to know who wrote this?", description="Your reason is kept in the moderation log")
+    submit = SubmitField("Show me who wrote it")

@@ -4,11 +4,11 @@ from forum.models.accounts import PLATFORMS, SECTORS, Handle, Member, Organisati
 from forum.models.chats import Chat, ChatImport
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import ModerationLogEntry
-from forum.models.spaces import VISIBILITIES, Space, SpaceMembership
+from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
 __all__ = [
     "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
-    "Space", "SpaceMembership", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "Space", "SpaceMembership", "SpaceRequest", "Thread", "Post", "Speaker", "Chat", "ChatImport",
 ]

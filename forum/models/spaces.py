@@ -62,3 +62,22 @@ class SpaceMembership(Base):
 
     space: Mapped[Space] = relationship(back_populates="memberships")
     member = relationship("Member", lazy="joined")
+
+
+class SpaceRequest(Base):
+    """A request to join a closed space (from the person) or an invitation into one (from a host)."""
+
+    __tablename__ = "forum_space_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # request | invitation
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | accepted | declined | withdrawn
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+
+    space: Mapped[Space] = relationship(lazy="joined")
+    member = relationship("Member", foreign_keys=[member_id], lazy="joined")

@@ -45,6 +45,14 @@ def get_space(db: Session, viewer, slug: str) -> Space:
     return space
 
 
+def get_listed_space(db: Session, viewer, slug: str) -> Space:
+    """The space at `slug` if the viewer may know it exists (a private space's name shows to members)."""
+    space = db.scalar(select(Space).where(Space.slug == slug))
+    if space is None or not policy.can_see_space_exists(viewer, space):
+        raise NotFound("There is no space at this address, or you do not have access to it.")
+    return space
+
+
 def space_threads(db: Session, space: Space, number: int, per_page: int) -> Page[Thread]:
     """One page of a space's threads: pinned first, then by latest activity."""
     number = check_page_number(number, space.thread_count, per_page)

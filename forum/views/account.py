@@ -10,10 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from forum import tokens
 from forum.db import session
 from forum.errors import ValidationError
-from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteAccountForm,
-                         ProfileForm)
+from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DecisionForm,
+                         DeleteAccountForm, ProfileForm)
 from forum.models import Member
-from forum.services import membership
+from forum.services import membership, space_members
 from forum.views import bp
 from forum.views._helpers import apply_errors, external_url, form_errors, site_name
 from forum.views.auth import organisation_names, profile_from, send_confirmation
@@ -27,7 +27,9 @@ def _render(template: str, errors: list, **context):
 @login_required
 def account():
     """The member's own page: where their account stands, and what they can change."""
-    return render_template("forum/account/index.html", answer_form=AnswerForm(), resend_form=ConfirmForm())
+    return render_template("forum/account/index.html", answer_form=AnswerForm(), resend_form=ConfirmForm(),
+                           invitations=space_members.invitations_for(session(), current_user),
+                           decision=DecisionForm())
 
 
 @bp.post("/account/confirm-again")
@@ -59,7 +61,8 @@ def answer_moderators():
         else:
             flash("Thank you: the moderators can see your answer.", "success")
             return redirect(url_for("forum.account"))
-    return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm())
+    return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm(),
+                   invitations=space_members.invitations_for(db, current_user), decision=DecisionForm())
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

@@ -2,29 +2,156 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import markup, policy
 from forum.db import session
-from forum.errors import PermissionDenied, ValidationError
-from forum.forms import ThreadForm
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
+from forum.models import Member, SpaceRequest
 from forum.limits import limiter, posting_limit
-from forum.services import posting, reading
+from forum.services import posting, reading, space_members
 from forum.views import bp
-from forum.views._helpers import apply_errors, form_errors, page_number
+from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
 
 
 @bp.get("/spaces/<slug>")
 def space(slug: str):
-    """List a space's threads, pinned first, then by latest activity."""
+    """List a space's threads; to an approved outsider, a private space shows only how to ask to join."""
     db = session()
-    space = reading.get_space(db, current_user, slug)
+    space = reading.get_listed_space(db, current_user, slug)
+    if not policy.can_view_space(current_user, space):
+        return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
+                               pending=space_members.pending(db, space, current_user, "request"))
     threads = reading.space_threads(db, space, page_number(), current_app.config["FORUM_THREADS_PER_PAGE"])
     return render_template(
         "forum/space.html", space=space, threads=threads,
         can_post=policy.can_post_in_space(current_user, space),
+        is_member=space.id in policy.space_roles(current_user),
+        can_manage=policy.can_moderate_space(current_user, space),
     )
+
+
+@bp.post("/spaces/<slug>/join")
+@login_required
+def join_space(slug: str):
+    """Ask to join a private space, with a message to its hosts."""
+    db = session()
+    space = reading.get_listed_space(db, current_user, slug)
+    form = JoinRequestForm()
+    if form.validate_on_submit():
+        try:
+            space_members.ask_to_join(db, space, current_user, form.message.data or "",
+                                      external_url("forum.space_members_page", slug=space.slug), site_name())
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Your request to join {space.name} was sent to its hosts.", "success")
+            return redirect(url_for("forum.space", slug=space.slug))
+    return render_template("forum/spaces/join.html", space=space, form=form, errors=form_errors(form),
+                           pending=None), 400
+
+
+@bp.post("/spaces/<slug>/leave")
+@login_required
+def leave_space(slug: str):
+    """Leave a space."""
+    db = session()
+    space = reading.get_listed_space(db, current_user, slug)
+    if ConfirmForm().validate_on_submit():
+        space_members.leave(db, space, current_user)
+        db.commit()
+        flash(f"You have left {space.name}.", "success")
+    return redirect(url_for("forum.home"))
+
+
+@bp.route("/spaces/<slug>/members", methods=["GET", "POST"])
+@login_required
+def space_members_page(slug: str):
+    """A closed space's members; its hosts also see requests to join and can invite and remove people."""
+    db = session()
+    space = reading.get_space(db, current_user, slug)
+    if not space.is_closed:
+        raise NotFound("Only private and secret spaces have a list of members.")
+    can_manage = policy.can_moderate_space(current_user, space)
+    form = InviteForm()
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only the space's hosts can invite people.")
+        if form.validate_on_submit():
+            try:
+                invitation = space_members.invite(db, space, current_user, form.who.data,
+                                                  external_url("forum.account"), site_name())
+                db.commit()
+            except ValidationError as exc:
+                db.rollback()
+                apply_errors(form, exc)
+            else:
+                flash(f"{invitation.member.display_name} has been invited.", "success")
+                return redirect(url_for("forum.space_members_page", slug=space.slug))
+    errors = form_errors(form)
+    return render_template(
+        "forum/spaces/members.html", space=space, memberships=space_members.members_of(db, space),
+        requests=space_members.requests_for(db, space) if can_manage else [], can_manage=can_manage,
+        form=form, decision=DecisionForm(), confirm=ConfirmForm(), errors=errors,
+    ), 400 if errors else 200
+
+
+@bp.post("/spaces/<slug>/requests/<int:request_id>")
+@login_required
+def decide_join_request(slug: str, request_id: int):
+    """A host accepts or declines a request to join."""
+    db = session()
+    space = reading.get_space(db, current_user, slug)
+    join_request = db.get(SpaceRequest, request_id)
+    if join_request is None or join_request.space_id != space.id:
+        raise NotFound("There is no such request.")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        space_members.decide(db, join_request, current_user, bool(form.accept.data),
+                             external_url("forum.space", slug=space.slug), site_name())
+        db.commit()
+        flash(f"{join_request.member.display_name} was {'welcomed in' if form.accept.data else 'declined'}.",
+              "success")
+    return redirect(url_for("forum.space_members_page", slug=space.slug))
+
+
+@bp.post("/spaces/<slug>/members/<int:member_id>/remove")
+@login_required
+def remove_space_member(slug: str, member_id: int):
+    """A host removes someone from the space."""
+    db = session()
+    space = reading.get_space(db, current_user, slug)
+    member = db.get(Member, member_id)
+    if member is None:
+        raise NotFound("There is no such member.")
+    if ConfirmForm().validate_on_submit():
+        space_members.remove(db, space, current_user, member)
+        db.commit()
+        flash(f"{member.display_name} was removed from {space.name}.", "success")
+    return redirect(url_for("forum.space_members_page", slug=space.slug))
+
+
+@bp.post("/invitations/<int:invitation_id>")
+@login_required
+def answer_invitation(invitation_id: int):
+    """Accept or decline an invitation to a space."""
+    db = session()
+    invitation = db.get(SpaceRequest, invitation_id)
+    if invitation is None:
+        raise NotFound("There is no such invitation.")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        space_members.answer_invitation(db, invitation, current_user, bool(form.accept.data))
+        db.commit()
+        if form.accept.data:
+            flash(f"Welcome to {invitation.space.name}.", "success")
+            return redirect(url_for("forum.space", slug=invitation.space.slug))
+        flash("You declined the invitation.", "success")
+    return redirect(url_for("forum.account"))
 
 
 @bp.route("/spaces/<slug>/new", methods=["GET", "POST"])

@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 from forum import markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.forms import ConfirmForm, EditPostForm, ReplyForm
+from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.limits import limiter, posting_limit
-from forum.services import posting, reading
+from forum.services import anonymity, posting, reading
 from forum.views import bp
 from forum.views._helpers import apply_errors, form_errors, page_number
 
@@ -151,3 +151,26 @@ def delete_post(post_id: int):
     return render_template(
         "forum/delete_post.html", post=found, thread=thread, space=space, form=form, errors=errors,
     ), 400 if errors else 200
+
+
+@bp.route("/posts/<int:post_id>/reveal", methods=["GET", "POST"])
+@login_required
+def reveal_author(post_id: int):
+    """Let a moderator see who wrote a post without their name, after giving a reason that is logged."""
+    db = session()
+    found, thread, space = reading.get_post(db, current_user, post_id)
+    if not policy.can_moderate_space(current_user, space):
+        raise PermissionDenied("Only moderators can see who wrote a post without their name.")
+    form = RevealForm()
+    author = None
+    if form.validate_on_submit():
+        try:
+            author = anonymity.reveal_author(db, found, space, current_user, form.reason.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+    errors = form_errors(form)
+    return render_template("forum/reveal.html", post=found, thread=thread, space=space, form=form,
+                           author=author, revealed=form.is_submitted() and not errors,
+                           errors=errors), 400 if errors else 200

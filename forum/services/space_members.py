@@ -1,0 +1,156 @@
+"""Who belongs to a closed space: requests to join, invitations, hosts' decisions, removals, leaving.
+
+Emails about a closed space say who and which space, never what is said inside it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from forum import mail, policy
+from forum.db import utcnow
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.models import Member, Space, SpaceMembership, SpaceRequest
+from forum.models.accounts import normalise_name
+from forum.services import moderation_log
+
+
+def membership(db: Session, space: Space, member: Member) -> SpaceMembership | None:
+    return db.get(SpaceMembership, (space.id, member.id))
+
+
+def pending(db: Session, space: Space, member: Member, kind: str) -> SpaceRequest | None:
+    return db.scalar(select(SpaceRequest).where(
+        SpaceRequest.space_id == space.id, SpaceRequest.member_id == member.id,
+        SpaceRequest.kind == kind, SpaceRequest.status == "pending"))
+
+
+def hosts(db: Session, space: Space) -> list[Member]:
+    return list(db.scalars(
+        select(Member).join(SpaceMembership, SpaceMembership.member_id == Member.id)
+        .where(SpaceMembership.space_id == space.id, SpaceMembership.role == "host", Member.state == "approved")
+    ))
+
+
+def members_of(db: Session, space: Space) -> list[SpaceMembership]:
+    return list(db.scalars(
+        select(SpaceMembership).join(Member, SpaceMembership.member_id == Member.id)
+        .where(SpaceMembership.space_id == space.id).order_by(SpaceMembership.role.desc(), Member.display_name)
+    ))
+
+
+def requests_for(db: Session, space: Space) -> list[SpaceRequest]:
+    return list(db.scalars(select(SpaceRequest).where(
+        SpaceRequest.space_id == space.id, SpaceRequest.kind == "request", SpaceRequest.status == "pending"
+    ).order_by(SpaceRequest.created_at)))
+
+
+def invitations_for(db: Session, member: Member) -> list[SpaceRequest]:
+    return list(db.scalars(select(SpaceRequest).where(
+        SpaceRequest.member_id == member.id, SpaceRequest.kind == "invitation", SpaceRequest.status == "pending"
+    ).order_by(SpaceRequest.created_at)))
+
+
+def ask_to_join(db: Session, space: Space, member: Member, message: str, link: str, site_name: str) -> SpaceRequest:
+    """Ask to join a private space; its hosts are told by email."""
+    if space.visibility != "private" or not policy.can_see_space_exists(member, space):
+        raise NotFound("There is no space at this address, or you do not have access to it.")
+    if membership(db, space, member) is not None:
+        raise ValidationError("You are already a member of this space.")
+    if pending(db, space, member, "request") is not None:
+        raise ValidationError("You have already asked to join; the hosts will decide soon.")
+    if len(message or "") > 2000:
+        raise ValidationError("Shorten your message", {"message": "Enter at most 2,000 characters"})
+    request = SpaceRequest(space_id=space.id, member_id=member.id, kind="request", message=(message or "").strip())
+    db.add(request)
+    for host in hosts(db, space):
+        mail.queue(db, host.email, f"{member.display_name} asks to join {space.name}", (
+            f"Hello {host.display_name},\n\n{member.display_name} has asked to join {space.name} on {site_name}. "
+            f"Decide here:\n\n{link}\n"
+        ))
+    db.flush()
+    return request
+
+
+def decide(db: Session, request: SpaceRequest, host: Member, accept: bool, link: str, site_name: str) -> None:
+    """A host approves or declines a request to join; the person is told."""
+    space = request.space
+    if not policy.can_moderate_space(host, space):
+        raise PermissionDenied("Only the space's hosts can decide who joins.")
+    if request.kind != "request" or request.status != "pending":
+        raise ValidationError("That request has already been decided.")
+    request.status = "accepted" if accept else "declined"
+    request.decided_at, request.decided_by_id = utcnow(), host.id
+    if accept:
+        _add(db, space, request.member)
+    moderation_log.record(db, host, "approve_join" if accept else "decline_join", "space", space.id,
+                          member_id=request.member_id)
+    outcome = "welcomed you into" if accept else "declined your request to join"
+    mail.queue(db, request.member.email, f"Your request to join {space.name}", (
+        f"Hello {request.member.display_name},\n\nThe hosts have {outcome} {space.name} on {site_name}.\n\n{link}\n"
+    ))
+
+
+def invite(db: Session, space: Space, host: Member, who: str, link: str, site_name: str) -> SpaceRequest:
+    """A host invites an approved member (named by email or display name); they accept or decline."""
+    if not policy.can_moderate_space(host, space):
+        raise PermissionDenied("Only the space's hosts can invite people.")
+    who = (who or "").strip()
+    invitee = db.scalar(select(Member).where(
+        (Member.email == who.lower()) | (Member.name_key == normalise_name(who)), Member.state == "approved"))
+    if invitee is None:
+        raise ValidationError("Check who to invite", {"who": "No approved member has that email address or name"})
+    if membership(db, space, invitee) is not None:
+        raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} is already a member"})
+    if pending(db, space, invitee, "invitation") is not None:
+        raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} has already been invited"})
+    invitation = SpaceRequest(space_id=space.id, member_id=invitee.id, kind="invitation", decided_by_id=host.id)
+    db.add(invitation)
+    mail.queue(db, invitee.email, f"You are invited to join {space.name}", (
+        f"Hello {invitee.display_name},\n\n{host.display_name} has invited you to join {space.name} on {site_name}. "
+        f"Accept or decline on your account page:\n\n{link}\n"
+    ))
+    db.flush()
+    return invitation
+
+
+def answer_invitation(db: Session, invitation: SpaceRequest, member: Member, accept: bool) -> None:
+    """The invitee accepts or declines."""
+    if invitation.kind != "invitation" or invitation.member_id != member.id or invitation.status != "pending":
+        raise NotFound("There is no such invitation.")
+    invitation.status = "accepted" if accept else "declined"
+    invitation.decided_at = utcnow()
+    if accept:
+        _add(db, invitation.space, member)
+
+
+def remove(db: Session, space: Space, host: Member, member: Member) -> None:
+    """A host removes someone from the space; they lose access on their next request."""
+    if not policy.can_moderate_space(host, space):
+        raise PermissionDenied("Only the space's hosts can remove members.")
+    if membership(db, space, member) is None:
+        raise NotFound("That person is not a member of this space.")
+    db.execute(delete(SpaceMembership).where(SpaceMembership.space_id == space.id,
+                                             SpaceMembership.member_id == member.id))
+    moderation_log.record(db, host, "remove_from_space", "space", space.id, member_id=member.id)
+    policy.forget_roles(member)
+
+
+def leave(db: Session, space: Space, member: Member) -> None:
+    """Leave a space."""
+    if membership(db, space, member) is None:
+        raise NotFound("You are not a member of this space.")
+    db.execute(delete(SpaceMembership).where(SpaceMembership.space_id == space.id,
+                                             SpaceMembership.member_id == member.id))
+    policy.forget_roles(member)
+
+
+def _add(db: Session, space: Space, member: Member) -> None:
+    if membership(db, space, member) is None:
+        db.add(SpaceMembership(space_id=space.id, member_id=member.id))
+    for other in db.scalars(select(SpaceRequest).where(
+            SpaceRequest.space_id == space.id, SpaceRequest.member_id == member.id,
+            SpaceRequest.status == "pending")):
+        other.status, other.decided_at = "accepted", utcnow()
+    policy.forget_roles(member)
