@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import forum.models  # noqa: F401  (registers the tables)
 from forum import create_app
-from forum.db import Base
+from forum.db import is_forum_table
 
 IN_CI = os.environ.get("CI") == "true"
 # Fast hashing for members made by factories; registration and sign-in tests use the real setting.
@@ -37,9 +37,7 @@ def _postgres_database():
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     test_url = url.set(database=name)
-    engine = create_engine(test_url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    migrate(test_url.render_as_string(hide_password=False))
     try:
         yield test_url.render_as_string(hide_password=False)
     finally:
@@ -61,9 +59,7 @@ def postgres_url():
 def sqlite_template(tmp_path_factory):
     """An empty SQLite database with the forum's schema, made once and copied for each test."""
     path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    migrate(f"sqlite:///{path}")
     return path
 
 
@@ -78,8 +74,8 @@ def database_url(postgres_url, sqlite_template, tmp_path):
     yield postgres_url
     engine = create_engine(postgres_url)
     with engine.begin() as connection:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        tables = [name for name in inspect(connection).get_table_names() if is_forum_table(name)]
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
@@ -98,6 +94,15 @@ class _SharedBytecode(BytecodeCache):
 
 
 _BYTECODE = _SharedBytecode()
+
+
+def migrate(database_url: str) -> None:
+    """Build the schema the way operators do: the forum's own migrations, upgraded to the head."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "FORUM_DATABASE_URL": database_url})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        app.extensions["forum"].db.engine.dispose()
 
 
 def make_test_app(database_url: str, instance_path, **config):
