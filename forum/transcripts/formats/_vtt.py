@@ -18,7 +18,7 @@ _SKIPPED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _TIMING = re.compile(r"(?P<start>\S+)[ \t]+-->[ \t]+(?P<end>\S+)(?:[ \t].*)?")
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
 # Markup a cue may carry around its text: classes, styles, ruby, language spans and karaoke timestamps.
-_TAG = re.compile(r"</?(?:[cibuv]|ruby|rt|lang)(?:[.\s][^>]*)?>|<\d[\d:.]*>")
+_TAG = re.compile(r"</?(?:[cibuv]|ruby|rt|lang)(?:[.\s][^<>]*)?>|<\d[\d:.]*>")
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def _messages(found: list[Record[_Entry | _Marker]]) -> list[ChatMessage]:
         message = _message(record, record.head, record.head.day or day, spoken, ids)
         if message.kind == "message":
             spoken[message.author_name.casefold()] = message.id
-        elif (renamed := _RENAME.search(message.text)) and renamed["old"].casefold() in spoken:
+        elif (renamed := _RENAME.fullmatch(message.text)) and renamed["old"].casefold() in spoken:
             spoken[renamed["new"].casefold()] = spoken[renamed["old"].casefold()]
         messages.append(message)
     return messages

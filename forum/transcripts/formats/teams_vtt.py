@@ -12,8 +12,8 @@ from forum.transcripts.formats._text import require_messages
 from forum.transcripts.formats._vtt import Cue, Speech, cue_text, is_webvtt, merge_speech, read_cues
 
 # The split keeps each voice tag, so the text after one belongs to the voice it names.
-_VOICE = re.compile(r"(<v(?:\.[^\s>]*)?[ \t]+[^>]*>)")
-_VOICE_NAME = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
+_VOICE = re.compile(r"(<v(?:\.[^\s<>]*)?[ \t][^<>]*>)")
+_VOICE_NAME = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]([^<>]*)>")
 _VOICE_BYTES = re.compile(rb"<v[ \t.]")
 # `GUID/12-0`, `GUID/12-1`: parts 0, 1 of utterance 12.
 _UTTERANCE_PART = re.compile(r"(.+/\d+)-\d+")

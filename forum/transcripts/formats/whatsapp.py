@@ -30,7 +30,7 @@ _STAMP = (
 # Android `date, time - rest`; iOS `[date, time] rest`; some locales `date time: rest`.
 _LINE = re.compile(rf"(?P<mark>[\u200e\u200f]*)(?P<open>\[)?{_STAMP}(?(open)\]|(?: -|:)) (?P<rest>.*)", re.I)
 _DATE_PARTS = re.compile(r"[-/.] ?")
-_EDITED = re.compile(r"\s*<This message was edited>$")
+_EDITED = "<This message was edited>"
 # What exports write for media left out and deleted messages, in English and German.
 _PLACEHOLDER = re.compile(
     r"<Media omitted>|(?:.+ )?document omitted|(?:image|video|audio|sticker|GIF|Contact card) omitted"
@@ -122,7 +122,7 @@ def _message(record: Record[_Line], day_first: bool, ids: ContentIds) -> ChatMes
     # No `Name: `, or one inside a quoted group subject, means an event such as `X changed the subject to "a: b"`.
     if not separator or '"' in author:
         author, said = "", record.head.rest
-    text = _EDITED.sub("", strip_bidi(join_lines(said, record.more))).strip()
+    text = strip_bidi(join_lines(said, record.more)).removesuffix(_EDITED).rstrip()
     kind: Kind = "message"
     if not author or record.head.marked or said.startswith("\u200e") or _PLACEHOLDER.fullmatch(text):
         kind = "system"

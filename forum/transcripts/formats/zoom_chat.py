@@ -21,16 +21,24 @@ from forum.transcripts.formats._text import (
 )
 
 # Local saves (legacy and current): `HH:MM:SS[\t] From  Name  to  Everyone : text`, labels localised.
+# No two neighbouring parts can match the same characters, so a hostile line is read in linear time.
 _LOCAL = re.compile(
-    r"(?P<clock>\d{1,2}:\d{2}:\d{2})(?P<tab>\t)?[ \t]*(?P<label>From|Von|De|Da)[ \t]+(?P<who>.+?)[ \t]*:(?P<text>.*)",
+    r"(?P<clock>\d{1,2}:\d{2}:\d{2})(?P<tab>\t)?[ \t]*(?P<label>From|Von|De|Da)[ \t]+(?P<who>[^:\s][^:]*):(?P<text>.*)",
     re.I,
 )
 # Cloud-recording chat: `HH:MM:SS\tName:\tText`, the time elapsed since the recording started.
 _CLOUD = re.compile(r"(?P<clock>\d{1,2}:\d{2}:\d{2})\t(?P<who>[^\t]+?):\t(?P<text>.*)")
 # The word before the recipient, for each label: `From X to Y`, `Von X an Y`, `De X a/à/para Y`, `Da X a Y`.
-_TO = {"from": "to", "von": "an", "de": "a|à|para", "da": "a"}
+_TO = {
+    "from": re.compile(r"\sto\s", re.I),
+    "von": re.compile(r"\san\s", re.I),
+    "de": re.compile(r"\s(?:a|à|para)\s", re.I),
+    "da": re.compile(r"\sa\s", re.I),
+}
 _EVERYONE = frozenset({"everyone", "alle", "todos", "tout le monde", "tutti"})
 _REPLY = 'Replying to "'
+# Zoom quotes the first 20 characters of a message; anything much longer is not a quote.
+_LONGEST_QUOTE = 40
 _REACTION = re.compile(r'Reacted to ".*" with \S+|Removed a \S+ reaction from ".*"', re.S)
 # Older builds logged a reaction to the previous message as `add 👍` / `remove 👍`.
 _SHORT_REACTION = re.compile(r"(?:add|remove) (?P<emoji>\S+)")
@@ -102,9 +110,14 @@ def _local_header(record: Record[re.Match[str]]) -> _Header:
 
 
 def _recipient(label: str, who: str) -> tuple[str, str | None]:
-    # Greedy: the last ` to ` splits, since the recipient is usually the fixed word `Everyone`.
-    match = re.fullmatch(rf"(?P<author>.+)\s+(?:{_TO[label.casefold()]})\s+(?P<to>.+)", who.strip(), re.I)
-    return (match["author"].strip(), match["to"].strip()) if match else (who.strip(), None)
+    who = who.strip()
+    # The last ` to ` splits, since the recipient is usually the fixed word `Everyone`.
+    splits = list(_TO[label.casefold()].finditer(who))
+    if splits:
+        author, recipient = who[: splits[-1].start()].strip(), who[splits[-1].end() :].strip()
+        if author and recipient:
+            return author, recipient
+    return who, None
 
 
 def _message(record: Record[re.Match[str]], header: _Header, earlier: list[ChatMessage]) -> ChatMessage:
@@ -138,7 +151,9 @@ def _reply(text: str, earlier: list[ChatMessage]) -> tuple[str | None, str]:
     """Split `Replying to "prefix..." text` into the id of the quoted message and the reply's own text."""
     rest = text[len(_REPLY):]
     # The quoted prefix may itself hold quotes, so try each closing quote that ends a word, longest first.
-    ends = [at for at, char in enumerate(rest) if char == '"' and rest[at + 1 : at + 2] in ("", " ", "\n")]
+    ends = [
+        at for at, char in enumerate(rest[:_LONGEST_QUOTE]) if char == '"' and rest[at + 1 : at + 2] in ("", " ", "\n")
+    ]
     for end in reversed(ends):
         target = _quoted(rest[:end], earlier)
         if target is not None:

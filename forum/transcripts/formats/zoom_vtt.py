@@ -11,8 +11,8 @@ from forum.transcripts.formats._text import require_messages
 from forum.transcripts.formats._vtt import Cue, Speech, cue_text, is_webvtt, merge_speech, read_cues
 
 _SPEAKER = re.compile(r"(?P<speaker>[^:\n]{1,60}): (?P<text>.*)", re.S)
-# A timing line followed by a `Name: ` line, as Zoom writes every cue when it knows the speakers.
-_SPEAKER_CUE = re.compile(r"-->[^\n]*\r?\n[^:\n<]{1,60}: ")
+# The start of a cue's first line when Zoom knows who spoke: `Name: `.
+_SPEAKER_LINE = re.compile(r"[^:<]{1,60}: ")
 _VOICE = re.compile(rb"<v[ \t.]")
 
 
@@ -26,16 +26,18 @@ class ZoomVtt(Importer):
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
         """Say whether the head is WebVTT without voice tags whose cues name speakers."""
-        return (
-            is_webvtt(head)
-            and _VOICE.search(head) is None
-            and _SPEAKER_CUE.search(head.decode("utf-8", "replace")) is not None
-        )
+        return is_webvtt(head) and _VOICE.search(head) is None and _names_speakers(head)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every cue and merge each speaker's consecutive cues into one message."""
         messages = merge_speech(_speech(cue) for cue in read_cues(decode_text(data)))
         return Transcript(self.name, self.platform, require_messages(messages, "spoken text"))
+
+
+def _names_speakers(head: bytes) -> bool:
+    # A timing line followed by a `Name: ` line, as Zoom writes every cue when it knows the speakers.
+    lines = head.decode("utf-8", "replace").splitlines()
+    return any("-->" in timing and _SPEAKER_LINE.match(text) for timing, text in zip(lines, lines[1:]))
 
 
 def _speech(cue: Cue) -> Speech:

@@ -26,7 +26,8 @@ def golden_input(expected: Path) -> Path:
     """Return the input an expected-output file describes: same folder, same stem, a file or (Slack) a folder."""
     variant = expected.name.removesuffix(EXPECTED)
     (found,) = [path for path in expected.parent.glob(f"{variant}*")
-                if path.name == variant or (path.name.startswith(f"{variant}.") and path != expected)]
+                if path.name == variant or (path.name.startswith(f"{variant}.") and path != expected
+                                            and not path.name.endswith(".summary.json"))]
     return found
 
 

@@ -9,19 +9,11 @@ import pytest
 from forum.errors import TranscriptError
 from forum.transcripts import detect, get
 from forum.transcripts.formats import ORDER
+from tests.unit.transcripts.test_text_formats import DATA, GOLDEN, TEXT_FORMATS, golden_input
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
-TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "zoom_chat", "whatsapp", "irc", "plain"]
 HEAD = 65536
-
-
-def inputs(folder: Path) -> list[Path]:
-    """Return the input files of a golden folder, without the expected outputs."""
-    return sorted(path for path in folder.glob("*") if path.is_file() and not path.name.endswith(".expected.json"))
-
-
-OWN = [path for name in TEXT_FORMATS for path in inputs(DATA / name)]
-# Every other file in the test data, the other formats' inputs and every expected JSON output included.
+OWN = [golden_input(expected) for expected in GOLDEN]
+# Every other file in the test data: the other formats' inputs, and every JSON file beside the inputs.
 FOREIGN = sorted(path for path in DATA.rglob("*") if path.is_file() and path not in OWN)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,9 +23,9 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 def golden_input(expected: Path) -> Path:
-    """Return the input file an expected-output file describes: same folder, same stem, any extension."""
+    """Return the input file an expected-output file describes: same folder, same stem, one extension."""
     variant = expected.name.removesuffix(EXPECTED)
-    (found,) = [path for path in expected.parent.glob(f"{variant}.*") if not path.name.endswith(EXPECTED)]
+    (found,) = [path for path in expected.parent.glob(f"{variant}.*") if path.stem == variant]
     return found
 
 
@@ -199,3 +200,28 @@ def test_mutated_golden_inputs(name: str, choice: st.DataObject) -> None:
     data = choice.draw(mutations(golden_inputs(name)))
     assert importer.sniff(data) in (True, False)
     parse_or_refuse(importer, data)
+
+
+# Lines built to make backtracking regular expressions take quadratic time; each must still be read at once.
+LONG = 50_000
+HOSTILE = [
+    ("zoom_chat", "10:00:00\tFrom x" + " " * LONG + "y: hi"),
+    ("zoom_chat", "10:00:00 From a to Everyone:\n\tReplying to \"" + '" ' * LONG),
+    ("teams_vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v" + " " * LONG),
+    ("teams_vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n" + "<c." * LONG),
+    ("zoom_vtt", "WEBVTT\n\n" + "-->" * LONG),
+    ("whatsapp", "01/02/2024, 10:00 - a: x" + " " * LONG + "y"),
+    ("irc", "[10:00:00] *** " + "x" * LONG),
+    ("plain", "a: b\nc: d\n" + " " * LONG + ": x"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), HOSTILE, ids=[name for name, _ in HOSTILE])
+def test_hostile_lines_are_read_in_linear_time(name: str, text: str) -> None:
+    importer = get(name)
+    data = text.encode("utf-8")
+    started = perf_counter()
+    importer.sniff(data[:65536])
+    parse_or_refuse(importer, data)
+    # Linear work takes milliseconds; the quadratic kind takes minutes.
+    assert perf_counter() - started < 5
