@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -182,3 +184,41 @@ class DecisionForm(FlaskForm):
 class RevealForm(FlaskForm):
     reason = TextAreaField("Why do you need to know who wrote this?", description="Your reason is kept in the moderation log")
     submit = SubmitField("Show me who wrote it")
+
+
+class ChatForm(FlaskForm):
+    # Checked by the chats service, so that every problem shows at once.
+    title = StringField("Title", description="For example, #lgovsm: who decides what we post?")
+    space = SelectField("Space for its threads", validate_choice=False)
+    starts_at = StringField("Starts", description="Day, month, year and time in UK time, like 27/11/2026 13:00")
+    duration_minutes = IntegerField("Length in minutes", default=60)
+    hashtag = StringField("Hashtag", description="Optional, like #lgovsm")
+    description = TextAreaField("What it is about", description="Optional")
+    hosts = StringField("Hosts", description="Names or email addresses of members, separated by commas. "
+                        "Leave empty to host it yourself.")
+    submit = SubmitField("Save chat")
+
+
+class ProposeQuestionForm(FlaskForm):
+    text = TextAreaField("Propose a question", description="One question, 10 to 500 characters")
+    submit = SubmitField("Propose question")
+
+
+class QuestionDecisionForm(FlaskForm):
+    position = IntegerField("Question number in the chat")
+    choose = SubmitField("Choose")
+    reject = SubmitField("Not this time")
+    undo = SubmitField("Put back")
+
+
+class UploadTranscriptForm(FlaskForm):
+    file = FileField("Transcript file", description="Exports from X, TAGS, Mastodon, Bluesky, Slack, Teams, Zoom, "
+                     "Discord, WhatsApp or a chat log")
+    chat = SelectField("Chat", validate_choice=False)
+    space = SelectField("Space for a new chat's threads", validate_choice=False)
+    format = SelectField("Format", validate_choice=False)
+    start = StringField("When the chat started", description="Needed for files whose times have no date, like "
+                        "27/11/2026 13:00 (UK time)")
+    hosts = StringField("Host's handle", description="Optional. Whose Q1, Q2... are the questions; found "
+                        "automatically when left empty")
+    submit = SubmitField("Upload and preview")

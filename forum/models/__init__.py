@@ -1,7 +1,7 @@
 """The forum's models; importing this package registers every table on `forum.db.Base.metadata`."""
 
 from forum.models.accounts import PLATFORMS, SECTORS, Handle, Member, Organisation, normalise_name
-from forum.models.chats import Chat, ChatImport
+from forum.models.chats import CHAT_STATUSES, Chat, ChatHost, ChatImport, PendingImport, ProposedQuestion, QuestionVote
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import ModerationLogEntry
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
@@ -10,5 +10,6 @@ from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 __all__ = [
     "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
-    "Space", "SpaceMembership", "SpaceRequest", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
+    "QuestionVote", "Thread", "Post", "Speaker", "Chat", "ChatImport",
 ]

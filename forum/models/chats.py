@@ -1,30 +1,78 @@
-"""Chat sessions and the imports that turned their transcripts into threads."""
+"""Chat sessions, the questions proposed for them, and the imports that turned their transcripts into threads."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
 
+CHAT_STATUSES = {"upcoming": "Upcoming", "held": "Held", "imported": "Transcript imported"}
+
 
 class Chat(Base):
-    """One weekly chat: when it was, where its threads live, and how it went."""
+    """One weekly chat: when it is, where its threads live, who hosts it, and how it went."""
 
     __tablename__ = "forum_chat"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     hashtag: Mapped[str | None] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text, default="")
     space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"), index=True)
-    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     status: Mapped[str] = mapped_column(String(12), default="upcoming")  # upcoming | held | imported
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     space = relationship("Space", lazy="raise")
+    hosts = relationship("Member", secondary="forum_chat_host", lazy="selectin", order_by="Member.display_name")
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return self.starts_at + timedelta(minutes=self.duration_minutes) if self.starts_at else None
+
+    @property
+    def status_label(self) -> str:
+        return CHAT_STATUSES.get(self.status, self.status)
+
+
+class ChatHost(Base):
+    """A member who hosts a chat."""
+
+    __tablename__ = "forum_chat_host"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("forum_chat.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ProposedQuestion(Base):
+    """A question a member proposes for a coming chat; members vote, hosts choose and order."""
+
+    __tablename__ = "forum_proposed_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("forum_chat.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")  # proposed | chosen | not_chosen
+    position: Mapped[int | None] = mapped_column(Integer)  # order among the chosen: Q1, Q2...
+    vote_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    member = relationship("Member", lazy="raise")
+
+
+class QuestionVote(Base):
+    """One member's vote for a proposed question."""
+
+    __tablename__ = "forum_question_vote"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("forum_proposed_question.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ChatImport(Base):
@@ -41,3 +89,18 @@ class ChatImport(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
     chat = relationship("Chat", lazy="raise")
+
+
+class PendingImport(Base):
+    """An uploaded transcript waiting for its host to confirm the preview; kept on the server, and it expires."""
+
+    __tablename__ = "forum_pending_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -104,6 +104,7 @@ class Post(Base):
     author = relationship("Member", foreign_keys=[author_id], lazy="raise")
     speaker = relationship("Speaker", foreign_keys=[speaker_id], lazy="raise")
     reply_to = relationship("Post", remote_side=[id], foreign_keys=[reply_to_id], lazy="raise")
+    import_record = relationship("ChatImport", foreign_keys=[import_id], lazy="raise")
 
     @property
     def is_deleted(self) -> bool:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import markup
-from forum.models import Chat, Member, Post, Space, SpaceMembership, Speaker, Thread
+from forum.models import (Chat, ChatHost, Member, Post, ProposedQuestion, QuestionVote, Space, SpaceMembership,
+                          Speaker, Thread)
 from forum.services import accounts, posting
 from forum.services.spaces import create_space
 
@@ -106,6 +107,8 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
                 status="imported")
     db.add(chat)
     db.flush()
+    db.add(ChatHost(chat_id=chat.id, member_id=members["Jo Williams"].id))
+    _next_chat(db, space, members)
     thread = posting.new_thread(db, space, "Q1 How do you support the social media evangelists in your organisation?",
                                 CHAT_START, chat_id=chat.id, question_number=1)
     host = _speaker(db, "lgovsm", "LGovSM", None)
@@ -122,6 +125,27 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
                   body="Happy to. The short version:\n\n1. Facts about services: post them.\n"
                        "2. Anything about policy or a councillor: ask comms first.\n"
                        "3. A complaint in the replies: thank them and move it to a private channel.")
+
+
+def _next_chat(db: Session, space: Space, members: dict[str, Member]) -> None:
+    """Next Friday's chat, with questions members have proposed and voted on."""
+    today = datetime.now(timezone.utc)
+    friday = (today + timedelta(days=(4 - today.weekday()) % 7 or 7)).replace(hour=13, minute=0, second=0, microsecond=0)
+    chat = Chat(title="#lgovsm: who decides what we post?", hashtag="#lgovsm", space_id=space.id, starts_at=friday,
+                description="Sign-off, trust and speed: how your organisation decides what goes out.")
+    db.add(chat)
+    db.flush()
+    db.add(ChatHost(chat_id=chat.id, member_id=members["Jo Williams"].id))
+    proposals = [("Priya Shah", "Who signs off a post in your organisation, and how long does it take?", 3),
+                 ("Tom O'Neill", "Have you ever had a post pulled after it went out? What happened next?", 2),
+                 ("Mel Brown", "How do volunteers fit into your sign-off rules?", 1)]
+    voters = list(members.values())
+    for name, text, votes in proposals:
+        question = ProposedQuestion(chat_id=chat.id, member_id=members[name].id, text=text, vote_count=votes)
+        db.add(question)
+        db.flush()
+        for voter in voters[:votes]:
+            db.add(QuestionVote(question_id=question.id, member_id=voter.id))
 
 
 def _speaker(db: Session, handle: str, name: str, member: Member | None) -> Speaker:

@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -43,6 +43,8 @@ class ImportOptions:
     channel: str | None = None
     dry_run: bool = False
     imported_by: Member | None = None
+    chat: Chat | None = None                      # import into this chat (else found by content, or new)
+    question_titles: dict[int, str] = field(default_factory=dict)  # a host's edits to the threads' titles
 
 
 def read_source(path: Path, max_bytes: int) -> tuple[bytes, str]:
@@ -96,7 +98,7 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
     kept = shape.kept
     keys = {id(m): source_key(platform, m) for m in kept}
 
-    chat = _existing_chat(db, options.space, digest, list(keys.values()))
+    chat = options.chat or _existing_chat(db, options.space, digest, list(keys.values()))
     existing: dict[str, int] = {}
     if chat is not None:
         existing = dict(db.execute(
@@ -132,12 +134,14 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
                     starts_at=_chat_start(shape), status="imported")
         db.add(chat)
         db.flush()
+    chat.status = "imported"
     record = ChatImport(chat_id=chat.id, format=transcript.format, file_sha256=digest,
                         imported_by_id=options.imported_by.id if options.imported_by else None)
     db.add(record)
     db.flush()
 
-    groups = [(q.number, _thread_title(q.number, q.text), q.posts) for q in shape.questions]
+    groups = [(q.number, _thread_title(q.number, options.question_titles.get(q.number) or q.text), q.posts)
+              for q in shape.questions]
     if shape.intro or shape.closing:
         groups.insert(0, (WELCOME_NUMBER, WELCOME_TITLE, [*shape.intro, *shape.closing]))
     threads = {t.question_number: t for t in db.scalars(select(Thread).where(Thread.chat_id == chat.id))}
@@ -298,3 +302,34 @@ def _hashtag(messages: list[ChatMessage]) -> str | None:
 def _chat_start(shape: Segmentation) -> datetime | None:
     kept = shape.kept
     return kept[0].stamp if kept else None
+
+
+@dataclass
+class Preview:
+    """What an import would do, for the host to check before confirming."""
+
+    summary: dict
+    label: str                      # the format, for people
+    speakers: list[dict]            # name, handle, member (matched member's name or None), posts
+    welcome_posts: int
+
+
+def preview(db: Session, data: bytes, filename: str | None, options: ImportOptions) -> Preview:
+    """Work out what importing the file would create, and write nothing."""
+    transcript, shape = parse(data, filename, options)
+    try:
+        speakers = _speakers(db, transcript.platform, shape.kept)
+        counts = Counter(_speaker_key(m) for m in shape.kept)
+        members = {s.member_id for s in speakers.values() if s.member_id}
+        names = dict(db.execute(select(Member.id, Member.display_name).where(Member.id.in_(members))).all()) \
+            if members else {}
+        listing = sorted(
+            ({"name": s.display_name, "handle": s.handle, "member": names.get(s.member_id), "posts": counts[key]}
+             for key, s in speakers.items()),
+            key=lambda row: (-row["posts"], row["name"].casefold()),
+        )
+    finally:
+        db.rollback()
+    summary = import_transcript(db, data, filename, ImportOptions(**{**options.__dict__, "dry_run": True}))
+    return Preview(summary, transcripts.get(transcript.format).label, listing,
+                   len(shape.intro) + len(shape.closing))

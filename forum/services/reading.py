@@ -101,6 +101,7 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
         .options(
             joinedload(Post.author).joinedload(Member.organisation),
             joinedload(Post.speaker),
+            joinedload(Post.import_record),
             joinedload(Post.reply_to.of_type(parent)).options(
                 joinedload(parent.author), joinedload(parent.speaker)
             ),

@@ -74,4 +74,6 @@ def _static_caching(response):
     return response
 
 
-from forum.views import account, admin, auth, main, members, moderation, spaces, threads  # noqa: E402,F401  (routes attach to bp)
+from forum.views import (  # noqa: E402,F401  (routes attach to bp)
+    account, admin, auth, chats, importing, main, members, moderation, spaces, threads,
+)

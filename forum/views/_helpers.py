@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 from flask_wtf import FlaskForm
@@ -65,3 +67,19 @@ def external_url(endpoint: str, **values) -> str:
 
 def site_name() -> str:
     return current_app.config["FORUM_SITE_NAME"]
+
+
+LONDON = ZoneInfo("Europe/London")
+_TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d/%m/%y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+                 "%d %B %Y %H:%M", "%d %b %Y %H:%M")
+
+
+def parse_uk_time(text: str | None, zone: ZoneInfo = LONDON) -> datetime | None:
+    """Read a date and time as people in the UK write it (27/11/2026 13:00), in UK time; None if unreadable."""
+    text = " ".join((text or "").replace(",", " ").split())
+    for pattern in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None

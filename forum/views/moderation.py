@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.forms import ReasonForm
-from forum.models import Member
-from forum.services import membership
+from forum.forms import ConfirmForm, DecisionForm, ReasonForm
+from forum.models import Handle, Member, Speaker
+from forum.services import membership, speakers
 from forum.views import bp
 from forum.views._helpers import apply_errors, external_url, form_errors, site_name
 
@@ -80,3 +80,63 @@ def decide_approval(member_id: int):
     forms = {m.id: (form if m.id == member_id else ReasonForm(prefix=f"m{m.id}")) for m in waiting}
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms,
                            errors=form_errors(form)), 400
+
+
+@bp.get("/moderation/handles")
+@login_required
+def handle_claims():
+    """Handles members have claimed, for moderators to confirm."""
+    _require_moderator()
+    return render_template("forum/moderation/handles.html", claims=speakers.unconfirmed_claims(session()),
+                           decision=DecisionForm())
+
+
+@bp.post("/moderation/handles/<int:handle_id>")
+@login_required
+def decide_handle(handle_id: int):
+    """Confirm a claim (attributing that speaker's imported posts to the member) or turn it down."""
+    _require_moderator()
+    db = session()
+    handle = db.get(Handle, handle_id)
+    if handle is None:
+        raise NotFound("There is no such claim.")
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            if form.accept.data:
+                count = speakers.confirm_claim(db, handle, current_user)
+                message = f"Confirmed: {count} imported posts are now shown as {handle.member.display_name}'s."
+            else:
+                speakers.reject_claim(db, handle, current_user)
+                message = "The claim was turned down."
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            message = exc.message
+        flash(message, "success")
+    return redirect(url_for("forum.handle_claims"))
+
+
+@bp.route("/speakers/<int:speaker_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_speaker(speaker_id: int):
+    """Hide everything one imported speaker said, at their request."""
+    _require_moderator()
+    db = session()
+    speaker = db.get(Speaker, speaker_id)
+    if speaker is None:
+        raise NotFound("There is no such speaker.")
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            count = speakers.hide_speaker(db, speaker, current_user, form.reason.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Hid {count} posts by {speaker.display_name}.", "success")
+            return redirect(url_for("forum.moderation"))
+    errors = form_errors(form)
+    return render_template("forum/moderation/hide_speaker.html", speaker=speaker, form=form,
+                           errors=errors), 400 if errors else 200

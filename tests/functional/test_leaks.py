@@ -15,14 +15,18 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from forum.models import OutboxMessage, Post, Space, SpaceMembership, Thread
+from datetime import timedelta
+
+from forum.db import utcnow
+from forum.models import Chat, OutboxMessage, Post, ProposedQuestion, Space, SpaceMembership, Speaker, Thread
 from forum.services import space_members
 from forum.services.spaces import update_space
 from forum.services.threads import move_thread
 from tests.factories import login, make_member, make_space, make_thread, submit
 
 # Canary tokens: single words, so that a search engine indexes them as such.
-PRIVATE = {"title": "zqxprivtitle", "body": "zqxprivbody", "reply": "zqxprivreply", "anon": "zqxprivanon"}
+PRIVATE = {"title": "zqxprivtitle", "body": "zqxprivbody", "reply": "zqxprivreply", "anon": "zqxprivanon",
+           "chat": "zqxprivchat", "question": "zqxprivquestion"}
 SECRET = {"name": "zqxsecretname", "description": "zqxsecretdesc", "title": "zqxsecrettitle", "body": "zqxsecretbody"}
 CANARIES = [*PRIVATE.values(), *SECRET.values()]
 
@@ -45,6 +49,8 @@ class World:
     secret_post: int
     public_post: int
     anon_post: int
+    private_chat: int
+    speaker: int
 
 
 def _first_post(app, thread_id: int) -> int:
@@ -90,9 +96,19 @@ def world(app) -> World:
         space_members.remove(session, session.get(Space, secret.id), session.get(type(host), host.id),
                              session.get(type(ex_member), ex_member.id))
         session.commit()
+    with app.app_context():
+        session = app.extensions["forum"].db.session
+        chat = Chat(title=f"Chat {PRIVATE['chat']}", space_id=private.id, starts_at=utcnow() + timedelta(days=3))
+        session.add(chat)
+        session.flush()
+        session.add(ProposedQuestion(chat_id=chat.id, member_id=member.id, text=f"Question {PRIVATE['question']}"))
+        speaker = Speaker(platform="x", speaker_key="handle:someone", display_name="Some One", handle="someone")
+        session.add(speaker)
+        session.commit()
+        chat_id, speaker_id = chat.id, speaker.id
     return World(member, host, ex_member, outsider, pending, moderator, private, secret, public, private_thread,
                  secret_thread, public_thread, _first_post(app, private_thread.id), _first_post(app, secret_thread.id),
-                 _first_post(app, public_thread.id), anon_post)
+                 _first_post(app, public_thread.id), anon_post, chat_id, speaker_id)
 
 
 def routes(w: World) -> dict[str, list[str]]:
@@ -132,6 +148,16 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.reset_password": ["/password/reset/not-a-token"],
         "forum.confirm_email": ["/confirm/not-a-token"],
         "forum.confirm_email_change": ["/account/email/not-a-token"],
+        "forum.chat_list": ["/chats"],
+        "forum.chat": [f"/chats/{w.private_chat}"],
+        "forum.chat_ics": [f"/chats/{w.private_chat}.ics"],
+        "forum.chats_ics": ["/chats.ics"],
+        "forum.new_chat": ["/chats/new"],
+        "forum.edit_chat": [f"/chats/{w.private_chat}/edit"],
+        "forum.import_upload": [f"/import?chat={w.private_chat}"],
+        "forum.import_preview": ["/import/not-a-token"],
+        "forum.handle_claims": ["/moderation/handles"],
+        "forum.hide_speaker": [f"/speakers/{w.speaker}/hide"],
         # Queries use the private posts' other words: a leaked result would carry its canary.
         "forum.search": ["/search?q=words", "/search?q=about", "/search?q=reply", "/search?q=anonymous",
                          "/search?q=secret", "/search?q=words&space=evangelists", "/search?q=words&space=hidden"],

@@ -1,0 +1,209 @@
+"""Chat sessions: the list, a chat's page, creating and editing, proposed questions, calendar files."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum import calendar, policy
+from forum.db import session, utcnow
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
+from forum.models import ProposedQuestion, Space
+from forum.services import chats
+from forum.views import bp
+from forum.views._helpers import LONDON, apply_errors, external_url, form_errors, parse_uk_time, site_name
+
+
+@bp.get("/chats")
+def chat_list():
+    """Upcoming chats, soonest first, and past ones."""
+    db = session()
+    return render_template("forum/chats/index.html", upcoming=chats.chats_for(db, current_user, upcoming=True),
+                           past=chats.chats_for(db, current_user, upcoming=False),
+                           can_create=bool(chats.spaces_for_hosting(db, current_user)))
+
+
+@bp.get("/chats/<int:chat_id>")
+def chat(chat_id: int):
+    """A chat's page: when, who hosts, the questions, and after the chat its threads and how it went."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    manage = chats.can_manage(current_user, found, space)
+    questions = chats.questions(db, found)
+    return render_template(
+        "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
+        my_votes=chats.votes_by(db, found, current_user), glance=chats.glance(db, found),
+        can_propose=found.status == "upcoming" and policy.can_post_in_space(current_user, space),
+        propose_form=ProposeQuestionForm(), decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}")
+                                                            for q in questions} if manage else {},
+        errors=[],
+    )
+
+
+def _chat_form(db, form: ChatForm) -> list[Space]:
+    spaces = chats.spaces_for_hosting(db, current_user)
+    form.space.choices = [(str(s.id), s.name) for s in spaces]
+    return spaces
+
+
+def _details(db, form: ChatForm) -> chats.ChatDetails:
+    space = db.get(Space, int(form.space.data)) if (form.space.data or "").isdigit() else None
+    return chats.ChatDetails(
+        title=form.title.data or "", space=space, starts_at=parse_uk_time(form.starts_at.data),
+        duration_minutes=form.duration_minutes.data, hashtag=form.hashtag.data or "",
+        description=form.description.data or "", hosts=form.hosts.data or "",
+    )
+
+
+@bp.route("/chats/new", methods=["GET", "POST"])
+@login_required
+def new_chat():
+    """Create a chat (space hosts and moderators)."""
+    db = session()
+    form = ChatForm()
+    if not _chat_form(db, form):
+        raise PermissionDenied("Only space hosts and moderators can create chats.")
+    if form.validate_on_submit():
+        try:
+            created = chats.save_chat(db, current_user, _details(db, form))
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("The chat was created.", "success")
+            return redirect(url_for("forum.chat", chat_id=created.id))
+    errors = form_errors(form)
+    return render_template("forum/chats/form.html", form=form, chat=None, errors=errors), 400 if errors else 200
+
+
+@bp.route("/chats/<int:chat_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_chat(chat_id: int):
+    """Change a chat's details."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    if not chats.can_manage(current_user, found, space):
+        raise PermissionDenied("Only the chat's hosts and moderators can change it.")
+    if request.method == "GET":
+        local = found.starts_at.astimezone(LONDON) if found.starts_at else None
+        form = ChatForm(data={
+            "title": found.title, "space": str(found.space_id), "duration_minutes": found.duration_minutes,
+            "starts_at": local.strftime("%d/%m/%Y %H:%M") if local else "", "hashtag": found.hashtag or "",
+            "description": found.description, "hosts": ", ".join(h.display_name for h in found.hosts),
+        })
+    else:
+        form = ChatForm()
+    _chat_form(db, form)
+    if form.validate_on_submit():
+        try:
+            chats.save_chat(db, current_user, _details(db, form), found)
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("The chat was saved.", "success")
+            return redirect(url_for("forum.chat", chat_id=found.id))
+    errors = form_errors(form)
+    return render_template("forum/chats/form.html", form=form, chat=found, errors=errors), 400 if errors else 200
+
+
+@bp.post("/chats/<int:chat_id>/questions")
+@login_required
+def propose_question(chat_id: int):
+    """Propose a question for a coming chat."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    form = ProposeQuestionForm()
+    if form.validate_on_submit():
+        try:
+            chats.propose(db, found, space, current_user, form.text.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Your question was added. Members can vote for it now.", "success")
+            return redirect(url_for("forum.chat", chat_id=found.id, _anchor="questions"))
+    questions = chats.questions(db, found)
+    manage = chats.can_manage(current_user, found, space)
+    return render_template(
+        "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
+        my_votes=chats.votes_by(db, found, current_user), glance=chats.glance(db, found), can_propose=True,
+        propose_form=form, errors=form_errors(form),
+        decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}") for q in questions} if manage else {},
+    ), 400
+
+
+def _question(db, question_id: int):
+    question = db.get(ProposedQuestion, question_id)
+    if question is None:
+        raise NotFound("There is no such question.")
+    found, space = chats.get_chat(db, current_user, question.chat_id)
+    return question, found, space
+
+
+@bp.post("/questions/<int:question_id>/vote")
+@login_required
+def vote_question(question_id: int):
+    """Vote for a question, or take the vote back."""
+    db = session()
+    question, found, space = _question(db, question_id)
+    if ConfirmForm().validate_on_submit():
+        chats.vote(db, question, space, current_user, on=request.form.get("vote") != "off")
+        db.commit()
+    return redirect(url_for("forum.chat", chat_id=found.id, _anchor=f"question-{question.id}"))
+
+
+@bp.post("/questions/<int:question_id>/decide")
+@login_required
+def decide_question(question_id: int):
+    """A host chooses a question and its place, or sets it aside."""
+    db = session()
+    question, found, space = _question(db, question_id)
+    form = QuestionDecisionForm(prefix=f"q{question.id}")
+    if form.validate_on_submit():
+        status = "chosen" if form.choose.data else "not_chosen" if form.reject.data else "proposed"
+        try:
+            chats.decide_question(db, question, found, space, current_user, status, form.position.data)
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            flash(exc.errors.get("position") or exc.message, "error")
+    return redirect(url_for("forum.chat", chat_id=found.id, _anchor=f"question-{question.id}"))
+
+
+def _ics(events: list[list[str]], name: str, filename: str) -> Response:
+    return Response(calendar.calendar(events, name), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.get("/chats/<int:chat_id>.ics")
+def chat_ics(chat_id: int):
+    """One chat as a calendar entry."""
+    db = session()
+    found, _space = chats.get_chat(db, current_user, chat_id)
+    if found.starts_at is None:
+        raise NotFound("This chat has no date yet.")
+    url = external_url("forum.chat", chat_id=found.id)
+    event = calendar.event(found, url, urlsplit(url).hostname or "afterchat", utcnow())
+    return _ics([event], found.title, f"chat-{found.id}.ics")
+
+
+@bp.get("/chats.ics")
+def chats_ics():
+    """Every upcoming chat the viewer may read (visitors: public ones), as a feed Outlook can subscribe to."""
+    db = session()
+    now = utcnow()
+    events = []
+    for found in chats.chats_for(db, current_user, upcoming=True):
+        if found.starts_at is None:
+            continue
+        url = external_url("forum.chat", chat_id=found.id)
+        events.append(calendar.event(found, url, urlsplit(url).hostname or "afterchat", now))
+    return _ics(events, f"{site_name()} chats", "chats.ics")
+
