@@ -1,0 +1,255 @@
+"""Turn user-written Markdown into safe HTML: the only place in the forum where that happens.
+
+Posts, bios and summaries are rendered once, when they are written, and the HTML is stored.
+The pipeline is:
+
+1. Python-Markdown (fenced_code, tables, sane_lists) turns the source into HTML. Raw HTML in the
+   source is passed along inline, so ``<sup>``, ``<sub>`` and ``<del>`` work; nh3 decides what
+   survives. Changes to stock Python-Markdown:
+   - Headings are demoted two levels (``#`` -> h3, ``##`` -> h4, deeper -> h5/h6) so a post can't
+     break the page outline; raw ``<h1>``/``<h2>`` tags are not allowed and are dropped, keeping
+     their text.
+   - A heading needs a space after the hashes (as in CommonMark), so a line starting with a
+     hashtag such as ``#aect19`` stays a paragraph.
+   - Raw HTML is never treated as a block (see _markdown_to_html), and text with more than
+     MAX_INLINE_MARKERS ``[`` and backticks is shown literally (see _LiteralIfTooBusy); both
+     keep rendering time roughly linear in the length of the source.
+2. ``nh3.clean`` (Rust's ammonia) sanitises that against a strict allow-list: ALLOWED_TAGS and
+   ALLOWED_ATTRIBUTES, no style, class or id, link URLs http/https/mailto/relative, image URLs
+   http/https/relative (so no data: images).
+3. ``bleach`` linkifies bare ``http://``, ``https://`` and ``www.`` URLs, except inside ``<pre>``,
+   ``<code>`` and existing links. Bare domains such as ``setup.py`` are left alone, and so is
+   anything in a post nested more than _MAX_LINKIFY_DEPTH elements deep.
+4. ``nh3.clean`` again, and it puts ``rel="nofollow ugc noopener"`` on every link. nh3 is the
+   security boundary and always runs last: bleach no longer gets security fixes, so it only
+   linkifies, and only ever sees markup nh3 has already cleaned.
+"""
+
+import html
+import re
+
+import markdown
+import nh3
+from bleach.linkifier import Linker, build_url_re
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from forum.errors import ValidationError
+
+MAX_SOURCE_CHARS = 50_000
+MAX_INLINE_MARKERS = 100
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote",
+        "ul", "ol", "li", "a", "img", "h3", "h4", "h5", "h6",
+        "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
+    }
+)
+# No style, class or id (table column alignment is a style attribute, so it is lost on purpose),
+# and no rel: nh3 sets that itself.
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "code": {"class"},  # only one language-xxx class, for syntax highlighting; see _keep_attribute
+}
+LINK_REL = "nofollow ugc noopener"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_URL_SCHEMES = frozenset({"http", "https"})
+# Elements whose content is code or markup, not prose: drop the content with the tag. Any other
+# disallowed element (<div>, <textarea>, <form>...) is removed and its text kept, escaped.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "template", "svg", "math", "iframe", "object", "noembed",
+        "noframes", "noscript", "xmp", "title",
+    }
+)
+# bleach's html5lib parser takes time proportional to nesting depth for every tag; skip
+# linkifying anything nested deeper than any real post is.
+_MAX_LINKIFY_DEPTH = 100
+
+_LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# Python-Markdown's own heading pattern, except that text must be separated from the hashes.
+_HASH_HEADING = re.compile(
+    r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:[ \t](?:\\.|[^\\#]|#+(?=[^#\n]))*?)?)#*(?:\n|$)"
+)
+# Only http(s), so ftp:// and friends don't become links that nh3 would then empty.
+_URL_RE = build_url_re(protocols=["http", "https"])
+_TAG = re.compile(r"<(/?)([a-z0-9]+)")
+_VOID_TAGS = frozenset({"br", "hr", "img"})
+_MARKDOWN_ESCAPES = frozenset("\\`*_{}[]()#+-.!|>")
+
+
+def _url_scheme(url: str) -> str | None:
+    """Return the lower-cased scheme a browser would see in `url`, or None for a relative URL."""
+    # Browsers strip leading/trailing C0 controls and spaces and ignore tabs and newlines anywhere.
+    match = _URL_SCHEME.match(_TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE)))
+    return match.group(1).lower() if match else None
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Return the value nh3 should keep for an allowed attribute, or None to drop it."""
+    if tag == "code" and name == "class":
+        return value if _LANGUAGE_CLASS.fullmatch(value) else None
+    if tag == "img" and name == "src":
+        # nh3's url_schemes covers every tag; images are narrower (no mailto:).
+        scheme = _url_scheme(value)
+        return value if scheme is None or scheme in IMAGE_URL_SCHEMES else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    # "*" must be given: without it nh3 keeps ammonia's default lang and title on every element.
+    attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
+    attribute_filter=_keep_attribute,
+    link_rel=LINK_REL,
+    url_schemes=set(URL_SCHEMES),
+    strip_comments=True,
+)
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT), attributes={}, link_rel=None)
+
+
+class _DemoteHeadings(Treeprocessor):
+    """Move every Markdown heading two levels down, stopping at h6."""
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                element.tag = f"h{min(int(element.tag[1]) + 2, 6)}"
+
+
+class _LiteralIfTooBusy(Treeprocessor):
+    """Keep text with more than MAX_INLINE_MARKERS "[" and "`" out of inline parsing."""
+
+    # Python-Markdown scans ahead from every "[" and "`" for the end of a link or code span, so
+    # a paragraph of thousands of them took minutes ("[" * 50_000: about 7; its issue #798). The
+    # cap bounds that work; no real paragraph, list item or table cell comes near it.
+
+    def run(self, root):
+        for element in root.iter():
+            for name in ("text", "tail"):
+                text = getattr(element, name)
+                if text and text.count("[") + text.count("`") > MAX_INLINE_MARKERS:
+                    setattr(element, name, AtomicString(text))  # shown as typed, escaped
+
+
+def _markdown_to_html(source: str) -> str:
+    """Convert Markdown to unsanitised HTML in the forum's dialect."""
+    # A fresh Markdown object per call: instances hold per-document state and aren't thread-safe.
+    md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    md.parser.blockprocessors["hashheader"].RE = _HASH_HEADING
+    # Raw HTML blocks are found with the stdlib html.parser, which is quadratic on input such as
+    # "<a " * 16_000 (a minute on Python 3.11.7). Without this step raw HTML is still passed
+    # through, inline, and nh3 decides what survives either way.
+    md.preprocessors.deregister("html_block")
+    md.treeprocessors.register(_LiteralIfTooBusy(md), "literal_if_too_busy", 25)  # before "inline" (20)
+    md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 0)
+    return md.convert(source)
+
+
+def _nesting_depth(fragment: str) -> int:
+    """Estimate how deeply elements nest in HTML serialised by nh3 (an over-estimate at worst)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(fragment):
+        if match.group(2) not in _VOID_TAGS:
+            depth += -1 if match.group(1) else 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _explicit_urls_only(attrs: dict, new: bool = False) -> dict | None:
+    """Keep a new link only if its text starts with http://, https:// or www."""
+    # bleach would otherwise link every word ending in a TLD: setup.py, README.md, script.sh.
+    if new and not attrs["_text"].lower().startswith(("http://", "https://", "www.")):
+        return None
+    return attrs
+
+
+class _Linker(Linker):
+    """bleach's Linker, except that text inside skip_tags is not escaped a second time.
+
+    bleach 6.4 parses with character references left as text and only splits them back out
+    where it linkifies, so inside skip_tags ``&lt;`` came out as ``&amp;lt;`` and code blocks
+    showed entities. Decoding that text first lets the serialiser escape it exactly once.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        walk = self.walker
+        self.walker = lambda dom: self._decode_skipped_text(walk(dom))
+
+    def _decode_skipped_text(self, tokens):
+        depth = 0
+        for token in tokens:
+            if token["type"] == "StartTag" and token["name"] in self.skip_tags:
+                depth += 1
+            elif token["type"] == "EndTag" and token["name"] in self.skip_tags:
+                depth -= 1
+            elif depth and token["type"] == "Characters":
+                token = {**token, "data": html.unescape(token["data"])}
+            yield token
+
+
+def _linkify(fragment: str) -> str:
+    """Turn bare URLs in an HTML fragment into links."""
+    # A Linker keeps its parser between calls, so one per call keeps this thread-safe.
+    linker = _Linker(callbacks=[_explicit_urls_only], skip_tags={"pre", "code"}, parse_email=False, url_re=_URL_RE)
+    return linker.linkify(fragment)
+
+
+def render(source: str | None) -> str:
+    """Render Markdown source to the safe HTML stored for a post, bio or summary."""
+    if not source:
+        return ""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ValidationError(f"Text is too long: {len(source):,} characters; the limit is {MAX_SOURCE_CHARS:,}.")
+    try:
+        body = _markdown_to_html(source)
+    except RecursionError:
+        # Python-Markdown recurses once per level of nested list; a post nested hundreds of
+        # levels deep is shown as plain text rather than refused.
+        body = "<p>" + html.escape(source).replace("\n", "<br>\n") + "</p>"
+    safe = _CLEANER.clean(body)
+    lowered = safe.lower()
+    if ("http" in lowered or "www." in lowered) and _nesting_depth(safe) <= _MAX_LINKIFY_DEPTH:
+        safe = _CLEANER.clean(_linkify(safe))
+    return safe.strip()
+
+
+def render_plain(source: str | None) -> str:
+    """Render Markdown source to whitespace-collapsed plain text for search snippets and feeds.
+
+    The result is TEXT, not HTML: it may contain ``<`` and ``&``, so it must be escaped on
+    output (Jinja's autoescape does that; never mark it ``|safe``).
+    """
+    text = html.unescape(_TEXT_ONLY.clean(render(source)))
+    return " ".join(text.split())
+
+
+def _escape_markdown_inline(text: str) -> str:
+    """Escape `text` so that Markdown shows it literally, on one line."""
+    out = []
+    for char in " ".join(text.split()):  # a newline in a name would end the author line
+        if char == "&":
+            out.append("&amp;")
+        elif char == "<":
+            out.append("&lt;")  # Python-Markdown has no backslash escape for "<"
+        elif char in _MARKDOWN_ESCAPES:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def quote(author_name: str, source: str) -> str:
+    """Return the Markdown that quotes `source` by `author_name` at the top of a reply."""
+    lines = (source or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
+    name = _escape_markdown_inline(author_name or "") or "Someone"
+    return f"**{name} wrote:**\n{quoted}\n\n"
