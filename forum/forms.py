@@ -222,3 +222,59 @@ class UploadTranscriptForm(FlaskForm):
     hosts = StringField("Host's handle", description="Optional. Whose Q1, Q2... are the questions; found "
                         "automatically when left empty")
     submit = SubmitField("Upload and preview")
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField("What is wrong with this post?", description="The moderators read this; the author does not")
+    submit = SubmitField("Send report")
+
+
+class PostActionForm(FlaskForm):
+    """A moderator's action on a post, with an optional reason for the log."""
+
+    reason = StringField("Reason (for the log)")
+    hide = SubmitField("Hide post")
+    restore = SubmitField("Restore post")
+    dismiss = SubmitField("Keep post: dismiss reports")
+    approve = SubmitField("Approve")
+    reject = SubmitField("Reject")
+
+
+class ThreadToolsForm(FlaskForm):
+    reason = StringField("Reason", description="Shown to members when you lock the thread; kept in the log")
+    title = StringField("New title")
+    space = SelectField("Move to space", validate_choice=False)
+    split_title = StringField("Title of the new thread")
+    target = StringField("Merge into thread number", description="The number in the other thread's address, /threads/<number>")
+    lock = SubmitField("Lock thread")
+    unlock = SubmitField("Unlock thread")
+    pin = SubmitField("Pin thread")
+    unpin = SubmitField("Unpin thread")
+    rename = SubmitField("Rename")
+    move = SubmitField("Move thread")
+    split = SubmitField("Split ticked replies into a new thread")
+    merge = SubmitField("Merge this thread into the other")
+
+
+class PromoteForm(FlaskForm):
+    title = StringField("Title", description="What worked, in a few words")
+    problem = TextAreaField("The problem", description="What they were trying to solve. Markdown works.")
+    approach = TextAreaField("What they did")
+    outcome = TextAreaField("What happened")
+    organisation = StringField("Organisation")
+    whole_thread = BooleanField("Promote the whole thread, not just this post")
+    submit = SubmitField("Add to the library")
+
+
+class LibraryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    tag = SelectField("Service area", validate_choice=False)
+    sector = SelectField("Sector", choices=choices(SECTORS, "Any sector"), validate_choice=False)
+    organisation = StringField("Organisation")
+
+
+class TagForm(FlaskForm):
+    name = StringField("Service area")
+    submit = SubmitField("Add service area")

@@ -100,8 +100,16 @@ def can_view_post_body(viewer, post: Post, space: Space) -> bool:
     if post.is_deleted:
         return False
     if post.is_hidden:
+        if post.awaiting_approval and _member(viewer) is not None and viewer.id == post.author_id:
+            return True  # its author sees a post that waits for approval
         return can_moderate_space(viewer, space)
     return True
+
+
+def can_see_waiting(viewer, author_id: int | None, space: Space) -> bool:
+    """May the viewer see a thread or post that waits for approval (its author and moderators may)?"""
+    member = _member(viewer)
+    return member is not None and (member.id == author_id or can_moderate_space(member, space))
 
 
 # -- writing ------------------------------------------------------------------------------------------
@@ -141,6 +149,14 @@ def can_moderate_space(viewer, space: Space) -> bool:
     if member is None or not member.is_approved:
         return False
     return member.is_moderator or space_roles(member).get(space.id) == "host"
+
+
+def moderates_anything(viewer) -> bool:
+    """Is the viewer a site moderator, or a host of at least one space?"""
+    member = _member(viewer)
+    if member is None or not member.is_approved:
+        return False
+    return member.is_moderator or "host" in space_roles(member).values()
 
 
 def can_administer(viewer) -> bool:

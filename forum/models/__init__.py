@@ -3,7 +3,8 @@
 from forum.models.accounts import PLATFORMS, SECTORS, Handle, Member, Organisation, normalise_name
 from forum.models.chats import CHAT_STATUSES, Chat, ChatHost, ChatImport, PendingImport, ProposedQuestion, QuestionVote
 from forum.models.mail import OutboxMessage
-from forum.models.moderation import ModerationLogEntry
+from forum.models.library import LibraryEntry, LibraryTag
+from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
@@ -11,5 +12,5 @@ __all__ = [
     "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
-    "QuestionVote", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect", "Thread", "Post", "Speaker", "Chat", "ChatImport",
 ]

@@ -26,3 +26,45 @@ class ModerationLogEntry(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor = relationship("Member", lazy="raise")
+
+
+class Report(Base):
+    """A member's report of a post, and what the moderators did about it."""
+
+    __tablename__ = "forum_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | hidden | dismissed
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reporter = relationship("Member", foreign_keys=[reporter_id], lazy="joined")
+    post = relationship("Post", lazy="joined")
+
+
+class PostRevision(Base):
+    """An earlier version of an edited post, for moderators."""
+
+    __tablename__ = "forum_post_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"), index=True)
+    body_source: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)   # when this version was written
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+
+    editor = relationship("Member", lazy="joined")
+
+
+class ThreadRedirect(Base):
+    """Where a thread merged into another now lives, so old links still work."""
+
+    __tablename__ = "forum_thread_redirect"
+
+    old_id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))

@@ -28,6 +28,8 @@ class Space(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[str] = mapped_column(String(10), default="public")
     anonymous_posting: Mapped[bool] = mapped_column(default=False)
+    # A new member's first N posts here wait for a moderator (0: posts appear at once).
+    premoderate_first: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -55,6 +55,8 @@ class Thread(Base):
     last_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", use_alter=True, ondelete="SET NULL"))
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
+    lock_reason: Mapped[str | None] = mapped_column(Text)
+    awaiting_approval: Mapped[bool] = mapped_column(default=False)  # its first post waits for a moderator
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"), index=True)
     question_number: Mapped[int | None] = mapped_column(Integer)
 
@@ -94,6 +96,7 @@ class Post(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # deleted by its author
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # hidden by a moderator
     anonymous: Mapped[bool] = mapped_column(default=False)
+    awaiting_approval: Mapped[bool] = mapped_column(default=False)  # pre-moderation: hidden until approved
     # Imported posts: the chat they came from, and the platform's id (or a content hash) for re-imports.
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat_import.id", ondelete="SET NULL"))

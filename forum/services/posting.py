@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from forum import markup, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.models import Member, Post, Space, Speaker, Thread
+from forum.models import Member, Post, PostRevision, Space, Speaker, Thread
 
 MAX_TITLE = 200
 
@@ -41,6 +41,15 @@ def _check_anonymous(space: Space, anonymous: bool) -> None:
         raise ValidationError(
             "Check your post", {"anonymous": "This space does not allow posting without your name"}
         )
+
+
+def needs_approval(db: Session, space: Space, author: Member) -> bool:
+    """Does this member's next post in this space wait for a moderator (pre-moderation)?"""
+    if space.premoderate_first <= 0 or policy.can_moderate_space(author, space):
+        return False
+    approved = db.scalar(select(func.count()).select_from(Post).join(Thread, Post.thread_id == Thread.id).where(
+        Thread.space_id == space.id, Post.author_id == author.id, Post.awaiting_approval.is_(False)))
+    return approved < space.premoderate_first
 
 
 def add_post(db: Session, thread: Thread, space: Space, post: Post) -> Post:
@@ -90,10 +99,12 @@ def start_thread(
         raise ValidationError("Check your thread", errors)
     _check_anonymous(space, anonymous)
     now = utcnow()
+    waiting = needs_approval(db, space, author)
     thread = new_thread(db, space, check_title(title), now, author)
+    thread.awaiting_approval = waiting
     post = add_post(db, thread, space, Post(
         author_id=author.id, body_source=check_body(body), body_html=markup.render(body),
-        created_at=now, anonymous=anonymous,
+        created_at=now, anonymous=anonymous, awaiting_approval=waiting, hidden_at=now if waiting else None,
     ))
     thread.first_post_id = post.id
     db.flush()
@@ -116,9 +127,12 @@ def reply(
         # A quote must never carry words out of a space into another.
         if quoted_thread is None or quoted_thread.space_id != space.id:
             raise NotFound("The post you tried to quote does not exist")
+    now = utcnow()
+    waiting = needs_approval(db, space, author)
     post = Post(
-        author_id=author.id, body_source=body, body_html=markup.render(body), created_at=utcnow(),
+        author_id=author.id, body_source=body, body_html=markup.render(body), created_at=now,
         quote_of_id=quote_of.id if quote_of else None, anonymous=anonymous,
+        awaiting_approval=waiting, hidden_at=now if waiting else None,
     )
     return add_post(db, thread, space, post)
 
@@ -129,6 +143,9 @@ def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: st
         raise PermissionDenied("You can only edit your own posts")
     body = check_body(body)
     if body != post.body_source:
+        # Keep the version being replaced, for moderators.
+        db.add(PostRevision(post_id=post.id, body_source=post.body_source, editor_id=editor.id,
+                            written_at=post.edited_at or post.created_at))
         post.body_source = body
         post.body_html = markup.render(body)
         post.edited_at = utcnow()

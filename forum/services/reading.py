@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum import policy
@@ -25,7 +25,7 @@ def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
     last_post = aliased(Post)
     return list(db.scalars(
         select(Thread).join(Space, Thread.space_id == Space.id)
-        .where(policy.readable_space_filter(viewer))
+        .where(policy.readable_space_filter(viewer), Thread.awaiting_approval.is_(False))
         .options(
             joinedload(Thread.space),
             joinedload(Thread.last_post.of_type(last_post)).options(
@@ -53,12 +53,20 @@ def get_listed_space(db: Session, viewer, slug: str) -> Space:
     return space
 
 
-def space_threads(db: Session, space: Space, number: int, per_page: int) -> Page[Thread]:
+def _waiting_filter(model, viewer, space: Space):
+    """Hide what waits for approval from everyone but its author and the space's moderators."""
+    if policy.can_moderate_space(viewer, space):
+        return true()
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    return or_(model.awaiting_approval.is_(False), model.author_id == viewer_id)
+
+
+def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:
     """One page of a space's threads: pinned first, then by latest activity."""
     number = check_page_number(number, space.thread_count, per_page)
     last_post = aliased(Post)
     threads = db.scalars(
-        select(Thread).where(Thread.space_id == space.id)
+        select(Thread).where(Thread.space_id == space.id, _waiting_filter(Thread, viewer, space))
         .options(
             joinedload(Thread.author),
             joinedload(Thread.last_post.of_type(last_post)).options(
@@ -86,7 +94,8 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     row = db.execute(
         select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
     ).first()
-    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space):
+    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space) or (
+            row.Thread.awaiting_approval and not policy.can_see_waiting(viewer, row.Thread.author_id, row.Space)):
         raise NotFound("There is no thread at this address, or you do not have access to it.")
     return row.Thread, row.Space
 
@@ -97,7 +106,7 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
     number = check_page_number(number, thread.post_count, per_page)
     parent = aliased(Post)
     posts = db.scalars(
-        select(Post).where(Post.thread_id == thread.id)
+        select(Post).where(Post.thread_id == thread.id, _waiting_filter(Post, viewer, space))
         .options(
             joinedload(Post.author).joinedload(Member.organisation),
             joinedload(Post.speaker),

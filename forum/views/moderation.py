@@ -27,14 +27,6 @@ def waiting_count() -> int:
     return membership.count_waiting(session())
 
 
-@bp.get("/moderation")
-@login_required
-def moderation():
-    """What needs a moderator's attention."""
-    _require_moderator()
-    return render_template("forum/moderation/index.html", waiting=membership.count_waiting(session()))
-
-
 @bp.get("/moderation/approvals")
 @login_required
 def approvals():

@@ -24,7 +24,7 @@ def space(slug: str):
     if not policy.can_view_space(current_user, space):
         return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
                                pending=space_members.pending(db, space, current_user, "request"))
-    threads = reading.space_threads(db, space, page_number(), current_app.config["FORUM_THREADS_PER_PAGE"])
+    threads = reading.space_threads(db, current_user, space, page_number(), current_app.config["FORUM_THREADS_PER_PAGE"])
     return render_template(
         "forum/space.html", space=space, threads=threads,
         can_post=policy.can_post_in_space(current_user, space),

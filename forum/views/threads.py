@@ -13,7 +13,7 @@ from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.limits import limiter, posting_limit
-from forum.services import anonymity, posting, reading
+from forum.services import anonymity, library, moderation, posting, reading
 from forum.views import bp
 from forum.views._helpers import apply_errors, form_errors, page_number
 
@@ -36,10 +36,19 @@ def thread_url(thread, page: int = 1, **anchor) -> str:
 def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
     db = session()
-    view = reading.thread_page(db, current_user, thread_id, page_number(), current_app.config["FORUM_POSTS_PER_PAGE"])
+    try:
+        view = reading.thread_page(db, current_user, thread_id, page_number(),
+                                   current_app.config["FORUM_POSTS_PER_PAGE"])
+    except NotFound:
+        merged_into = moderation.redirect_for(db, thread_id)
+        if merged_into is None:
+            raise
+        return redirect(url_for("forum.thread", thread_id=merged_into), 301)
     can_reply = policy.can_reply(current_user, view.thread, view.space)
     form = ReplyForm() if can_reply else None
-    return render_template("forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[])
+    promoted = library.promoted_post_ids(db, [p.id for p in view.posts.items])
+    return render_template("forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
+                           promoted=promoted)
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from datetime import timedelta
 
 from forum.db import utcnow
-from forum.models import Chat, OutboxMessage, Post, ProposedQuestion, Space, SpaceMembership, Speaker, Thread
+from forum.models import Chat, LibraryEntry, OutboxMessage, Post, ProposedQuestion, Space, SpaceMembership, Speaker, Thread
 from forum.services import space_members
 from forum.services.spaces import update_space
 from forum.services.threads import move_thread
@@ -26,7 +26,7 @@ from tests.factories import login, make_member, make_space, make_thread, submit
 
 # Canary tokens: single words, so that a search engine indexes them as such.
 PRIVATE = {"title": "zqxprivtitle", "body": "zqxprivbody", "reply": "zqxprivreply", "anon": "zqxprivanon",
-           "chat": "zqxprivchat", "question": "zqxprivquestion"}
+           "chat": "zqxprivchat", "question": "zqxprivquestion", "library": "zqxprivlibrary"}
 SECRET = {"name": "zqxsecretname", "description": "zqxsecretdesc", "title": "zqxsecrettitle", "body": "zqxsecretbody"}
 CANARIES = [*PRIVATE.values(), *SECRET.values()]
 
@@ -104,6 +104,10 @@ def world(app) -> World:
         session.add(ProposedQuestion(chat_id=chat.id, member_id=member.id, text=f"Question {PRIVATE['question']}"))
         speaker = Speaker(platform="x", speaker_key="handle:someone", display_name="Some One", handle="someone")
         session.add(speaker)
+        # A library entry promoted from the private space, still waiting for its author's consent.
+        session.add(LibraryEntry(title=f"Entry {PRIVATE['library']}", problem="p", approach="a", outcome="o",
+                                 summary_html="<p>s</p>", thread_id=private_thread.id, status="awaiting_consent",
+                                 consent_member_id=member.id))
         session.commit()
         chat_id, speaker_id = chat.id, speaker.id
     return World(member, host, ex_member, outsider, pending, moderator, private, secret, public, private_thread,
@@ -158,6 +162,16 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.import_preview": ["/import/not-a-token"],
         "forum.handle_claims": ["/moderation/handles"],
         "forum.hide_speaker": [f"/speakers/{w.speaker}/hide"],
+        "forum.library_index": ["/library", "/library?tag=digital"],
+        "forum.library_entry": ["/library/1", "/library/2"],
+        "forum.library_feed": ["/library/feed.atom"],
+        "forum.library_consent": ["/library/1/consent"],
+        "forum.library_tags": ["/library/tags"],
+        "forum.promote_post": [f"/posts/{i}/promote" for i in private_ids],
+        "forum.report_post": [f"/posts/{i}/report" for i in private_ids],
+        "forum.post_history": [f"/posts/{i}/history" for i in private_ids],
+        "forum.thread_tools": [f"/threads/{w.private_thread.id}/tools", f"/threads/{w.secret_thread.id}/tools"],
+        "forum.moderation_log_page": ["/moderation/log"],
         # Queries use the private posts' other words: a leaked result would carry its canary.
         "forum.search": ["/search?q=words", "/search?q=about", "/search?q=reply", "/search?q=anonymous",
                          "/search?q=secret", "/search?q=words&space=evangelists", "/search?q=words&space=hidden"],

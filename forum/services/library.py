@@ -1,0 +1,166 @@
+"""The good-practice library: promoting posts and threads, the authors' consent, browsing, tags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum import mail, markup, policy
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.models import LibraryEntry, LibraryTag, Member, Organisation, Post, Space, Thread
+from forum.models.accounts import normalise_name
+from forum.services import moderation_log
+from forum.services.accounts import find_organisation
+from forum.services.pages import Page, check_page_number
+
+PER_PAGE = 20
+
+
+@dataclass
+class Summary:
+    """What a moderator writes when promoting something."""
+
+    title: str
+    problem: str
+    approach: str
+    outcome: str
+    organisation: str = ""
+    tags: list[int] = field(default_factory=list)
+
+
+def tags(db: Session) -> list[LibraryTag]:
+    return list(db.scalars(select(LibraryTag).order_by(LibraryTag.name)))
+
+
+def _render(summary: Summary) -> str:
+    parts = [("The problem", summary.problem), ("What they did", summary.approach), ("What happened", summary.outcome)]
+    return markup.render("\n\n".join(f"#### {heading}\n\n{text.strip()}" for heading, text in parts))
+
+
+def _check(db: Session, summary: Summary) -> tuple[dict[str, str], list[LibraryTag]]:
+    errors: dict[str, str] = {}
+    if not summary.title or not 3 <= len(summary.title.strip()) <= 200:
+        errors["title"] = "Enter a title of 3 to 200 characters"
+    for name, label in (("problem", "the problem"), ("approach", "what they did"), ("outcome", "what happened")):
+        value = getattr(summary, name) or ""
+        if not value.strip():
+            errors[name] = f"Describe {label}"
+        elif len(value) > 5000:
+            errors[name] = "Enter at most 5,000 characters"
+    chosen = list(db.scalars(select(LibraryTag).where(LibraryTag.id.in_(summary.tags)))) if summary.tags else []
+    if not chosen:
+        errors["tags"] = "Choose at least one service area"
+    return errors, chosen
+
+
+def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: Space, summary: Summary,
+            whole_thread: bool, consent_link, site_name: str) -> LibraryEntry:
+    """Promote a post (or its whole thread) into the library; from a closed space, only with the author's consent."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators curate the library.")
+    errors, chosen = _check(db, summary)
+    if errors:
+        raise ValidationError("There is a problem with the summary", errors)
+    entry = LibraryEntry(
+        title=summary.title.strip(), problem=summary.problem.strip(), approach=summary.approach.strip(),
+        outcome=summary.outcome.strip(), summary_html=_render(summary),
+        organisation=find_organisation(db, summary.organisation), post_id=None if whole_thread else post.id,
+        thread_id=thread.id, chat_id=thread.chat_id, created_by_id=moderator.id, tags=chosen,
+    )
+    author = db.get(Member, post.author_id) if post.author_id else None
+    if space.is_closed:
+        if author is None or not author.email:
+            raise ValidationError("This post's author can't be asked for consent, so it can't leave its private space.")
+        entry.status, entry.consent_member_id = "awaiting_consent", author.id
+    db.add(entry)
+    db.flush()
+    if entry.status == "awaiting_consent":
+        # The email asks for consent without repeating what was said in the private space.
+        mail.queue(db, author.email, f"May we add your post to the {site_name} library?", (
+            f"Hello {author.display_name},\n\nA moderator would like to add something you wrote to the good-practice "
+            f"library, where everyone can read it. Nothing is published unless you agree. Decide here:\n\n"
+            f"{consent_link(entry)}\n"))
+    moderation_log.record(db, moderator, "promote", "library", entry.id, None, post=post.id, thread=thread.id)
+    return entry
+
+
+def consent(db: Session, entry: LibraryEntry, member: Member, agree: bool) -> None:
+    """The author agrees to publish, or declines (the entry is removed)."""
+    if entry.status != "awaiting_consent" or entry.consent_member_id != member.id:
+        raise NotFound("There is nothing waiting for your consent here.")
+    if agree:
+        entry.status = "published"
+    else:
+        db.delete(entry)
+
+
+def get_entry(db: Session, entry_id: int, viewer=None) -> LibraryEntry:
+    """A published entry (its consenting author and moderators also see one awaiting consent)."""
+    entry = db.get(LibraryEntry, entry_id)
+    if entry is None:
+        raise NotFound("There is no library entry at this address.")
+    if entry.status != "published":
+        member_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
+        if member_id != entry.consent_member_id and not getattr(viewer, "is_moderator", False):
+            raise NotFound("There is no library entry at this address.")
+    return entry
+
+
+def browse(db: Session, number: int, tag: str | None = None, sector: str | None = None,
+           organisation: str | None = None) -> Page[LibraryEntry]:
+    """Published entries, newest first, filtered by service area, sector and organisation."""
+    query = select(LibraryEntry).where(LibraryEntry.status == "published")
+    if tag:
+        query = query.where(LibraryEntry.tags.any(LibraryTag.slug == tag))
+    if sector or organisation:
+        query = query.join(Organisation, LibraryEntry.organisation_id == Organisation.id)
+        if sector:
+            query = query.where(Organisation.sector == sector)
+        if organisation:
+            query = query.where(Organisation.name_key.contains(normalise_name(organisation), autoescape=True))
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    number = check_page_number(number, total, PER_PAGE)
+    entries = db.scalars(query.order_by(LibraryEntry.created_at.desc(), LibraryEntry.id.desc())
+                         .offset((number - 1) * PER_PAGE).limit(PER_PAGE)).unique().all()
+    return Page(list(entries), number, PER_PAGE, total)
+
+
+def promoted_post_ids(db: Session, post_ids: list[int]) -> set[int]:
+    """Which of these posts are in the library (for the "good practice" mark)."""
+    if not post_ids:
+        return set()
+    return set(db.scalars(select(LibraryEntry.post_id).where(
+        LibraryEntry.post_id.in_(post_ids), LibraryEntry.status == "published")))
+
+
+def add_tag(db: Session, moderator: Member, name: str) -> LibraryTag:
+    """Add a service area to the list."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators edit the service areas.")
+    name = " ".join((name or "").split())
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug or len(name) > 80:
+        raise ValidationError("Check the name", {"name": "Enter a service area's name, at most 80 characters"})
+    if db.scalar(select(LibraryTag).where(LibraryTag.slug == slug)) is not None:
+        raise ValidationError("Check the name", {"name": "That service area is already on the list"})
+    tag = LibraryTag(slug=slug, name=name)
+    db.add(tag)
+    db.flush()
+    return tag
+
+
+def rename_tag(db: Session, moderator: Member, tag: LibraryTag, name: str) -> None:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators edit the service areas.")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise ValidationError("Check the name", {"name": "Enter a service area's name, at most 80 characters"})
+    tag.name = name
+
+
+def readable_source(viewer, entry: LibraryEntry, space: Space | None) -> bool:
+    """May the viewer follow the entry's link to its source (the source's own space rules still apply)?"""
+    return space is not None and policy.can_view_space(viewer, space)

@@ -1,0 +1,241 @@
+"""Moderation: reports, hiding and restoring posts, thread tools, pre-moderation, and the log.
+
+Site moderators act everywhere; a space's hosts act only in their space. Every action is logged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from forum import mail, policy
+from forum.db import utcnow
+from forum.errors import PermissionDenied, ValidationError
+from forum.models import (Member, ModerationLogEntry, Post, Report, Space, SpaceMembership, Thread,
+                          ThreadRedirect)
+from forum.services import moderation_log
+from forum.services.pages import Page, check_page_number
+from forum.services.posting import check_title
+from forum.services.threads import recount_space
+
+LOG_PER_PAGE = 50
+
+
+def _require(viewer, space: Space) -> None:
+    if not policy.can_moderate_space(viewer, space):
+        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+
+
+def moderated_space_ids(db: Session, viewer) -> list[int] | None:
+    """The spaces the viewer moderates: None meaning all of them (site moderators)."""
+    if viewer.is_moderator:
+        return None
+    return list(db.scalars(select(SpaceMembership.space_id).where(
+        SpaceMembership.member_id == viewer.id, SpaceMembership.role == "host")))
+
+
+# -- reports ------------------------------------------------------------------------------------------------------
+
+def report(db: Session, post: Post, space: Space, reporter: Member, reason: str) -> Report:
+    """A member reports a post they can read, saying why."""
+    if not reporter.is_approved:
+        raise PermissionDenied("Only approved members can report posts.")
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5 or len(reason) > 1000:
+        raise ValidationError("Say what is wrong", {"reason": "Enter what is wrong with the post, 5 to 1,000 characters"})
+    existing = db.scalar(select(Report).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
+                                              Report.status == "open"))
+    if existing is not None:
+        raise ValidationError("You have already reported this post; the moderators will look at it.")
+    entry = Report(post_id=post.id, reporter_id=reporter.id, reason=reason)
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+def open_reports(db: Session, viewer) -> list[Report]:
+    """Open reports in the spaces the viewer moderates, oldest first."""
+    query = (select(Report).join(Post, Report.post_id == Post.id).join(Thread, Post.thread_id == Thread.id)
+             .where(Report.status == "open").options(joinedload(Report.post).joinedload(Post.thread))
+             .order_by(Report.created_at))
+    spaces = moderated_space_ids(db, viewer)
+    if spaces is not None:
+        query = query.where(Thread.space_id.in_(spaces))
+    return list(db.scalars(query).unique())
+
+
+def _tell_reporters(db: Session, post: Post, outcome: str, site_name: str, link: str) -> None:
+    reports = db.scalars(select(Report).where(Report.post_id == post.id, Report.status == "open")).all()
+    for entry in reports:
+        if entry.reporter is not None and entry.reporter.email:
+            mail.queue(db, entry.reporter.email, f"About the post you reported on {site_name}", (
+                f"Hello {entry.reporter.display_name},\n\nThank you for your report. {outcome}\n\n{link}\n"))
+
+
+def _resolve(db: Session, post: Post, moderator: Member, status: str) -> None:
+    db.execute(update(Report).where(Report.post_id == post.id, Report.status == "open").values(
+        status=status, resolved_by_id=moderator.id, resolved_at=utcnow()))
+
+
+def hide_post(db: Session, post: Post, space: Space, moderator: Member, reason: str, site_name: str,
+              link: str) -> None:
+    """Hide a post: members see "hidden by a moderator", moderators still see it; reporters are told."""
+    _require(moderator, space)
+    if post.hidden_at is not None:
+        raise ValidationError("That post is already hidden.")
+    post.hidden_at = utcnow()
+    _tell_reporters(db, post, "A moderator has hidden the post.", site_name, link)
+    _resolve(db, post, moderator, "hidden")
+    moderation_log.record(db, moderator, "hide_post", "post", post.id, reason)
+
+
+def restore_post(db: Session, post: Post, space: Space, moderator: Member, reason: str) -> None:
+    """Show a hidden post again."""
+    _require(moderator, space)
+    if post.hidden_at is None:
+        raise ValidationError("That post is not hidden.")
+    post.hidden_at = None
+    moderation_log.record(db, moderator, "restore_post", "post", post.id, reason)
+
+
+def dismiss_reports(db: Session, post: Post, space: Space, moderator: Member, reason: str, site_name: str,
+                    link: str) -> None:
+    """Decide a post may stay; reporters are told."""
+    _require(moderator, space)
+    _tell_reporters(db, post, "A moderator has looked at the post and decided it can stay.", site_name, link)
+    _resolve(db, post, moderator, "dismissed")
+    moderation_log.record(db, moderator, "dismiss_report", "post", post.id, reason)
+
+
+# -- thread tools -------------------------------------------------------------------------------------------------
+
+def lock(db: Session, thread: Thread, space: Space, moderator: Member, locked: bool, reason: str = "") -> None:
+    """Lock a thread (no replies; the notice says why) or unlock it."""
+    _require(moderator, space)
+    if locked and not (reason or "").strip():
+        raise ValidationError("Say why", {"reason": "Enter why the thread is locked; members will see it"})
+    thread.locked, thread.lock_reason = locked, (reason or "").strip() or None if locked else None
+    moderation_log.record(db, moderator, "lock_thread" if locked else "unlock_thread", "thread", thread.id, reason)
+
+
+def pin(db: Session, thread: Thread, space: Space, moderator: Member, pinned: bool) -> None:
+    """Pin a thread to the top of its space, or unpin it."""
+    _require(moderator, space)
+    thread.pinned = pinned
+    moderation_log.record(db, moderator, "pin_thread" if pinned else "unpin_thread", "thread", thread.id)
+
+
+def rename(db: Session, thread: Thread, space: Space, moderator: Member, title: str) -> None:
+    """Give a thread a better title."""
+    _require(moderator, space)
+    old, thread.title = thread.title, check_title(title)
+    moderation_log.record(db, moderator, "rename_thread", "thread", thread.id, None, old=old, new=thread.title)
+
+
+def recount_thread(db: Session, thread: Thread) -> None:
+    """Set a thread's counts and first and last posts from its posts."""
+    rows = db.execute(select(Post.id, Post.created_at).where(Post.thread_id == thread.id)
+                      .order_by(Post.created_at, Post.id)).all()
+    thread.post_count = len(rows)
+    if rows:
+        thread.first_post_id, thread.last_post_id, thread.last_post_at = rows[0].id, rows[-1].id, rows[-1].created_at
+
+
+def split(db: Session, thread: Thread, space: Space, moderator: Member, post_ids: list[int], title: str) -> Thread:
+    """Move some replies into a new thread in the same space."""
+    _require(moderator, space)
+    title = check_title(title)
+    posts = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id.in_(post_ids))
+                       .order_by(Post.created_at, Post.id)).all()
+    if not posts:
+        raise ValidationError("Choose the replies to move", {"posts": "Tick at least one reply"})
+    if any(p.id == thread.first_post_id for p in posts):
+        raise ValidationError("Leave the first post", {"posts": "The thread's first post stays; choose replies"})
+    new = Thread(space_id=space.id, title=title, author_id=posts[0].author_id, created_at=posts[0].created_at,
+                 last_post_at=posts[-1].created_at, chat_id=thread.chat_id)
+    db.add(new)
+    db.flush()
+    for post in posts:
+        post.thread_id = new.id
+        if post.reply_to_id and post.reply_to_id not in {p.id for p in posts}:
+            post.reply_to_id = None  # its parent stayed behind
+    db.flush()
+    recount_thread(db, thread)
+    recount_thread(db, new)
+    recount_space(db, space)
+    moderation_log.record(db, moderator, "split_thread", "thread", thread.id, None, new_thread=new.id,
+                          posts=[p.id for p in posts])
+    return new
+
+
+def merge(db: Session, source: Thread, source_space: Space, target: Thread, target_space: Space,
+          moderator: Member) -> None:
+    """Merge one thread into another: its posts join the target in time order; old links lead there."""
+    _require(moderator, source_space)
+    _require(moderator, target_space)
+    if source.id == target.id:
+        raise ValidationError("Choose another thread", {"target": "A thread cannot be merged into itself"})
+    db.execute(update(Post).where(Post.thread_id == source.id).values(thread_id=target.id))
+    db.execute(update(ThreadRedirect).where(ThreadRedirect.thread_id == source.id).values(thread_id=target.id))
+    db.add(ThreadRedirect(old_id=source.id, thread_id=target.id))
+    source_id = source.id
+    db.execute(update(Thread).where(Thread.id == source_id).values(first_post_id=None, last_post_id=None))
+    db.flush()
+    db.delete(source)
+    db.flush()
+    recount_thread(db, target)
+    recount_space(db, source_space)
+    if target_space.id != source_space.id:
+        recount_space(db, target_space)
+    moderation_log.record(db, moderator, "merge_thread", "thread", target.id, None, merged=source_id)
+
+
+def redirect_for(db: Session, thread_id: int) -> int | None:
+    """The thread a merged thread now lives in."""
+    return db.scalar(select(ThreadRedirect.thread_id).where(ThreadRedirect.old_id == thread_id))
+
+
+# -- pre-moderation -------------------------------------------------------------------------------------------------
+
+def awaiting(db: Session, viewer) -> list[Post]:
+    """Posts waiting for approval in the spaces the viewer moderates."""
+    query = (select(Post).join(Thread, Post.thread_id == Thread.id).where(Post.awaiting_approval.is_(True))
+             .options(joinedload(Post.thread), joinedload(Post.author)).order_by(Post.created_at))
+    spaces = moderated_space_ids(db, viewer)
+    if spaces is not None:
+        query = query.where(Thread.space_id.in_(spaces))
+    return list(db.scalars(query).unique())
+
+
+def approve_post(db: Session, post: Post, thread: Thread, space: Space, moderator: Member, approve: bool) -> None:
+    """Let a waiting post appear, or reject it (it is hidden)."""
+    _require(moderator, space)
+    if not post.awaiting_approval:
+        raise ValidationError("That post is not waiting for approval.")
+    post.awaiting_approval = False
+    if approve:
+        post.hidden_at = None
+        if thread.first_post_id == post.id:
+            thread.awaiting_approval = False
+    moderation_log.record(db, moderator, "approve_post" if approve else "reject_post", "post", post.id)
+
+
+# -- the log ----------------------------------------------------------------------------------------------------------
+
+def log_page(db: Session, number: int, action: str | None = None, actor: str | None = None) -> Page:
+    """A page of the moderation log, newest first, filtered by action and by who acted."""
+    query = select(ModerationLogEntry).options(joinedload(ModerationLogEntry.actor))
+    if action:
+        query = query.where(ModerationLogEntry.action == action)
+    if actor:
+        query = query.join(Member, ModerationLogEntry.actor_id == Member.id).where(
+            func.lower(Member.display_name).contains(actor.strip().lower(), autoescape=True))
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    number = check_page_number(number, total, LOG_PER_PAGE)
+    entries = db.scalars(query.order_by(ModerationLogEntry.created_at.desc(), ModerationLogEntry.id.desc())
+                         .offset((number - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE)).all()
+    return Page(list(entries), number, LOG_PER_PAGE, total)
+
+
+def log_actions(db: Session) -> list[str]:
+    return list(db.scalars(select(ModerationLogEntry.action).distinct().order_by(ModerationLogEntry.action)))

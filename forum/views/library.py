@@ -1,0 +1,145 @@
+"""The good-practice library: browsing, an entry, its feed; promoting into it, consent, service areas."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum import feeds
+from forum.db import session, utcnow
+from forum.errors import PermissionDenied, ValidationError
+from forum.forms import DecisionForm, LibraryFilterForm, PromoteForm, TagForm
+from forum.models import LibraryTag, Member, Space, Thread
+from forum.services import library, reading
+from forum.views import bp
+from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
+
+
+def _filter_form(db) -> LibraryFilterForm:
+    form = LibraryFilterForm(request.args)
+    form.tag.choices = [("", "Any service area"), *((t.slug, t.name) for t in library.tags(db))]
+    return form
+
+
+@bp.get("/library")
+def library_index():
+    """Browse good practice by service area, sector and organisation."""
+    db = session()
+    form = _filter_form(db)
+    page = library.browse(db, page_number(), form.tag.data or None, form.sector.data or None,
+                          form.organisation.data or None)
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("forum/library/index.html", form=form, page=page, filters=filters)
+
+
+@bp.get("/library/<int:entry_id>")
+def library_entry(entry_id: int):
+    """One entry, with links to its source post, thread and chat (which keep their own access rules)."""
+    db = session()
+    entry = library.get_entry(db, entry_id, current_user)
+    thread = db.get(Thread, entry.thread_id) if entry.thread_id else None
+    space = db.get(Space, thread.space_id) if thread else None
+    return render_template("forum/library/entry.html", entry=entry, thread=thread,
+                           source_readable=library.readable_source(current_user, entry, space),
+                           decision=DecisionForm())
+
+
+@bp.get("/library/feed.atom")
+def library_feed():
+    """The library's newest entries as an Atom feed."""
+    db = session()
+    page = library.browse(db, 1)
+    entries = [feeds.Entry(id=external_url("forum.library_entry", entry_id=e.id), title=e.title,
+                           url=external_url("forum.library_entry", entry_id=e.id), updated=e.created_at,
+                           author=e.organisation.name if e.organisation else site_name(),
+                           summary_html=e.summary_html) for e in page.items]
+    updated = page.items[0].created_at if page.items else utcnow()
+    body = feeds.atom(external_url("forum.library_feed"), f"{site_name()}: good practice",
+                      external_url("forum.library_index"), external_url("forum.library_feed"), entries, updated)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/posts/<int:post_id>/promote", methods=["GET", "POST"])
+@login_required
+def promote_post(post_id: int):
+    """A moderator promotes a post, or its thread, into the library."""
+    if not current_user.is_moderator:
+        raise PermissionDenied("Only moderators curate the library.")
+    db = session()
+    post, thread, space = reading.get_post(db, current_user, post_id)
+    form = PromoteForm()
+    if request.method == "GET" and post.author_id:
+        author = db.get(Member, post.author_id)
+        if author and author.organisation:
+            form.organisation.data = author.organisation.name
+        form.title.data = thread.title
+    tags = library.tags(db)
+    if form.validate_on_submit():
+        chosen = [int(v) for v in request.form.getlist("tags") if v.isdigit()]
+        summary = library.Summary(form.title.data or "", form.problem.data or "", form.approach.data or "",
+                                  form.outcome.data or "", form.organisation.data or "", chosen)
+        try:
+            entry = library.promote(
+                db, current_user, post, thread, space, summary, bool(form.whole_thread.data),
+                lambda e: external_url("forum.library_consent", entry_id=e.id), site_name())
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            if entry.status == "published":
+                flash("Added to the library.", "success")
+            else:
+                flash("The author has been asked for consent; the entry is published when they agree.", "success")
+            return redirect(url_for("forum.library_entry", entry_id=entry.id))
+    errors = form_errors(form)
+    return render_template("forum/library/promote.html", post=post, thread=thread, space=space, form=form,
+                           tags=tags, chosen={int(v) for v in request.form.getlist("tags") if v.isdigit()},
+                           errors=errors), 400 if errors else 200
+
+
+@bp.route("/library/<int:entry_id>/consent", methods=["GET", "POST"])
+@login_required
+def library_consent(entry_id: int):
+    """The author of a post from a private space agrees to its publication, or declines."""
+    db = session()
+    entry = library.get_entry(db, entry_id, current_user)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        library.consent(db, entry, current_user, bool(form.accept.data))
+        db.commit()
+        if form.accept.data:
+            flash("Thank you: it is in the library now.", "success")
+            return redirect(url_for("forum.library_entry", entry_id=entry_id))
+        flash("It will not be published.", "success")
+        return redirect(url_for("forum.library_index"))
+    return render_template("forum/library/consent.html", entry=entry, form=form)
+
+
+@bp.route("/library/tags", methods=["GET", "POST"])
+@login_required
+def library_tags():
+    """Moderators add and rename service areas."""
+    if not current_user.is_moderator:
+        raise PermissionDenied("Only moderators edit the service areas.")
+    db = session()
+    form = TagForm()
+    if form.validate_on_submit():
+        try:
+            renaming = request.form.get("tag_id", "")
+            if renaming.isdigit():
+                tag = db.get(LibraryTag, int(renaming))
+                library.rename_tag(db, current_user, tag, form.name.data or "")
+            else:
+                library.add_tag(db, current_user, form.name.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("forum.library_tags"))
+    errors = form_errors(form)
+    return render_template("forum/library/tags.html", form=form, tags=library.tags(db),
+                           errors=errors), 400 if errors else 200
+

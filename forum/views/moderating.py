@@ -1,0 +1,186 @@
+"""Moderation tools: the report queue, post actions, edit history, thread tools and the log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forum import policy
+from forum.db import session
+from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.forms import PostActionForm, ReportForm, ThreadToolsForm
+from forum.models import Post, PostRevision, Space, Thread
+from forum.services import membership, moderation, reading, speakers
+from forum.services.threads import move_thread
+from forum.views import bp
+from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
+
+
+def _require_some_moderation() -> None:
+    if not policy.moderates_anything(current_user):
+        raise PermissionDenied("Only moderators and space hosts can see this page.")
+
+
+@bp.get("/moderation", endpoint="moderation")
+@login_required
+def moderation_queue():
+    """What needs a moderator's attention: reports, posts waiting for approval, sign-ups, handle claims."""
+    _require_some_moderation()
+    db = session()
+    reports = moderation.open_reports(db, current_user)
+    waiting = moderation.awaiting(db, current_user)
+    return render_template(
+        "forum/moderation/index.html", reports=reports, waiting=waiting,
+        sign_ups=membership.count_waiting(db) if current_user.is_moderator else 0,
+        claims=len(speakers.unconfirmed_claims(db)) if current_user.is_moderator else 0,
+        forms={post_id: PostActionForm(prefix=f"p{post_id}") for post_id in
+               {r.post_id for r in reports} | {p.id for p in waiting}},
+    )
+
+
+@bp.post("/posts/<int:post_id>/moderate")
+@login_required
+def moderate_post(post_id: int):
+    """Hide, restore, keep (dismissing reports), approve or reject a post."""
+    db = session()
+    post, thread, space = reading.get_post(db, current_user, post_id)
+    if not policy.can_moderate_space(current_user, space):
+        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+    form = PostActionForm(prefix=f"p{post_id}")
+    if form.validate_on_submit():
+        reason = form.reason.data or ""
+        link = external_url("forum.post", post_id=post.id)
+        try:
+            if form.hide.data:
+                moderation.hide_post(db, post, space, current_user, reason, site_name(), link)
+                message = "The post is hidden."
+            elif form.restore.data:
+                moderation.restore_post(db, post, space, current_user, reason)
+                message = "The post is shown again."
+            elif form.dismiss.data:
+                moderation.dismiss_reports(db, post, space, current_user, reason, site_name(), link)
+                message = "The reports were dismissed; the post stays."
+            elif form.approve.data or form.reject.data:
+                moderation.approve_post(db, post, thread, space, current_user, bool(form.approve.data))
+                message = "The post was approved." if form.approve.data else "The post was rejected."
+            else:
+                raise ValidationError("Choose what to do.")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            message = exc.message
+        flash(message, "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/moderation")
+                    else url_for("forum.post", post_id=post.id))
+
+
+@bp.get("/posts/<int:post_id>/history")
+@login_required
+def post_history(post_id: int):
+    """Earlier versions of an edited post, for moderators."""
+    db = session()
+    post, thread, space = reading.get_post(db, current_user, post_id)
+    if not policy.can_moderate_space(current_user, space):
+        raise PermissionDenied("Only moderators can see earlier versions of a post.")
+    revisions = db.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                           .order_by(PostRevision.replaced_at.desc())).all()
+    return render_template("forum/moderation/history.html", post=post, thread=thread, revisions=revisions)
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+def report_post(post_id: int):
+    """Report a post to the moderators, saying why."""
+    db = session()
+    post, thread, space = reading.get_post(db, current_user, post_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report(db, post, space, current_user, form.reason.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Thank you. The moderators will look at the post, and we will tell you what they decide.", "success")
+            return redirect(url_for("forum.post", post_id=post.id))
+    errors = form_errors(form)
+    return render_template("forum/moderation/report.html", post=post, thread=thread, form=form,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.route("/threads/<int:thread_id>/tools", methods=["GET", "POST"])
+@login_required
+def thread_tools(thread_id: int):
+    """Lock, pin, rename, move, split and merge a thread."""
+    db = session()
+    thread, space = reading.get_thread(db, current_user, thread_id)
+    if not policy.can_moderate_space(current_user, space):
+        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+    form = ThreadToolsForm()
+    targets = [s for s in db.scalars(select(Space).order_by(Space.position, Space.name))
+               if policy.can_moderate_space(current_user, s) and s.id != space.id]
+    form.space.choices = [("", "Choose a space"), *((str(s.id), f"{s.name} ({s.visibility})") for s in targets)]
+    replies = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id)
+                         .order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
+    if form.validate_on_submit():
+        try:
+            destination = _apply_tool(db, form, thread, space)
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Done.", "success")
+            return redirect(destination)
+    errors = form_errors(form)
+    return render_template("forum/moderation/thread_tools.html", thread=thread, space=space, form=form,
+                           replies=replies, errors=errors), 400 if errors else 200
+
+
+def _apply_tool(db, form: ThreadToolsForm, thread: Thread, space: Space) -> str:
+    """Carry out the tool whose button was pressed; return where to go next."""
+    here = url_for("forum.thread", thread_id=thread.id)
+    if form.lock.data or form.unlock.data:
+        moderation.lock(db, thread, space, current_user, bool(form.lock.data), form.reason.data or "")
+    elif form.pin.data or form.unpin.data:
+        moderation.pin(db, thread, space, current_user, bool(form.pin.data))
+    elif form.rename.data:
+        moderation.rename(db, thread, space, current_user, form.title.data or "")
+    elif form.move.data:
+        target = db.get(Space, int(form.space.data)) if (form.space.data or "").isdigit() else None
+        if target is None:
+            raise ValidationError("Choose a space", {"space": "Choose the space to move the thread to"})
+        move_thread(db, thread, space, target, current_user, form.reason.data or "")
+    elif form.split.data:
+        ids = [int(v) for v in request.form.getlist("posts") if v.isdigit()]
+        new = moderation.split(db, thread, space, current_user, ids, form.split_title.data or "")
+        return url_for("forum.thread", thread_id=new.id)
+    elif form.merge.data:
+        raw = (form.target.data or "").strip().lstrip("#")
+        if not raw.isdigit():
+            raise ValidationError("Check the thread", {"target": "Enter the other thread's number"})
+        try:
+            target, target_space = reading.get_thread(db, current_user, int(raw))
+        except NotFound:
+            raise ValidationError("Check the thread", {"target": "There is no thread with that number"}) from None
+        moderation.merge(db, thread, space, target, target_space, current_user)
+        return url_for("forum.thread", thread_id=target.id)
+    else:
+        raise ValidationError("Choose a tool.")
+    return here
+
+
+@bp.get("/moderation/log")
+@login_required
+def moderation_log_page():
+    """Every moderator action: who, when, what and why; filterable."""
+    if not current_user.is_moderator:
+        raise PermissionDenied("Only moderators can read the moderation log.")
+    db = session()
+    action = request.args.get("action") or None
+    actor = request.args.get("actor") or None
+    page = moderation.log_page(db, page_number(), action, actor)
+    return render_template("forum/moderation/log.html", page=page, actions=moderation.log_actions(db),
+                           action=action, actor=actor or "")
