@@ -27,6 +27,13 @@ DEFAULTS: dict[str, object] = {
     "FORUM_RATELIMIT_SIGNIN": "10 per minute;50 per hour",
     "FORUM_RATELIMIT_POSTING": "20 per minute;300 per hour",
     "FORUM_QUERY_COUNT": False,          # count SQL queries per request (tests and benchmarks only)
+    # Production hardening (forum/security.py, `flask forum check`, docs/deploy.md):
+    "FORUM_TRUSTED_HOSTS": None,         # e.g. "community.example.gov.uk": any other Host header gets a 400
+    "FORUM_HTTPS": None,                 # served over HTTPS? None: when FORUM_BASE_URL starts with https://
+    "FORUM_PROXY_COUNT": 0,              # reverse proxies in front (nginx, load balancer): trust X-Forwarded-For/-Proto
+    "FORUM_FRAME_ANCESTORS": "'self'",   # CSP frame-ancestors: who may frame the forum's pages
+    "FORUM_CSP_IMG_SRC": "'self'",       # CSP img-src: add e.g. "https:" to show images from other sites
+    "FORUM_APP_HOSTS": 1,                # how many servers run the app (check: SQLite and memory limits need 1)
 }
 
 _BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT"}

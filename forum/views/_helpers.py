@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -48,6 +49,8 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF would split the Location header
+        return default
     return target
 
 
@@ -83,3 +86,9 @@ def parse_uk_time(text: str | None, zone: ZoneInfo = LONDON) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def ensure_submission_key(form) -> None:
+    """Give a posting form a one-time key, so that submitting it twice posts once."""
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(24)

@@ -108,7 +108,7 @@ def change_password():
             db.rollback()
             apply_errors(form, exc)
         else:
-            login_user(current_user)  # this session carries on with the new session version
+            login_user(current_user._get_current_object())  # this session carries on with the new version
             flash("Your password was changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/password.html", form_errors(form), form=form)

@@ -167,6 +167,8 @@ def logout():
         return render_template("forum/errors/error.html", code=400, message=(
             "Your sign-out form had expired, so you are still signed in. Use the Sign out button again."
         )), 400
+    from forum.security import end_sessions
+    end_sessions()  # bumps session_version: copies of this cookie (and other devices) are signed out too
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("forum.home"))
