@@ -217,3 +217,23 @@ def send_mail_command(loop: bool, interval: int) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+
+@forum_cli.command("send-digests")
+@click.option("--frequency", type=click.Choice(["daily", "weekly"]), required=True,
+              help="Which members' digests to send (run daily and weekly from cron).")
+def send_digests_command(frequency: str) -> None:
+    """Put each member's digest in the outbox; nothing is ever included twice. `send-mail` delivers them."""
+    from forum.services import notifications
+    from forum.views.keeping_up import links
+
+    base = current_app.config.get("FORUM_BASE_URL") or "http://localhost"
+    with current_app.test_request_context(base_url=base), write_transactions():
+        sent = notifications.send_digests(session(), frequency, links(), current_app.config["FORUM_SITE_NAME"])
+    click.echo(f"Queued {sent} {frequency} digests.")
+
+
+# Commands defined beside the code they run register themselves on forum_cli when imported.
+from forum import cli_ops as _cli_ops  # noqa: E402,F401  (backup, check)
+from forum.search import cli as _search_cli  # noqa: E402,F401  (reindex)

@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
-from forum import settings
+from forum import search, security, settings
 from forum.limits import limiter
 from forum.resources import resource_dir
 
@@ -49,12 +49,13 @@ class Forum:
         app.config.setdefault("REMEMBER_COOKIE_DURATION", 14 * 24 * 3600)
         app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
         app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-        app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
         from forum import cli, views  # late: both import models, which need nothing from the app
         app.register_blueprint(views.bp, url_prefix=url_prefix or None)
         app.cli.add_command(cli.forum_cli)
         app.before_request(_before_request)
+        security.init_app(app)  # headers, trusted hosts, cookies, error pages
+        search.init_app(app)    # keeps the search index in step with every write
         if app.config["FORUM_QUERY_COUNT"]:
             _count_queries(app, db)
         app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={})

@@ -9,7 +9,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Passwo
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from forum.models import PLATFORMS, SECTORS, VISIBILITIES
+from forum.models import EMAIL_FREQUENCIES, PLATFORMS, SECTORS, VISIBILITIES
 
 def choices(options: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
     """Select options from a value -> label mapping, with an optional blank first option."""
@@ -124,6 +124,7 @@ class ThreadForm(FlaskForm):
         validators=[DataRequired("Enter the text of your post")],
     )
     anonymous = BooleanField("Post without showing my name")
+    submission_key = HiddenField()
     preview = SubmitField("Preview")
     submit = SubmitField("Post thread")
 
@@ -136,6 +137,7 @@ class ReplyForm(FlaskForm):
     )
     quote_of = HiddenField()
     anonymous = BooleanField("Post without showing my name")
+    submission_key = HiddenField()
     preview = SubmitField("Preview")
     submit = SubmitField("Post reply")
 
@@ -278,3 +280,14 @@ class LibraryFilterForm(FlaskForm):
 class TagForm(FlaskForm):
     name = StringField("Service area")
     submit = SubmitField("Add service area")
+
+
+class KeywordForm(FlaskForm):
+    keyword = StringField("Listen for a word, phrase or #hashtag", description="We tell you when a new post you can read mentions it")
+    submit = SubmitField("Listen for it")
+
+
+class NotificationSettingsForm(FlaskForm):
+    email_frequency = SelectField("Email me", choices=choices(EMAIL_FREQUENCIES), validate_choice=False)
+    auto_watch = BooleanField("Watch threads I start or reply to")
+    submit = SubmitField("Save settings")

@@ -5,6 +5,7 @@ from forum.models.chats import CHAT_STATUSES, Chat, ChatHost, ChatImport, Pendin
 from forum.models.mail import OutboxMessage
 from forum.models.library import LibraryEntry, LibraryTag
 from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
+from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
@@ -12,5 +13,6 @@ __all__ = [
     "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
-    "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
+    "EMAIL_FREQUENCIES", "Notification", "Watch", "Thread", "Post", "Speaker", "Chat", "ChatImport",
 ]

@@ -77,6 +77,11 @@ class Member(Base):
     info_response: Mapped[str | None] = mapped_column(Text)
     # Bumped to end every session at once (sign out everywhere, password change, suspension).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Keeping up: how email reaches them, whether writing in a thread watches it, their private feed.
+    email_frequency: Mapped[str] = mapped_column(String(10), default="daily")
+    auto_watch: Mapped[bool] = mapped_column(default=True)
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined", innerjoin=False)
     handles: Mapped[list[Handle]] = relationship(back_populates="member", cascade="all, delete-orphan")

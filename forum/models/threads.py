@@ -81,6 +81,8 @@ class Post(Base):
     __table_args__ = (
         Index("ix_forum_post_thread_order", "thread_id", "created_at", "id"),
         UniqueConstraint("chat_id", "source_key"),
+        # A form submitted twice (a double click, a retried request) posts once.
+        UniqueConstraint("author_id", "submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +99,7 @@ class Post(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # hidden by a moderator
     anonymous: Mapped[bool] = mapped_column(default=False)
     awaiting_approval: Mapped[bool] = mapped_column(default=False)  # pre-moderation: hidden until approved
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     # Imported posts: the chat they came from, and the platform's id (or a content hash) for re-imports.
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat_import.id", ondelete="SET NULL"))

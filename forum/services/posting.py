@@ -83,10 +83,21 @@ def new_thread(db: Session, space: Space, title: str, created_at: datetime, auth
     return thread
 
 
+def already_posted(db: Session, author: Member, submission_key: str | None) -> Post | None:
+    """The post this form already made, when the same form is submitted again."""
+    if not submission_key:
+        return None
+    return db.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
+
+
 def start_thread(
     db: Session, *, space: Space, author: Member, title: str, body: str, anonymous: bool = False,
+    submission_key: str | None = None,
 ) -> Thread:
-    """Start a thread with its first post."""
+    """Start a thread with its first post (a form submitted twice starts it once)."""
+    earlier = already_posted(db, author, submission_key)
+    if earlier is not None:
+        return db.get(Thread, earlier.thread_id)
     if not policy.can_post_in_space(author, space):
         raise PermissionDenied("You cannot start threads in this space")
     errors: dict[str, str] = {}
@@ -105,6 +116,7 @@ def start_thread(
     post = add_post(db, thread, space, Post(
         author_id=author.id, body_source=check_body(body), body_html=markup.render(body),
         created_at=now, anonymous=anonymous, awaiting_approval=waiting, hidden_at=now if waiting else None,
+        submission_key=submission_key or None,
     ))
     thread.first_post_id = post.id
     db.flush()
@@ -113,9 +125,12 @@ def start_thread(
 
 def reply(
     db: Session, *, thread: Thread, space: Space, author: Member, body: str,
-    quote_of: Post | None = None, anonymous: bool = False,
+    quote_of: Post | None = None, anonymous: bool = False, submission_key: str | None = None,
 ) -> Post:
-    """Reply to a thread, optionally quoting a post from the same space."""
+    """Reply to a thread, optionally quoting a post from the same space (a form submitted twice posts once)."""
+    earlier = already_posted(db, author, submission_key)
+    if earlier is not None:
+        return earlier
     if not policy.can_reply(author, thread, space):
         if thread.locked and policy.can_post_in_space(author, space):
             raise PermissionDenied("This thread is locked: no new replies")
@@ -132,7 +147,7 @@ def reply(
     post = Post(
         author_id=author.id, body_source=body, body_html=markup.render(body), created_at=now,
         quote_of_id=quote_of.id if quote_of else None, anonymous=anonymous,
-        awaiting_approval=waiting, hidden_at=now if waiting else None,
+        awaiting_approval=waiting, hidden_at=now if waiting else None, submission_key=submission_key or None,
     )
     return add_post(db, thread, space, post)
 

@@ -39,6 +39,7 @@ def forum_time(moment) -> str:
 bp.add_app_template_global(policy.can_edit_post, "forum_can_edit")
 bp.add_app_template_global(policy.can_view_post_body, "forum_can_view_body")
 bp.add_app_template_global(policy.can_moderate_space, "forum_can_moderate")
+bp.add_app_template_global(policy.moderates_anything, "forum_moderates_anything")
 
 
 bp.add_app_template_global(generate_csrf, "forum_csrf_token")
@@ -68,6 +69,7 @@ def _static_caching(response):
     # Static URLs carry a content hash (forum_static), so a year of caching is safe.
     from flask import request
     if request.endpoint == "forum.static" and request.args.get("v"):
+        response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = 31536000
         response.cache_control.immutable = True
@@ -75,5 +77,6 @@ def _static_caching(response):
 
 
 from forum.views import (  # noqa: E402,F401  (routes attach to bp)
-    account, admin, auth, chats, importing, main, members, moderation, spaces, threads,
+    account, admin, auth, chats, importing, keeping_up, library, main, members, moderating, moderation, search,
+    spaces, threads,
 )

@@ -11,9 +11,9 @@ from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import PostActionForm, ReportForm, ThreadToolsForm
 from forum.models import Post, PostRevision, Space, Thread
-from forum.services import membership, moderation, reading, speakers
+from forum.services import membership, moderation, notifications, reading, speakers
 from forum.services.threads import move_thread
-from forum.views import bp
+from forum.views import bp, keeping_up
 from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
 
 
@@ -63,6 +63,8 @@ def moderate_post(post_id: int):
                 message = "The reports were dismissed; the post stays."
             elif form.approve.data or form.reject.data:
                 moderation.approve_post(db, post, thread, space, current_user, bool(form.approve.data))
+                if form.approve.data:
+                    notifications.post_approved(db, post, thread, space, keeping_up.links(), site_name())
                 message = "The post was approved." if form.approve.data else "The post was rejected."
             else:
                 raise ValidationError("Choose what to do.")

@@ -7,15 +7,16 @@ import unicodedata
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from forum import markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.limits import limiter, posting_limit
-from forum.services import anonymity, library, moderation, posting, reading
-from forum.views import bp
-from forum.views._helpers import apply_errors, form_errors, page_number
+from forum.services import anonymity, library, moderation, notifications, posting, reading
+from forum.views import bp, keeping_up
+from forum.views._helpers import apply_errors, ensure_submission_key, form_errors, page_number, site_name
 
 
 def slugify(title: str) -> str:
@@ -46,9 +47,11 @@ def thread(thread_id: int, slug: str | None = None):
         return redirect(url_for("forum.thread", thread_id=merged_into), 301)
     can_reply = policy.can_reply(current_user, view.thread, view.space)
     form = ReplyForm() if can_reply else None
+    if form is not None:
+        ensure_submission_key(form)
     promoted = library.promoted_post_ids(db, [p.id for p in view.posts.items])
     return render_template("forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
-                           promoted=promoted)
+                           promoted=promoted, watching=notifications.is_watching(db, current_user, "thread", thread_id))
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -71,17 +74,28 @@ def reply(thread_id: int):
         if form.preview.data:
             preview = markup.render(form.body.data)
         else:
+            earlier = posting.already_posted(db, current_user, form.submission_key.data)
+            if earlier is not None:  # the same form again: show what it already posted
+                return redirect(url_for("forum.post", post_id=earlier.id))
             try:
                 post = posting.reply(
                     db, thread=thread, space=space, author=current_user, body=form.body.data,
-                    quote_of=quote_of, anonymous=bool(form.anonymous.data),
+                    quote_of=quote_of, anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
                 )
+                notifications.post_created(db, post, thread, space, current_user, keeping_up.links(), site_name())
                 db.commit()
             except ValidationError as exc:
                 db.rollback()
                 apply_errors(form, exc)
+            except IntegrityError:
+                db.rollback()  # the same form won a race a moment ago
+                earlier = posting.already_posted(db, current_user, form.submission_key.data)
+                if earlier is None:
+                    raise
+                return redirect(url_for("forum.post", post_id=earlier.id))
             else:
                 return redirect(url_for("forum.post", post_id=post.id))
+    ensure_submission_key(form)
     errors = form_errors(form)
     return render_template(
         "forum/reply.html", thread=thread, space=space, form=form, errors=errors, preview=preview,

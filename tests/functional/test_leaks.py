@@ -109,6 +109,8 @@ def world(app) -> World:
                                  summary_html="<p>s</p>", thread_id=private_thread.id, status="awaiting_consent",
                                  consent_member_id=member.id))
         session.commit()
+        session.get(type(outsider), outsider.id).feed_token = "outsider-feed-token"
+        session.commit()
         chat_id, speaker_id = chat.id, speaker.id
     return World(member, host, ex_member, outsider, pending, moderator, private, secret, public, private_thread,
                  secret_thread, public_thread, _first_post(app, private_thread.id), _first_post(app, secret_thread.id),
@@ -172,6 +174,14 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.post_history": [f"/posts/{i}/history" for i in private_ids],
         "forum.thread_tools": [f"/threads/{w.private_thread.id}/tools", f"/threads/{w.secret_thread.id}/tools"],
         "forum.moderation_log_page": ["/moderation/log"],
+        "forum.watching": ["/watching"],
+        "forum.notification_list": ["/notifications"],
+        "forum.notification_settings": ["/account/notifications"],
+        "forum.unsubscribe": ["/unsubscribe/not-a-token"],
+        "forum.recent_feed": ["/feeds/recent.atom"],
+        "forum.space_feed": ["/spaces/evangelists/feed.atom", "/spaces/hidden/feed.atom", "/spaces/open/feed.atom"],
+        # An outsider's own private feed (the URL is the key) must hold nothing from the closed spaces.
+        "forum.member_feed": ["/feeds/member/not-a-token.atom", "/feeds/member/outsider-feed-token.atom"],
         # Queries use the private posts' other words: a leaked result would carry its canary.
         "forum.search": ["/search?q=words", "/search?q=about", "/search?q=reply", "/search?q=anonymous",
                          "/search?q=secret", "/search?q=words&space=evangelists", "/search?q=words&space=hidden"],

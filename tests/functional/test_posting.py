@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.models import Post, Space, Thread
-from tests.factories import login, make_member, make_space, make_thread, submit
+from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
 
 
 def _posts(app, thread_id):
@@ -167,3 +167,60 @@ def test_pending_member_cannot_post(app, client):
     login(client, make_member(app, state="pending"))
     response = client.get(f"/spaces/{space.slug}/new")
     assert response.status_code == 403
+
+
+def _form_key(page: str) -> str:
+    import re
+    return re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_double_submitted_reply_posts_once(app, client):
+    member = make_member(app)
+    thread = make_thread(app, make_space(app), member)
+    login(client, member)
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    data = {"body": "Only once please", "submit": "Post reply", "submission_key": _form_key(page),
+            "csrf_token": csrf_token(client, f"/threads/{thread.id}")}
+    first = client.post(f"/threads/{thread.id}/reply", data=data)
+    second = client.post(f"/threads/{thread.id}/reply", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert [p.body_source for p in _posts(app, thread.id)].count("Only once please") == 1
+
+
+def test_a_double_submitted_thread_starts_once(app, client):
+    member = make_member(app)
+    space = make_space(app)
+    login(client, member)
+    page = client.get(f"/spaces/{space.slug}/new").get_data(as_text=True)
+    data = {"title": "Started once", "body": "x", "submit": "Post thread", "submission_key": _form_key(page),
+            "csrf_token": csrf_token(client, f"/spaces/{space.slug}/new")}
+    assert client.post(f"/spaces/{space.slug}/new", data=data).headers["Location"] == \
+        client.post(f"/spaces/{space.slug}/new", data=data).headers["Location"]
+    with app.app_context():
+        assert app.extensions["forum"].db.session.get(Space, space.id).thread_count == 1
+
+
+def test_two_racing_submissions_of_one_form_post_once(app):
+    import threading
+    member = make_member(app)
+    thread = make_thread(app, make_space(app), member)
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        login(c, member)
+    key = _form_key(clients[0].get(f"/threads/{thread.id}").get_data(as_text=True))
+    tokens = [csrf_token(c, f"/threads/{thread.id}") for c in clients]
+    results = []
+
+    def send(index):
+        response = clients[index].post(f"/threads/{thread.id}/reply", data={
+            "body": "Raced", "submit": "Post reply", "submission_key": key, "csrf_token": tokens[index]})
+        results.append(response.status_code)
+
+    workers = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert results == [302, 302]
+    assert [p.body_source for p in _posts(app, thread.id)].count("Raced") == 1

@@ -1,0 +1,318 @@
+"""Keeping up: watches, @mentions, keyword listening, notifications, immediate emails and digests.
+
+A new post notifies only members who may read it (the one policy decides), in the same transaction.
+Email about a private or secret space carries only a link, never what was said. Digests never send
+the same notification twice: each is stamped when it goes out.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from forum import mail, markup, policy
+from forum.db import utcnow
+from forum.errors import NotFound, ValidationError
+from forum.models import (EMAIL_FREQUENCIES, LibraryEntry, Member, Notification, Post, Space, Thread, Watch)
+from forum.models.accounts import normalise_name
+
+MENTION = re.compile(r"(?<![\w@])@([^\s@,;:!?()\[\]<>\"]+(?:[ \t]+[^\s@,;:!?()\[\]<>\"]+){0,3})")
+PRIORITY = {"mention": 0, "reply": 1, "keyword": 2, "new_thread": 3}
+KIND_TEXT = {"mention": "mentioned you", "reply": "replied", "keyword": "mentioned a word you listen for",
+             "new_thread": "started a thread"}
+
+
+@dataclass
+class Links:
+    """How the caller builds absolute links (a view from the request, the CLI from FORUM_BASE_URL)."""
+
+    post: Callable[[int], str]
+    unsubscribe: Callable[[Member], str]
+    settings: str
+    library: Callable[[int], str]
+
+
+# -- watching ---------------------------------------------------------------------------------------------------------
+
+def is_watching(db: Session, member, kind: str, target_id: int) -> bool:
+    if not getattr(member, "is_authenticated", False):
+        return False
+    return db.scalar(select(Watch.id).where(Watch.member_id == member.id, Watch.kind == kind,
+                                            Watch.target_id == target_id)) is not None
+
+
+def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: str = "") -> Watch:
+    """Start watching a thread or a space, or listening for a keyword or hashtag."""
+    if kind == "keyword":
+        keyword = " ".join((keyword or "").split()).lower()
+        if not 2 <= len(keyword) <= 60:
+            raise ValidationError("Check the word", {"keyword": "Enter a word, phrase or #hashtag of 2 to 60 characters"})
+        target_id = 0
+    existing = db.scalar(select(Watch).where(Watch.member_id == member.id, Watch.kind == kind,
+                                             Watch.target_id == target_id, Watch.keyword == keyword))
+    if existing is not None:
+        return existing
+    found = Watch(member_id=member.id, kind=kind, target_id=target_id, keyword=keyword)
+    db.add(found)
+    db.flush()
+    return found
+
+
+def unwatch(db: Session, member: Member, kind: str, target_id: int = 0, watch_id: int | None = None) -> None:
+    """Stop watching (a thread or space by its id, or any watch by its own id)."""
+    query = delete(Watch).where(Watch.member_id == member.id)
+    query = query.where(Watch.id == watch_id) if watch_id else query.where(Watch.kind == kind,
+                                                                          Watch.target_id == target_id)
+    db.execute(query)
+
+
+def watches(db: Session, member: Member) -> list[tuple[Watch, str]]:
+    """What the member watches, each with a name to show (threads and spaces they can no longer read are left out)."""
+    found = []
+    for item in db.scalars(select(Watch).where(Watch.member_id == member.id).order_by(Watch.kind, Watch.created_at)):
+        if item.kind == "keyword":
+            found.append((item, item.keyword))
+        elif item.kind == "thread":
+            row = db.execute(select(Thread, Space).join(Space, Thread.space_id == Space.id)
+                             .where(Thread.id == item.target_id)).first()
+            if row and policy.can_view_space(member, row.Space):
+                found.append((item, row.Thread.title))
+        else:
+            space = db.get(Space, item.target_id)
+            if space and policy.can_view_space(member, space):
+                found.append((item, space.name))
+    return found
+
+
+# -- a new post ---------------------------------------------------------------------------------------------------------
+
+def mentioned_members(db: Session, text: str) -> list[Member]:
+    """Members named as @Display Name in a post (the longest name that matches wins)."""
+    candidates: dict[str, list[str]] = {}
+    for match in MENTION.finditer(text or ""):
+        words = match.group(1).split()
+        keys = [normalise_name(" ".join(words[:n]).rstrip(".'’")) for n in range(len(words), 0, -1)]
+        candidates[match.group(0)] = keys
+    every_key = {k for keys in candidates.values() for k in keys}
+    if not every_key:
+        return []
+    by_key = {m.name_key: m for m in db.scalars(select(Member).where(Member.name_key.in_(every_key),
+                                                                    Member.state == "approved"))}
+    found: dict[int, Member] = {}
+    for keys in candidates.values():
+        for key in keys:
+            if key in by_key:
+                found[by_key[key].id] = by_key[key]
+                break
+    return list(found.values())
+
+
+def _keyword_hits(db: Session, text: str) -> dict[int, str]:
+    """Members listening for a word this text contains (whole words; hashtags match with or without #)."""
+    lowered = (text or "").lower()
+    hits: dict[int, str] = {}
+    for item in db.scalars(select(Watch).where(Watch.kind == "keyword")):
+        word = item.keyword.lstrip("#")
+        if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", lowered):
+            hits.setdefault(item.member_id, item.keyword)
+    return hits
+
+
+def post_created(db: Session, post: Post, thread: Thread, space: Space, author: Member, links: Links,
+                 site_name: str) -> list[Notification]:
+    """Notify watchers, mentioned members and listeners who may read the post; watch the thread for its author."""
+    if author.auto_watch:
+        watch(db, author, "thread", thread.id)
+    if post.awaiting_approval:
+        return []  # notifications go out when a moderator approves it
+    return _notify(db, post, thread, space, author.id, links, site_name)
+
+
+def _notify(db: Session, post: Post, thread: Thread, space: Space, author_id: int | None, links: Links,
+            site_name: str) -> list[Notification]:
+    wanted: dict[int, tuple[str, str | None]] = {}
+
+    def offer(member_id: int, kind: str, keyword: str | None = None) -> None:
+        if member_id == author_id:
+            return
+        if member_id not in wanted or PRIORITY[kind] < PRIORITY[wanted[member_id][0]]:
+            wanted[member_id] = (kind, keyword)
+
+    for member_id in db.scalars(select(Watch.member_id).where(Watch.kind == "thread", Watch.target_id == thread.id)):
+        offer(member_id, "reply")
+    if thread.first_post_id == post.id:
+        for member_id in db.scalars(select(Watch.member_id).where(Watch.kind == "space", Watch.target_id == space.id)):
+            offer(member_id, "new_thread")
+    for member_id, keyword in _keyword_hits(db, f"{thread.title}\n{post.body_source}").items():
+        offer(member_id, "keyword", keyword)
+    for member in mentioned_members(db, post.body_source):
+        offer(member.id, "mention")
+    if not wanted:
+        return []
+    members = {m.id: m for m in db.scalars(select(Member).where(Member.id.in_(list(wanted)),
+                                                                Member.state == "approved"))}
+    created = []
+    for member_id, (kind, keyword) in wanted.items():
+        member = members.get(member_id)
+        if member is None or not policy.can_view_space(member, space):
+            continue  # only members who may read the post hear about it
+        item = Notification(member_id=member.id, kind=kind, post_id=post.id, thread_id=thread.id, keyword=keyword)
+        db.add(item)
+        created.append(item)
+        if member.email_frequency == "immediate" and member.email:
+            _email_one(db, member, item, post, thread, space, links, site_name)
+    db.flush()
+    return created
+
+
+def _headers(member: Member, links: Links) -> dict[str, str]:
+    return {"List-Unsubscribe": f"<{links.unsubscribe(member)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _footer(member: Member, links: Links) -> str:
+    return (f"\n\n--\nYou get these emails because of your settings: {links.settings}\n"
+            f"Stop all email from us with one click: {links.unsubscribe(member)}\n")
+
+
+def _email_one(db: Session, member: Member, item: Notification, post: Post, thread: Thread, space: Space,
+               links: Links, site_name: str) -> None:
+    """One notification, one email; about a closed space, only a link."""
+    url = links.post(post.id)
+    if space.is_closed:
+        subject = f"New activity for you on {site_name}"
+        body = f"Hello {member.display_name},\n\nThere is something new for you in a private space:\n\n{url}"
+    else:
+        who = "A member" if post.anonymous else _author_name(db, post)
+        subject = f"{who} {KIND_TEXT[item.kind]}: {thread.title}"[:300]
+        snippet = markup.render_plain(post.body_source)[:400]
+        body = f"Hello {member.display_name},\n\n{who} {KIND_TEXT[item.kind]} in “{thread.title}”:\n\n{snippet}\n\n{url}"
+    mail.queue(db, member.email, subject, body + _footer(member, links), _headers(member, links))
+    item.emailed_at = utcnow()
+
+
+def _author_name(db: Session, post: Post) -> str:
+    if post.author_id:
+        author = db.get(Member, post.author_id)
+        return author.display_name if author else "A former member"
+    return "Someone"
+
+
+def post_approved(db: Session, post: Post, thread: Thread, space: Space, links: Links, site_name: str) -> None:
+    """Send the notifications a pre-moderated post held back."""
+    _notify(db, post, thread, space, post.author_id, links, site_name)
+
+
+# -- the notifications page ----------------------------------------------------------------------------------------------
+
+def unread_count(db: Session, member: Member) -> int:
+    return db.scalar(select(func.count()).select_from(Notification).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+
+
+def recent(db: Session, member: Member, limit: int = 50) -> list[tuple[Notification, Space]]:
+    """The member's latest notifications they may still read, with each one's space."""
+    rows = db.execute(
+        select(Notification, Space).join(Thread, Notification.thread_id == Thread.id)
+        .join(Space, Thread.space_id == Space.id)
+        .where(Notification.member_id == member.id, policy.readable_space_filter(member))
+        .options(joinedload(Notification.post).joinedload(Post.author), joinedload(Notification.thread))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ).unique().all()
+    return [(row.Notification, row.Space) for row in rows]
+
+
+def mark_read(db: Session, member: Member, notification_id: int | None = None) -> None:
+    query = update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    db.execute(query.values(read_at=utcnow()))
+
+
+# -- email settings, unsubscribe, the private feed ------------------------------------------------------------------------
+
+def set_preferences(db: Session, member: Member, frequency: str, auto_watch: bool) -> None:
+    if frequency not in EMAIL_FREQUENCIES:
+        raise ValidationError("Choose how often", {"email_frequency": "Choose how often we may email you"})
+    member.email_frequency, member.auto_watch = frequency, auto_watch
+
+
+def unsubscribe(db: Session, member_id: int) -> Member:
+    member = db.get(Member, member_id)
+    if member is None or member.state == "deleted":
+        raise NotFound("This link is not valid any more.")
+    member.email_frequency = "none"
+    return member
+
+
+def new_feed_token(db: Session, member: Member) -> str:
+    """Give the member a new secret feed address; the old one stops working at once."""
+    member.feed_token = secrets.token_urlsafe(32)
+    return member.feed_token
+
+
+def member_for_feed(db: Session, token: str) -> Member:
+    member = db.scalar(select(Member).where(Member.feed_token == token)) if token else None
+    if member is None or member.state != "approved":
+        raise NotFound("There is no feed at this address.")
+    return member
+
+
+# -- digests ----------------------------------------------------------------------------------------------------------------
+
+def send_digests(db: Session, frequency: str, links: Links, site_name: str, now: datetime | None = None) -> int:
+    """Email each member on this frequency what is new since their last digest; return how many were sent."""
+    if frequency not in ("daily", "weekly"):
+        raise ValidationError("Choose daily or weekly.")
+    now = now or utcnow()
+    sent = 0
+    members = db.scalars(select(Member).where(Member.email_frequency == frequency, Member.state == "approved",
+                                              Member.email.is_not(None))).all()
+    for member in members:
+        policy.forget_roles(member)
+        rows = db.execute(
+            select(Notification, Thread, Space).join(Thread, Notification.thread_id == Thread.id)
+            .join(Space, Thread.space_id == Space.id)
+            .where(Notification.member_id == member.id, Notification.digested_at.is_(None),
+                   Notification.emailed_at.is_(None), Notification.created_at <= now)
+            .order_by(Space.name, Thread.id, Notification.id)
+        ).all()
+        since = member.last_digest_at or member.approved_at or member.created_at
+        entries = db.scalars(select(LibraryEntry).where(LibraryEntry.status == "published",
+                                                        LibraryEntry.created_at > since,
+                                                        LibraryEntry.created_at <= now)).all()
+        readable = [(n, t, s) for n, t, s in rows if policy.can_view_space(member, s)]
+        if readable or entries:
+            mail.queue(db, member.email, f"Your {frequency} digest from {site_name}",
+                       _digest_body(member, readable, entries, links) + _footer(member, links),
+                       _headers(member, links))
+            sent += 1
+        for notification, _thread, _space in rows:
+            notification.digested_at = now  # unreadable ones too: they must never go out later
+        member.last_digest_at = now
+        db.commit()
+    return sent
+
+
+def _digest_body(member: Member, rows, entries, links: Links) -> str:
+    lines = [f"Hello {member.display_name},", "", "Here is what is new for you."]
+    current = None
+    for notification, thread, space in rows:
+        if space.id != current:
+            current = space.id
+            lines += ["", f"In {space.name}:"]
+        if space.is_closed:
+            lines.append(f"- Something new in a private space: {links.post(notification.post_id)}")
+        else:
+            label = {"reply": "New reply in", "new_thread": "New thread:", "mention": "You were mentioned in",
+                     "keyword": f"“{notification.keyword}” came up in"}[notification.kind]
+            lines.append(f"- {label} {thread.title}: {links.post(notification.post_id)}")
+    if entries:
+        lines += ["", "New in the good-practice library:"]
+        lines += [f"- {entry.title}: {links.library(entry.id)}" for entry in entries]
+    return "\n".join(lines)

@@ -1,0 +1,222 @@
+"""Keeping up between chats: watching, notifications, email settings, unsubscribing, and Atom feeds."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from forum import feeds, policy, tokens
+from forum.db import session, utcnow
+from forum.errors import NotFound, ValidationError
+from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
+from forum.models import Member, Post, Space, Thread
+from forum.services import notifications, reading
+from forum.views import bp
+from forum.views._helpers import apply_errors, external_url, form_errors, safe_next, site_name
+
+
+def links() -> notifications.Links:
+    """Absolute links for notifications and digests (from FORUM_BASE_URL when it is set)."""
+    secret = current_app.config["SECRET_KEY"]
+    return notifications.Links(
+        post=lambda post_id: external_url("forum.post", post_id=post_id),
+        unsubscribe=lambda member: external_url(
+            "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id})),
+        settings=external_url("forum.notification_settings"),
+        library=lambda entry_id: external_url("forum.library_entry", entry_id=entry_id),
+    )
+
+
+@bp.app_template_global("forum_unread_count")
+def unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread_count(session(), current_user)
+
+
+@bp.post("/watch")
+@login_required
+def toggle_watch():
+    """Watch or stop watching a thread or a space (a button on its page)."""
+    db = session()
+    kind = request.form.get("kind")
+    target = request.form.get("target", "")
+    back = safe_next(request.form.get("next"), url_for("forum.home"))
+    if kind not in ("thread", "space") or not target.isdigit() or not ConfirmForm().validate_on_submit():
+        raise NotFound("There is nothing to watch at this address.")
+    if kind == "thread":
+        reading.get_thread(db, current_user, int(target))  # the same 404 as anywhere for what one can't read
+    else:
+        space = db.get(Space, int(target))
+        if space is None or not policy.can_view_space(current_user, space):
+            raise NotFound("There is no space at this address, or you do not have access to it.")
+    if request.form.get("watch") == "off":
+        notifications.unwatch(db, current_user, kind, int(target))
+        flash("You have stopped watching it.", "success")
+    else:
+        notifications.watch(db, current_user, kind, int(target))
+        flash("You are watching it now: you will hear about new posts.", "success")
+    db.commit()
+    return redirect(back)
+
+
+@bp.route("/watching", methods=["GET", "POST"])
+@login_required
+def watching():
+    """What I watch and the words I listen for; add a word, or stop watching something."""
+    db = session()
+    form = KeywordForm()
+    if form.validate_on_submit():
+        try:
+            notifications.watch(db, current_user, "keyword", keyword=form.keyword.data or "")
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("You will hear when a new post mentions it.", "success")
+            return redirect(url_for("forum.watching"))
+    errors = form_errors(form)
+    return render_template("forum/keeping_up/watching.html", form=form, watches=notifications.watches(db, current_user),
+                           errors=errors), 400 if errors else 200
+
+
+@bp.post("/watching/<int:watch_id>/remove")
+@login_required
+def remove_watch(watch_id: int):
+    db = session()
+    if ConfirmForm().validate_on_submit():
+        notifications.unwatch(db, current_user, "", watch_id=watch_id)
+        db.commit()
+        flash("Stopped.", "success")
+    return redirect(url_for("forum.watching"))
+
+
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    """My notifications, newest first."""
+    db = session()
+    return render_template("forum/keeping_up/notifications.html", items=notifications.recent(db, current_user),
+                           form=ConfirmForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_notifications_read():
+    db = session()
+    if ConfirmForm().validate_on_submit():
+        item = request.form.get("id", "")
+        notifications.mark_read(db, current_user, int(item) if item.isdigit() else None)
+        db.commit()
+    if request.form.get("open", "").isdigit():
+        return redirect(url_for("forum.post", post_id=int(request.form["open"])))
+    return redirect(url_for("forum.notification_list"))
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    """How email reaches me, auto-watching, and my private feed's secret address."""
+    db = session()
+    member = current_user
+    if request.method == "GET":
+        form = NotificationSettingsForm(data={"email_frequency": member.email_frequency,
+                                              "auto_watch": member.auto_watch})
+    else:
+        form = NotificationSettingsForm()
+    if form.validate_on_submit():
+        if "new_feed" in request.form:
+            notifications.new_feed_token(db, member)
+            db.commit()
+            flash("Your private feed has a new address; the old one no longer works.", "success")
+            return redirect(url_for("forum.notification_settings"))
+        try:
+            notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Your settings were saved.", "success")
+            return redirect(url_for("forum.notification_settings"))
+    feed_url = external_url("forum.member_feed", token=member.feed_token) if member.feed_token else None
+    errors = form_errors(form)
+    return render_template("forum/keeping_up/settings.html", form=form, feed_url=feed_url,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Stop all email with one click, no sign-in (RFC 8058: mail programs POST here without a form token)."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "unsubscribe", token)
+    member = db.get(Member, payload.get("id"))
+    if member is None or member.state == "deleted":
+        raise NotFound("This link is not valid any more.")
+    if request.method == "POST":
+        notifications.unsubscribe(db, member.id)
+        db.commit()
+        return render_template("forum/keeping_up/unsubscribed.html")
+    return render_template("forum/keeping_up/unsubscribe.html", token=token)
+
+
+# -- feeds --------------------------------------------------------------------------------------------------------------
+
+def _thread_feed(threads: list[Thread], feed_id: str, title: str, url: str, self_url: str) -> Response:
+    entries = []
+    for thread in threads:
+        last = thread.last_post
+        summary = last.body_html if last is not None and not last.is_hidden and not last.is_deleted else ""
+        author = "A member" if last is None or last.anonymous else (
+            last.author.display_name if last.author else last.speaker.display_name if last.speaker else "A member")
+        entries.append(feeds.Entry(
+            id=external_url("forum.thread", thread_id=thread.id) + f"#{thread.last_post_id or 0}",
+            title=thread.title, url=external_url("forum.post", post_id=thread.last_post_id)
+            if thread.last_post_id else external_url("forum.thread", thread_id=thread.id),
+            updated=thread.last_post_at, author=author, summary_html=summary))
+    updated = threads[0].last_post_at if threads else utcnow()
+    return Response(feeds.atom(feed_id, title, url, self_url, entries, updated), mimetype="application/atom+xml")
+
+
+def _latest(db, where, limit: int = 30) -> list[Thread]:
+    return list(db.scalars(
+        select(Thread).join(Space, Thread.space_id == Space.id).where(where, Thread.awaiting_approval.is_(False))
+        .options(joinedload(Thread.last_post).options(joinedload(Post.author), joinedload(Post.speaker)))
+        .order_by(Thread.last_post_at.desc()).limit(limit)
+    ).unique())
+
+
+@bp.get("/feeds/recent.atom")
+def recent_feed():
+    """Recently active threads in public spaces."""
+    db = session()
+    threads = _latest(db, policy.readable_space_filter(None))
+    return _thread_feed(threads, external_url("forum.recent_feed"), f"{site_name()}: recent threads",
+                        external_url("forum.home"), external_url("forum.recent_feed"))
+
+
+@bp.get("/spaces/<slug>/feed.atom")
+def space_feed(slug: str):
+    """A public space's recently active threads (closed spaces have no public feed)."""
+    db = session()
+    space = db.scalar(select(Space).where(Space.slug == slug))
+    if space is None or not policy.can_view_space(None, space):
+        raise NotFound("There is no public feed at this address.")
+    threads = _latest(db, Space.id == space.id)
+    return _thread_feed(threads, external_url("forum.space_feed", slug=slug), f"{site_name()}: {space.name}",
+                        external_url("forum.space", slug=slug), external_url("forum.space_feed", slug=slug))
+
+
+@bp.get("/feeds/member/<token>.atom")
+def member_feed(token: str):
+    """A member's private feed at a secret, revocable address: what that member may read."""
+    db = session()
+    member = notifications.member_for_feed(db, token)
+    threads = _latest(db, policy.readable_space_filter(member))
+    response = _thread_feed(threads, f"urn:afterchat:member-feed:{member.id}", f"{site_name()}: for {member.display_name}",
+                            external_url("forum.home"), external_url("forum.member_feed", token=token))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
