@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import markup
-from forum.models import (Chat, ChatHost, Member, Post, ProposedQuestion, QuestionVote, Space, SpaceMembership,
-                          Speaker, Thread)
+from forum.models import (Chat, ChatHost, LibraryEntry, LibraryTag, Member, Post, ProposedQuestion, QuestionVote,
+                          Space, SpaceMembership, Speaker, Thread)
 from forum.services import accounts, posting
 from forum.services.spaces import create_space
 
@@ -190,3 +190,18 @@ def _threads(db: Session, spaces: dict[str, Space], members: dict[str, Member]) 
         thread = posting.start_thread(db, space=space, author=members[author], title=title, body=body)
         for replier, text in replies:
             posting.reply(db, thread=thread, space=space, author=members[replier], body=text)
+        if slug == "good-practice":
+            _library_entry(db, thread, members)
+
+
+def _library_entry(db: Session, thread: Thread, members: dict[str, Member]) -> None:
+    """Fiona's guide, promoted into the good-practice library."""
+    tags = list(db.scalars(select(LibraryTag).where(LibraryTag.slug.in_(["communications", "digital"]))))
+    parts = ("Officers were afraid to post without a long sign-off, so services stayed silent.",
+             "A one-page guide: what anyone may post, what to check with comms first, and who to ask, by name.",
+             "Twice as many services now post each week, and complaints moved to private channels faster.")
+    summary = "\n\n".join(f"#### {h}\n\n{t}" for h, t in zip(("The problem", "What they did", "What happened"), parts))
+    db.add(LibraryEntry(title="A one-page social media guide that got past legal", problem=parts[0],
+                        approach=parts[1], outcome=parts[2], summary_html=markup.render(summary),
+                        organisation_id=members["Fiona Grant"].organisation_id, thread_id=thread.id,
+                        post_id=thread.first_post_id, created_by_id=members["Jo Williams"].id, tags=tags))

@@ -8,9 +8,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from flask_wtf import FlaskForm
 
 from forum.errors import ValidationError
+from forum.services import posting
 
 EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
 
@@ -92,3 +95,28 @@ def ensure_submission_key(form) -> None:
     """Give a posting form a one-time key, so that submitting it twice posts once."""
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
+
+
+def post_once(db, form, create) -> object | None:
+    """Run `create` (which writes a post and returns it) once per posting form, then commit.
+
+    A form submitted again returns the post it already made, also when two copies race; a
+    ValidationError fills the form's errors and returns None.
+    """
+    earlier = posting.already_posted(db, current_user, form.submission_key.data)
+    if earlier is not None:
+        return earlier
+    try:
+        post = create()
+        db.commit()
+    except ValidationError as exc:
+        db.rollback()
+        apply_errors(form, exc)
+        return None
+    except IntegrityError:
+        db.rollback()  # the same form won a race a moment ago
+        earlier = posting.already_posted(db, current_user, form.submission_key.data)
+        if earlier is None:
+            raise
+        return earlier
+    return post

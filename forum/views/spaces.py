@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from forum import markup, policy
 from forum.db import session
@@ -15,7 +14,7 @@ from forum.limits import limiter, posting_limit
 from forum.services import notifications, posting, reading, space_members
 from forum.views import bp, keeping_up
 from forum.views._helpers import (apply_errors, ensure_submission_key, external_url, form_errors, page_number,
-                                  site_name)
+                                  post_once, site_name)
 
 
 @bp.get("/spaces/<slug>")
@@ -172,28 +171,18 @@ def new_thread(slug: str):
         if form.preview.data:
             preview = markup.render(form.body.data)
         else:
-            earlier = posting.already_posted(db, current_user, form.submission_key.data)
-            if earlier is not None:  # the same form again: show what it already posted
-                return redirect(url_for("forum.thread", thread_id=earlier.thread_id))
-            try:
+            def create():
                 thread = posting.start_thread(
                     db, space=space, author=current_user, title=form.title.data, body=form.body.data,
                     anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
                 )
                 first = db.get(Post, thread.first_post_id)
                 notifications.post_created(db, first, thread, space, current_user, keeping_up.links(), site_name())
-                db.commit()
-            except ValidationError as exc:
-                db.rollback()
-                apply_errors(form, exc)
-            except IntegrityError:
-                db.rollback()  # the same form won a race a moment ago
-                earlier = posting.already_posted(db, current_user, form.submission_key.data)
-                if earlier is None:
-                    raise
-                return redirect(url_for("forum.thread", thread_id=earlier.thread_id))
-            else:
-                return redirect(url_for("forum.thread", thread_id=thread.id))
+                return first
+
+            first = post_once(db, form, create)
+            if first is not None:
+                return redirect(url_for("forum.thread", thread_id=first.thread_id))
     ensure_submission_key(form)
     errors = form_errors(form)
     status = 400 if errors else 200

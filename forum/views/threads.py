@@ -7,7 +7,6 @@ import unicodedata
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from forum import markup, policy
 from forum.db import session
@@ -16,7 +15,8 @@ from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, reading
 from forum.views import bp, keeping_up
-from forum.views._helpers import apply_errors, ensure_submission_key, form_errors, page_number, site_name
+from forum.views._helpers import (apply_errors, ensure_submission_key, form_errors, page_number, post_once,
+                                  site_name)
 
 
 def slugify(title: str) -> str:
@@ -74,26 +74,16 @@ def reply(thread_id: int):
         if form.preview.data:
             preview = markup.render(form.body.data)
         else:
-            earlier = posting.already_posted(db, current_user, form.submission_key.data)
-            if earlier is not None:  # the same form again: show what it already posted
-                return redirect(url_for("forum.post", post_id=earlier.id))
-            try:
+            def create():
                 post = posting.reply(
                     db, thread=thread, space=space, author=current_user, body=form.body.data,
                     quote_of=quote_of, anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
                 )
                 notifications.post_created(db, post, thread, space, current_user, keeping_up.links(), site_name())
-                db.commit()
-            except ValidationError as exc:
-                db.rollback()
-                apply_errors(form, exc)
-            except IntegrityError:
-                db.rollback()  # the same form won a race a moment ago
-                earlier = posting.already_posted(db, current_user, form.submission_key.data)
-                if earlier is None:
-                    raise
-                return redirect(url_for("forum.post", post_id=earlier.id))
-            else:
+                return post
+
+            post = post_once(db, form, create)
+            if post is not None:
                 return redirect(url_for("forum.post", post_id=post.id))
     ensure_submission_key(form)
     errors = form_errors(form)
