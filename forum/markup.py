@@ -15,8 +15,8 @@ The pipeline is:
      MAX_INLINE_MARKERS ``[`` and backticks is shown literally (see _LiteralIfTooBusy); both
      keep rendering time roughly linear in the length of the source.
 2. ``nh3.clean`` (Rust's ammonia) sanitises that against a strict allow-list: ALLOWED_TAGS and
-   ALLOWED_ATTRIBUTES, no style, class or id, link URLs http/https/mailto/relative, image URLs
-   http/https/relative (so no data: images).
+   ALLOWED_ATTRIBUTES, no style, class or id, link URLs http/https/mailto/relative, image URLs on
+   this site only (a markdown image from elsewhere becomes a link to it).
 3. ``bleach`` linkifies bare ``http://``, ``https://`` and ``www.`` URLs, except inside ``<pre>``,
    ``<code>`` and existing links. Bare domains such as ``setup.py`` are left alone, and so is
    anything in a post nested more than _MAX_LINKIFY_DEPTH elements deep.
@@ -96,10 +96,16 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     if tag == "code" and name == "class":
         return value if _LANGUAGE_CLASS.fullmatch(value) else None
     if tag == "img" and name == "src":
-        # nh3's url_schemes covers every tag; images are narrower (no mailto:).
-        scheme = _url_scheme(value)
-        return value if scheme is None or scheme in IMAGE_URL_SCHEMES else None
+        # Only images on this site: a reader's browser never fetches from another host because of a post
+        # (pages stay light, nothing leaks who read what, and the CSP's img-src 'self' would block them).
+        return value if _is_local(value) else None
     return value
+
+
+def _is_local(url: str) -> bool:
+    """Is `url` a path on this site (relative, not protocol-relative like //host/x)?"""
+    cleaned = _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+    return _url_scheme(url) is None and not cleaned.startswith(("//", "\\\\", "/\\", "\\/"))
 
 
 _CLEANER = nh3.Cleaner(
@@ -113,6 +119,20 @@ _CLEANER = nh3.Cleaner(
     strip_comments=True,
 )
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT), attributes={}, link_rel=None)
+
+
+class _RemoteImagesAsLinks(Treeprocessor):
+    """Turn an image from another site into a link to it: "![chart](https://…)" reads "Image: chart"."""
+
+    def run(self, root):
+        for parent in root.iter():
+            for child in parent:
+                if child.tag == "img" and not _is_local(child.get("src", "")):
+                    src, alt = child.get("src", ""), child.get("alt") or "an image"
+                    child.tag = "a"
+                    child.attrib.clear()
+                    child.set("href", src)
+                    child.text = f"Image: {alt}"
 
 
 class _DemoteHeadings(Treeprocessor):
@@ -150,6 +170,7 @@ def _markdown_to_html(source: str) -> str:
     md.preprocessors.deregister("html_block")
     md.treeprocessors.register(_LiteralIfTooBusy(md), "literal_if_too_busy", 25)  # before "inline" (20)
     md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 0)
+    md.treeprocessors.register(_RemoteImagesAsLinks(md), "remote_images_as_links", 1)
     return md.convert(source)
 
 

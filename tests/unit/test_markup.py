@@ -430,12 +430,20 @@ def test_mailto_links_survive():
     assert link.attrib["href"] == "mailto:someone@example.com"
 
 
-def test_images_keep_http_and_relative_sources_only():
+def test_images_from_this_site_show_and_images_from_elsewhere_become_links():
     output = render('![cat](https://example.com/cat.png "A cat") ![logo](/static/logo.png) ![x](data:image/png;base64,AA)')
-    first, second, third = find_all(output, "img")
-    assert first.attrib == {"src": "https://example.com/cat.png", "alt": "cat", "title": "A cat"}
-    assert second.attrib == {"src": "/static/logo.png", "alt": "logo"}
-    assert third.attrib == {"alt": "x"}
+    (image,) = find_all(output, "img")
+    assert image.attrib == {"src": "/static/logo.png", "alt": "logo"}
+    first, second = find_all(output, "a")
+    assert (first.attrib["href"], first.text) == ("https://example.com/cat.png", "Image: cat")
+    assert "href" not in second.attrib or not second.attrib["href"].startswith("data:")
+
+
+def test_raw_images_from_other_hosts_lose_their_source():
+    for source in ('<img src="https://tracker.example/p.gif" alt="t">', '<img src="//tracker.example/p.gif">',
+                   '<img src=" HTTPS://tracker.example/p.gif">'):
+        for image in find_all(render(source), "img"):
+            assert "src" not in image.attrib, source
 
 
 def test_raw_sup_sub_and_del_are_kept():
