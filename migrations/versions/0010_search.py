@@ -31,7 +31,18 @@ BATCH = 2000
 def upgrade():
     dialect = op.get_bind().dialect.name
     id_type = sa.BigInteger() if dialect == "postgresql" else sa.Integer()  # SQLite: the rowid itself
-    extra = [sa.Column("document", postgresql.TSVECTOR(), nullable=False)] if dialect == "postgresql" else []
+    extra = []
+    if dialect == "postgresql":
+        extra = [
+            sa.Column("document", postgresql.TSVECTOR(), nullable=False),
+            sa.ForeignKeyConstraint(["post_id"], ["forum_post.id"], name="fk_forumsearch_document_post_id",
+                                    ondelete="CASCADE"),
+            sa.ForeignKeyConstraint(["thread_id"], ["forum_thread.id"], name="fk_forumsearch_document_thread_id",
+                                    ondelete="CASCADE"),
+        ]
+    # No foreign keys on SQLite: a later batch migration rebuilds forum_post by copying it and dropping
+    # the old table, and that DROP would cascade to every document. The session listeners remove
+    # documents instead, and searches join the live thread and check each post shown.
     op.create_table(
         "forumsearch_document",
         sa.Column("id", id_type, autoincrement=False, nullable=False),
@@ -45,10 +56,6 @@ def upgrade():
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("good_practice", sa.Boolean(), nullable=False, server_default=sa.false()),
         *extra,
-        sa.ForeignKeyConstraint(["post_id"], ["forum_post.id"], name="fk_forumsearch_document_post_id",
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["thread_id"], ["forum_thread.id"], name="fk_forumsearch_document_thread_id",
-                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name="pk_forumsearch_document"),
     )
     op.create_index("ix_forumsearch_document_post_id", "forumsearch_document", ["post_id"])
@@ -92,14 +99,26 @@ def _plain(fragment):
 
 
 def _backfill(bind, dialect):
-    # Posts waiting for pre-moderation (0005) are indexed as hidden: only moderators find them.
-    waiting = "awaiting_approval" in {c["name"] for c in sa.inspect(bind).get_columns("forum_post")}
+    # Posts waiting for pre-moderation (0005) are indexed as hidden: only moderators find them; posts the
+    # library (0005) promotes, alone or as the opening post of a promoted thread, are good practice.
+    inspector = sa.inspect(bind)
+    waiting = "awaiting_approval" in {c["name"] for c in inspector.get_columns("forum_post")}
+    library = inspector.has_table("forum_library_entry")
     post = sa.table("forum_post", sa.column("id"), sa.column("thread_id"), sa.column("author_id"),
                     sa.column("speaker_id"), sa.column("anonymous"), sa.column("chat_id"),
                     sa.column("created_at", forum.db.UTCDateTime()), sa.column("deleted_at"),
                     sa.column("hidden_at"), sa.column("body_html"),
                     *([sa.column("awaiting_approval")] if waiting else []))
     thread = sa.table("forum_thread", sa.column("id"), sa.column("title"), sa.column("first_post_id"))
+    promoted = sa.false()
+    if library:
+        entry = sa.table("forum_library_entry", sa.column("id"), sa.column("status"), sa.column("post_id"),
+                         sa.column("thread_id"))
+        promoted = sa.select(entry.c.id).where(entry.c.status == "published", sa.or_(
+            entry.c.post_id == post.c.id,
+            sa.and_(entry.c.post_id.is_(None), entry.c.thread_id == post.c.thread_id,
+                    thread.c.first_post_id == post.c.id),
+        )).exists()
     document = sa.table("forumsearch_document", sa.column("id"), sa.column("kind"), sa.column("post_id"),
                         sa.column("thread_id"), sa.column("author_id"), sa.column("speaker_id"),
                         sa.column("chat_id"), sa.column("created_at", forum.db.UTCDateTime()),
@@ -116,7 +135,7 @@ def _backfill(bind, dialect):
     last = 0
     while True:
         rows = bind.execute(
-            sa.select(post, thread.c.title, thread.c.first_post_id)
+            sa.select(post, thread.c.title, thread.c.first_post_id, promoted.label("promoted"))
             .select_from(post.join(thread, post.c.thread_id == thread.c.id))
             .where(post.c.id > last, post.c.deleted_at.is_(None)).order_by(post.c.id).limit(BATCH)
         ).all()
@@ -127,7 +146,8 @@ def _backfill(bind, dialect):
             "id": r.id, "kind": "post", "post_id": r.id, "thread_id": r.thread_id,
             "author_id": None if r.anonymous else r.author_id, "speaker_id": None if r.anonymous else r.speaker_id,
             "chat_id": r.chat_id, "created_at": r.created_at,
-            "hidden": r.hidden_at is not None or (waiting and bool(r.awaiting_approval)), "good_practice": False,
+            "hidden": r.hidden_at is not None or (waiting and bool(r.awaiting_approval)),
+            "good_practice": bool(r.promoted),
             "title_text": _clean(r.title) if r.first_post_id == r.id else "",
             "body_text": _plain(r.body_html),
         } for r in rows]
@@ -136,5 +156,5 @@ def _backfill(bind, dialect):
         else:
             bind.execute(insert_documents, [{k: v for k, v in d.items() if not k.endswith("_text")} for d in docs])
             if dialect == "sqlite":
-                bind.execute(sa.text("INSERT INTO forumsearch_text (rowid, title, body) VALUES (:id, :title_text, :body_text)"),
-                             docs)
+                bind.execute(sa.text("INSERT INTO forumsearch_text (rowid, title, body) "
+                                     "VALUES (:id, :title_text, :body_text)"), docs)

@@ -1,0 +1,83 @@
+"""The one interface both search backends implement, and the choice between them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Connection, inspect
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause, Select
+
+from forum.search.documents import Document, documents
+from forum.search.query import Query
+
+
+class Backend:
+    """Where the words live and how they are matched, ranked and highlighted; documents are shared."""
+
+    name = "none"
+    tables: tuple[str, ...] = (documents.name,)
+    needs_text = False  # does `highlights` need the texts given to it (or does the index keep them)?
+
+    def installed(self, connection: Connection) -> bool:
+        """Are this backend's tables there (migration 0010 has run)?"""
+        names = inspect(connection).get_table_names()
+        return all(table in names for table in self.tables)
+
+    # -- writing ------------------------------------------------------------------------------------
+    def write(self, connection: Connection, docs: Sequence[Document]) -> None:
+        """Store documents whose ids are not in the index (delete them first to replace them)."""
+        raise NotImplementedError
+
+    def delete(self, connection: Connection, ids: Sequence[int]) -> None:
+        """Remove documents by id; ids not in the index are ignored."""
+        raise NotImplementedError
+
+    def clear(self, connection: Connection) -> None:
+        """Remove every document."""
+        raise NotImplementedError
+
+    def optimise(self, connection: Connection) -> None:
+        """Tidy the index after a rebuild (merge segments, refresh planner statistics)."""
+
+    # -- reading ------------------------------------------------------------------------------------
+    def source(self) -> FromClause:
+        """`documents`, joined to wherever the words are kept."""
+        raise NotImplementedError
+
+    def match(self, query: Query) -> ColumnElement[bool]:
+        """A WHERE clause: the document has every included word and phrase and none excluded."""
+        raise NotImplementedError
+
+    def score(self, query: Query) -> ColumnElement:
+        """How well a matching document fits the query: higher is better."""
+        raise NotImplementedError
+
+    def recency(self) -> ColumnElement:
+        """A column whose descending order the index can follow cheaply: newest documents first."""
+        return documents.c.id
+
+    def newest(self, connection: Connection, candidates: Callable[[ColumnElement | None], Select],
+               limit: int) -> Select:
+        """The newest `limit` matches: `candidates(extra_where)` builds the newest-first query, limited."""
+        return candidates(None)
+
+    def highlights(self, connection: Connection, query: Query,
+                   items: Sequence[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
+        """For (id, title, text) items, the title and a snippet of the text with matches marked START...STOP."""
+        raise NotImplementedError
+
+
+_BACKENDS: dict[str, Backend] = {}
+
+
+def register(dialect: str, backend: Backend) -> None:
+    """Make `backend` the search backend for databases of this SQLAlchemy dialect."""
+    _BACKENDS[dialect] = backend
+
+
+def for_connection(connection: Connection) -> Backend | None:
+    """The backend for the database behind `connection`, or None when search does not support it."""
+    if not _BACKENDS:
+        from forum.search import postgres, sqlite  # noqa: F401  (each registers itself)
+    return _BACKENDS.get(connection.dialect.name)

@@ -1,0 +1,287 @@
+"""/search: ranked results with marked snippets, phrases and exclusions, filters, pages, and odd input."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from forum.db import utcnow
+from forum.models import Post, Thread
+from tests.factories import login, make_member, make_post, make_space, make_thread
+
+RESULT = re.compile(r'<li class="thread-list__item">\s*<a href="/posts/(\d+)"')
+HEADING = re.compile(r'<h2 class="heading-m">(.*?)</h2>', re.S)
+
+
+def search(client, q, **params):
+    """Search; return the response, the post ids on the page in order, and the count heading's text."""
+    response = client.get("/search", query_string={"q": q, **params})
+    page = response.get_data(as_text=True)
+    heading = HEADING.search(page)
+    count = re.sub(r"<[^>]+>", "", heading.group(1)).split(",")[0].strip() if heading else None
+    return response, [int(i) for i in RESULT.findall(page)], count
+
+
+def found(client, q, **params) -> list[int]:
+    response, ids, _ = search(client, q, **params)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return ids
+
+
+def set_created(app, post_id, when):
+    """Backdate a post (and its document) as an import would have dated it."""
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        db.get(Post, post_id).created_at = when
+        db.commit()
+
+
+@pytest.fixture
+def forum(app):
+    space = make_space(app, "digital", name="Digital")
+    sam = make_member(app, "Sam Patel")
+    return space, sam
+
+
+def test_finds_a_post_by_its_words_and_marks_them_in_the_snippet(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Consultations", body="How do you consult residents?")
+    post = make_post(app, thread, sam, "We built a **budget simulator** for residents last spring.")
+    response, ids, count = search(client, "budget simulators")
+    assert ids == [post.id] and count == "1 result"
+    page = response.get_data(as_text=True)
+    assert "<mark>budget</mark> <mark>simulator</mark>" in page
+    assert "Digital" in page and "Sam Patel" in page
+
+
+def test_finds_a_thread_by_its_title_through_its_opening_post(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Budget simulators in Leeds", body="What did yours cost?")
+    make_post(app, thread, sam, "Ours was free.")
+    response, ids, _ = search(client, "leeds")
+    assert ids == [thread.first_post_id]
+    assert "<mark>Leeds</mark>" in response.get_data(as_text=True)
+
+
+def test_the_closer_match_ranks_first(app, client, forum):
+    space, sam = forum
+    passing = make_thread(app, space, sam, title="Odds and ends",
+                          body="Lots to cover this week: rotas, printers, the budget, parking and the website.")
+    focused = make_thread(app, space, sam, title="Budget simulator",
+                          body="Our budget simulator let residents balance the budget themselves.")
+    assert found(client, "budget") == [focused.first_post_id, passing.first_post_id]
+
+
+def test_an_exact_phrase_matches_only_those_words_in_that_order(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Tools", body="We tried a budget simulator.")
+    other = make_post(app, thread, sam, "A simulator for the budget would help.")
+    assert found(client, '"budget simulator"') == [thread.first_post_id]
+    assert set(found(client, "budget simulator")) == {thread.first_post_id, other.id}
+
+
+def test_excluded_words_and_phrases_leave_posts_out(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Tools", body="Budget tracking in Excel.")
+    kept = make_post(app, thread, sam, "Budget tracking on paper.")
+    third = make_post(app, thread, sam, "Budget tracking with a spread sheet.")
+    assert set(found(client, "budget -excel")) == {kept.id, third.id}
+    assert found(client, 'budget -excel -"spread sheet"') == [kept.id]
+
+
+def test_imported_chat_posts_are_found_and_filtered_to_chats(app, client, runner, forum, tmp_path):
+    space, sam = forum
+    members_post = make_thread(app, space, sam, title="Simulators", body="Budget simulators are great.")
+    csv = tmp_path / "chat.csv"
+    csv.write_text(textwrap.dedent("""\
+        id_str,from_user,text,created_at
+        2001,LGovSM,Q1 How do you explain the budget? #lgovsm,Fri Mar 14 13:02:00 +0000 2025
+        2002,alice,A1 we ran budget simulators in the library #lgovsm,Fri Mar 14 13:04:00 +0000 2025
+        2003,bob,A1 posters in every bus shelter #lgovsm,Fri Mar 14 13:05:00 +0000 2025
+        """))
+    result = runner.invoke(args=["forum", "import-transcript", str(csv), "--space", "digital", "--json"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        alice = db.scalar(text("SELECT id FROM forum_post WHERE source_key = 'x:2002'"))
+    response, ids, _ = search(client, "budget simulators")
+    assert set(ids) == {alice, members_post.first_post_id}
+    assert "from the chat" in response.get_data(as_text=True)
+    assert found(client, "budget simulators", chats="y") == [alice]
+    assert found(client, "budget simulators", author="@alice") == [alice]
+    assert found(client, "budget simulators", since="2025-03-01", until="2025-03-31") == [alice]
+
+
+def test_filter_by_space(app, client, forum):
+    space, sam = forum
+    other = make_space(app, "housing", name="Housing")
+    here = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    there = make_thread(app, other, sam, title="Lanterns", body="Lantern parade")
+    assert set(found(client, "lantern")) == {here.first_post_id, there.first_post_id}
+    assert found(client, "lantern", space="housing") == [there.first_post_id]
+
+
+def test_filter_by_author_name(app, client, forum):
+    space, sam = forum
+    jo = make_member(app, "Jo Grant")
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    reply = make_post(app, thread, jo, "Lantern workshop")
+    assert found(client, "lantern", author="jo grant") == [reply.id]
+    assert found(client, "lantern", author="Sam  Patel") == [thread.first_post_id]
+    assert found(client, "lantern", author="Nobody Atall") == []
+
+
+def test_filter_by_dates_in_uk_time(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    old = make_post(app, thread, sam, "Lantern workshop")
+    now = utcnow()
+    set_created(app, old.id, now - timedelta(days=400))
+    today = now.date().isoformat()
+    assert found(client, "lantern", since=today) == [thread.first_post_id]
+    assert found(client, "lantern", until=(now - timedelta(days=300)).strftime("%d/%m/%Y")) == [old.id]
+
+
+def test_good_practice_only_finds_nothing_until_the_library_marks_posts(app, client, forum):
+    space, sam = forum
+    make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    response, ids, count = search(client, "lantern", good_practice="y")
+    assert response.status_code == 200 and ids == [] and count == "0 results"
+
+
+def test_results_come_in_pages_that_keep_the_search_and_its_filters(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    for i in range(44):
+        make_post(app, thread, sam, f"Lantern number {i}")
+    response, first, count = search(client, "lantern", space="digital")
+    assert count == "45 results" and len(first) == 20
+    page = response.get_data(as_text=True)
+    assert 'href="/search?page=2&amp;q=lantern&amp;space=digital"' in page
+    _, second, _ = search(client, "lantern", space="digital", page=2)
+    _, third, _ = search(client, "lantern", space="digital", page=3)
+    assert len(second) == 20 and len(third) == 5
+    assert len(set(first) | set(second) | set(third)) == 45
+    response, _, _ = search(client, "lantern", space="digital", page=4)
+    assert response.status_code == 404 and "There is no page 4" in response.get_data(as_text=True)
+
+
+def test_a_page_of_results_costs_the_same_queries_however_many_it_shows(app, client, forum):
+    space, sam = forum
+    other = make_member(app, "Jo Grant")
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    make_post(app, thread, other, "Lantern workshop")
+    few = client.get("/search?q=lantern")
+    for i in range(25):
+        make_post(app, thread, other if i % 2 else sam, f"Lantern number {i}")
+    many = client.get("/search?q=lantern")
+    assert few.status_code == many.status_code == 200
+    assert few.headers["X-Forum-Queries"] == many.headers["X-Forum-Queries"]
+
+
+ODD_QUERIES = [
+    "x" * 2000, " ".join(["budget"] * 400), '"budget simulators', 'budget"', '"', '""', "NEAR(budget simulators)",
+    "NEAR(", "*", "budget*", "AND OR NOT", "budget AND", "OR", "🙂", "budget 🙂 simulators", "🏳️‍🌈",
+    "'; DROP TABLE forum_post; --", "1' OR '1'='1", "budget -", "-", "--", "- budget", "^", "{title}: budget",
+    "body:budget", "\\", "%", "_", "%_%", "budget\x00simulators", "\u202e\u200b", "ｂｕｄｇｅｔ", "ΒΟΥΝΤΖΕΤ",
+    "бюджет", "予算シミュレーター", "<script>alert(1)</script>", "&amp;", "col:umn", "a:b:c", "(((((", ")))",
+]
+
+
+@pytest.mark.parametrize("q", ODD_QUERIES)
+def test_anything_typed_searches_without_an_error(app, client, forum, q):
+    space, sam = forum
+    make_thread(app, space, sam, title="Budget simulators", body="A budget simulator for the library.")
+    response, _, _ = search(client, q)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Traceback" not in page and "<script>alert" not in page
+
+
+def test_sql_and_fts_lookalikes_are_searched_as_words(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Budget simulators", body="Drop the table of contents please.")
+    assert found(client, "'; DROP TABLE forum_post; --") == []  # "forum post" is not in it
+    assert found(client, "DROP TABLE") == [thread.first_post_id]
+    assert found(client, "NEAR(budget simulators)") == []      # "near" is a word too
+    assert found(client, "budget* simulators^") == [thread.first_post_id]
+
+
+def test_only_common_words_or_punctuation_say_what_to_do(app, client, forum):
+    response, ids, count = search(client, "the and of")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and ids == [] and count is None
+    assert "Enter a word to search for" in page and "too common" in page
+    response, _, _ = search(client, "-excel")
+    assert "add at least one word" in response.get_data(as_text=True)
+
+
+def test_the_search_page_without_a_query_shows_the_form(client):
+    response = client.get("/search")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<label class="label" for="q">Search for</label>' in page
+    assert "result" not in page.lower().split("</form>")[-1]
+
+
+@pytest.mark.parametrize("params, field, message", [
+    ({"since": "31/2/2024"}, "since", "Enter a real date for ‘From’"),
+    ({"since": "last spring"}, "since", "Enter a real date for ‘From’"),
+    ({"until": "2024-13-01"}, "until", "Enter a real date for ‘To’"),
+    ({"until": "0001-01-01"}, "until", "Enter a real date for ‘To’"),
+    ({"since": "2024-06-01", "until": "2024-03-01"}, "until", "must be the same as or after"),
+    ({"space": "no-such-space"}, "space", "Choose a space from the list"),
+    ({"author": "x" * 201}, "author", "at most 200 characters"),
+])
+def test_bad_filters_get_a_clear_message_and_a_400(app, client, forum, params, field, message):
+    response = client.get("/search", query_string={"q": "budget", **params})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in page and message in page and f'href="#{field}"' in page
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "-1", "99999999", "2"])
+def test_pages_that_do_not_exist_are_a_404(app, client, forum, page):
+    space, sam = forum
+    make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    assert client.get("/search", query_string={"q": "lantern", "page": page}).status_code == 404
+
+
+def test_approved_members_also_find_members_by_name(app, client, forum):
+    space, sam = forum
+    make_member(app, "Priya Grant")
+    make_member(app, "Waiting Grant", state="pending")
+    assert "Priya Grant" not in client.get("/search?q=grant").get_data(as_text=True)
+    login(client, sam)
+    page = client.get("/search?q=grant").get_data(as_text=True)
+    assert "Priya Grant" in page and "Waiting Grant" not in page
+
+
+def test_every_page_has_a_labelled_search_box_in_its_header(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<form method="get" action="/search" role="search"' in page
+    assert '<label for="header-search" class="visually-hidden">Search the forum</label>' in page
+    assert '<input type="search" id="header-search" name="q"' in page
+
+
+def test_reindex_rebuilds_the_index_from_the_posts(app, client, runner, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        # Rows written past the ORM (a restore, a bulk load) are not seen until the index is rebuilt.
+        db.execute(text("DELETE FROM forumsearch_document"))
+        db.execute(text("UPDATE forum_thread SET title = 'Bonfires' WHERE id = :id"), {"id": thread.id})
+        db.commit()
+    assert found(client, "lantern") == []
+    result = runner.invoke(args=["forum", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 1 post " in result.output
+    assert found(client, "lantern") == [thread.first_post_id]
+    assert found(client, "bonfires") == [thread.first_post_id]
+    with app.app_context():
+        assert app.extensions["forum"].db.session.get(Thread, thread.id).title == "Bonfires"
