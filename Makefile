@@ -38,3 +38,27 @@ test-postgres: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules build dist *.egg-info instance
+
+# Benchmarks (bench/README.md). `make bench`: the full run, about ten minutes (the data set is made
+# once and cached in bench/data/); results in bench/results/ and bench/README.md. `make bench-smoke`:
+# the same harness on a tiny data set in seconds, for CI; timings never fail either.
+BENCH_PG_URL ?= $(PG_TEST_URL)
+
+.PHONY: bench bench-smoke bench-profile
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run --postgres $(BENCH_PG_URL)
+
+bench-smoke: $(BIN)/.installed
+	$(BIN)/python -m bench.run --smoke --postgres $(BENCH_PG_URL)
+
+# py-spy lives in its own virtualenv, out of the app's.
+bench/.venv/.installed:
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/python -m pip install --quiet py-spy
+	touch $@
+
+# `make bench-profile PAGE=thread` (home, space, thread, thread_last, signed_in or import).
+PAGE ?= thread
+bench-profile: $(BIN)/.installed bench/.venv/.installed
+	$(BIN)/python -m bench.profile $(PAGE)

@@ -1,0 +1,43 @@
+"""Count each page's SQL statements in this process, with the app's own instrumentation.
+
+FORUM_QUERY_COUNT makes every response carry X-Forum-Queries. Counting the same pages on the tiny
+and the full data set shows whether a page's count grows with the posts and threads behind it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bench.pages import PAGES
+
+CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def count(database_url: str, targets: dict) -> dict[str, int]:
+    """Each built page's query count on this database; raises if a page does not answer 200."""
+    from forum import create_app
+
+    app = create_app({"FORUM_DATABASE_URL": database_url, "FORUM_QUERY_COUNT": True,
+                      "SECRET_KEY": "bench-queries", "FORUM_RATELIMIT_SIGNIN": "1000 per minute"})
+    visitor, member = app.test_client(), app.test_client()
+    token = CSRF.search(member.get("/login").data)
+    if token is None:
+        raise RuntimeError("the sign-in page has no csrf_token field")
+    signed = member.post("/login", data={"csrf_token": token.group(1).decode(), "email": targets["member_email"],
+                                         "password": targets["member_password"]})
+    if signed.status_code != 302:
+        raise RuntimeError(f"signing in the bench member answered {signed.status_code}, not a redirect")
+    member.get("/")  # the "Signed in" message is shown once; later pages are ordinary ones
+    counts = {}
+    try:
+        for page in PAGES:
+            if not page.built:
+                continue
+            response = (member if page.signed_in else visitor).get(page.path(targets))
+            if response.status_code != 200:
+                raise RuntimeError(f"{page.key} page {page.path(targets)} answered {response.status_code}")
+            counts[page.key] = int(response.headers["X-Forum-Queries"])
+    finally:
+        with app.app_context():
+            app.extensions["forum"].db.engine.dispose()
+    return counts
