@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,7 +140,7 @@ class Resource:
 
 
 class Traffic:
-    """Every request a browser context makes: requests to other hosts and (optionally) the site's
+    """Every request a page makes: requests to other hosts and (optionally) the site's
     scripts are aborted and recorded; the rest go through and are measured as transferred.
 
     Routing every request also turns off the HTTP cache, so each page load is a first visit.
@@ -152,8 +152,6 @@ class Traffic:
         self._pending: list[tuple[Resource, object]] = []
         target.route("**/*", self._route)
         target.on("request", self._on_request)
-        target.on("requestfinished", self._on_finished)
-        target.on("requestfailed", self._on_failed)
 
     def _route(self, route):
         request = route.request
@@ -178,12 +176,6 @@ class Traffic:
             resource.blocked = "script blocked to see the page without JavaScript"
         self.resources.append(resource)
         self._pending.append((resource, request))
-
-    def _on_finished(self, request):
-        pass  # sizes are read in settle(), outside the event dispatch
-
-    def _on_failed(self, request):
-        pass
 
     def settle(self) -> None:
         """Read the sizes and headers of the requests made so far (call after the page has loaded)."""
@@ -246,6 +238,37 @@ def traffic_problems(traffic: Traffic, *, total_budget: int | None = None, one_p
     if total_budget is not None and traffic.total() > total_budget:
         problems.append(f"the page and what it loads come to {traffic.total():,} bytes; the budget is {total_budget:,}")
     return problems
+
+
+# -- reflow: no sideways scrolling at 320 CSS pixels (WCAG 1.4.10) --------------------------------------
+
+REFLOW_WIDTH = 320
+
+_OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || getComputedStyle(el).position === 'absolute' || scrolls(el)) return false;
+      // Too wide itself, or text running out of it (a long word or address that cannot wrap).
+      return r.right > width + 1 || (r.left + el.scrollWidth > width + 1 && getComputedStyle(el).overflowX === 'visible');
+  });
+  // Report the innermost elements: the ones that make their parents wide.
+  const innermost = wide.filter(el => !wide.some(other => other !== el && el.contains(other)));
+  return {scrollWidth: document.documentElement.scrollWidth, width,
+          culprits: innermost.slice(0, 5).map(el => el.outerHTML.slice(0, 140))};
+}"""
+
+
+def reflow_problems(page, width: int = REFLOW_WIDTH) -> list[str]:
+    """Resize the page to `width` CSS pixels and say what, if anything, makes it scroll sideways."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found = page.evaluate(_OVERFLOW_JS)
+    if found["scrollWidth"] <= width and not found["culprits"]:
+        return []
+    return [f"at {width} px wide the page is {found['scrollWidth']} px wide; too wide:"] + [
+        f"  {html}" for html in found["culprits"]]
 
 
 # -- the Nu HTML Checker -----------------------------------------------------------------------------
@@ -329,7 +352,7 @@ _FOCUSED_JS = """() => {
 
 
 def _transparent(color: str) -> bool:
-    return color in ("transparent", "rgba(0, 0, 0, 0)") or bool(re.search(r",\s*0\)$", color))
+    return color == "transparent" or bool(re.fullmatch(r"rgba\([^,]+,[^,]+,[^,]+,\s*0(\.0*)?\)", color))
 
 
 def focus_indicator(focused: dict, unfocused: dict) -> list[str]:
@@ -420,13 +443,27 @@ class Keyboard:
             previous = (info, style, handle)
         raise JourneyError(f"could not reach {what} with {key} in {self.max_presses} presses on {self.page.url}")
 
+    def check_focus_here(self) -> dict:
+        """Check that whatever has focus now (say, an autofocused error summary) shows it: Tab away to
+        compare, then Shift+Tab back."""
+        info = self.focused()
+        if info is None:
+            raise JourneyError(f"nothing has focus on {self.page.url}")
+        handle = self.page.evaluate_handle("() => document.activeElement")
+        style = self._style(handle)
+        self.page.keyboard.press("Tab")
+        self._check_visible(info, style, handle)
+        self.page.keyboard.press("Shift+Tab")
+        self.presses += 2
+        return info
+
     def tab_to_name(self, name: str, *, role: str | None = None, backwards: bool = False) -> dict:
         """Tab to the element called `name` (its label, text or value); `role` "link" or "button" narrows it."""
         def matches(info):
             return info["name"] == name and (role is None or role_of(info) == role)
         return self.tab_to(matches, what=f"“{name}”" + (f" ({role})" if role else ""), backwards=backwards)
 
-    def activate(self, info: dict, *, navigates: bool = True, key: str | None = None):
+    def activate(self, info: dict, *, navigates: bool = True, key: str | None = None, timeout: float = 10_000):
         """Activate the focused element the way its role says: Enter for links, Space for buttons and
         checkboxes (so an element that claims to be a button must answer Space without scripts)."""
         if key is None:
@@ -437,7 +474,7 @@ class Keyboard:
             return None
         self.presses += 1
         return expect_submission(self.page, lambda: self.page.keyboard.press(key),
-                                 what=f"pressing {key} on {info['html']}")
+                                 what=f"pressing {key} on {info['html']}", timeout=timeout)
 
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)

@@ -7,24 +7,25 @@ Chromium, axe-core and vnu-jar are required under CI=true and skipped with a rea
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import forum.models  # noqa: F401  (registers the tables)
 from forum import markup
-from forum.db import Base
-from forum.models import Member, Post, Space, Thread
+from forum.models import Member, Post, Space, Speaker, Thread
 from forum.db import utcnow
 from forum.services import demo, posting
 from forum.services.spaces import create_space
 from tests.browser import checks
-from tests.browser.checks import Traffic, axe_violations, expect_submission, traffic_problems
+from tests.browser.checks import Traffic, axe_violations, expect_submission, reflow_problems, traffic_problems
 from tests.browser.pages import ALL_VISITS, Visit
 from tests.conftest import make_test_app
 
@@ -37,6 +38,10 @@ TEST_CONFIG = {
 }
 ADMIN = (demo.ADMIN_EMAIL, demo.DEMO_PASSWORD)
 MEMBER = (demo.MEMBER_EMAIL, demo.DEMO_PASSWORD)
+PENDING = ("riley.quinn@mail.example.com", demo.DEMO_PASSWORD)   # signed up, waiting for a moderator
+OUTSIDER = ("mel@age-uk-york.example.org", demo.DEMO_PASSWORD)   # approved, not in the private space
+# Who each Visit.who signs in as.
+PEOPLE = {"member": MEMBER, "admin": ADMIN, "pending": PENDING, "outsider": OUTSIDER}
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -58,12 +63,11 @@ class LiveSite:
         return self.base_url + path
 
 
-def _serve(tmp_path_factory, name: str, seed) -> LiveSite:
+def _serve(tmp_path_factory, schema, name: str, seed) -> LiveSite:
+    """Serve a new app on a copy of the migrated schema (tests/conftest.py's sqlite_template)."""
     folder = tmp_path_factory.mktemp(name)
+    shutil.copyfile(schema, folder / "forum.sqlite3")
     url = f"sqlite:///{folder / 'forum.sqlite3'}"
-    engine = create_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
     app = make_test_app(url, folder / "instance", **TEST_CONFIG)
     with app.app_context():
         db = app.extensions["forum"].db.session
@@ -106,6 +110,29 @@ LONG_THREAD_REPLIES = [
 ]
 
 
+def varied_replies(count: int) -> list[str]:
+    """`count` distinct replies: the ones above, then new ones made from their words in a fixed random
+    order, so the thread compresses like real text (repeated posts would make gzip look too good)."""
+    import random
+
+    rng = random.Random(2026)
+    words = " ".join(LONG_THREAD_REPLIES + [answer for _handle, _name, answer in demo.ANSWERS]).replace("\n", " ")
+    words = [w.strip("*-:;,.?!()\"'#") for w in words.split()]
+    words = [w for w in words if w and not w[0].isdigit()]
+    replies = list(LONG_THREAD_REPLIES)
+    while len(replies) < count:
+        sentences = []
+        for _ in range(rng.randint(3, 6)):
+            sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 22)))
+            sentences.append(sentence[0].upper() + sentence[1:] + rng.choice([".", ".", ".", "?"]))
+        if rng.random() < 0.3:
+            sentences.insert(rng.randint(0, len(sentences)), "**" + " ".join(rng.choice(words) for _ in range(3)) + "**")
+        if rng.random() < 0.2:
+            sentences.append("\n\n" + "\n".join("- " + " ".join(rng.choice(words) for _ in range(5)) for _ in range(3)))
+        replies.append(" ".join(sentences))
+    return replies[:count]
+
+
 def seed_demo(db) -> SimpleNamespace:
     """The demo community, plus the states the sweep needs: a 60-post thread, an empty space, a second
     page of threads, a locked thread with a hidden and a deleted post, and a post in Markdown."""
@@ -135,8 +162,7 @@ def seed_demo(db) -> SimpleNamespace:
     )
     first = db.get(Post, long_thread.first_post_id)
     last = None
-    for n in range(59):
-        body = LONG_THREAD_REPLIES[n % len(LONG_THREAD_REPLIES)]
+    for n, body in enumerate(varied_replies(59)):
         quote_of = None
         if n % 10 == 9:
             quote_of = first
@@ -179,8 +205,79 @@ def seed_demo(db) -> SimpleNamespace:
             "---\n\nQuestions? Ask in [Between chats](/spaces/between-chats)."
         ),
     )
+    # People in other states: waiting for approval, not yet confirmed, about to change their address;
+    # a handle claim for moderators; a coming chat with proposed questions.
+    from flask import current_app
+
+    from forum import tokens
+    from forum.models import Handle
+    from forum.services import accounts, chats
+
+    def person(name, email, **fields):
+        member = Member(display_name=name, name_key=accounts.normalise_name(name), email=email,
+                        password_hash=accounts.hash_password(demo.DEMO_PASSWORD, FAST_HASH), sector="voluntary",
+                        **fields)
+        db.add(member)
+        return member
+
+    person("Riley Quinn", PENDING[0], state="pending", email_confirmed_at=utcnow(), job_role="Volunteer")
+    unconfirmed = person("Chris Lane", "chris.lane@mail.example.com", state="pending")
+    mover = person("Pat Mover", "pat.mover@example.gov.uk", state="approved", email_confirmed_at=utcnow(),
+                   approved_at=utcnow())
+    # Lists get two items or more, so a repeated id or label inside a loop shows up.
+    members["Helen Clarke"].handles.append(Handle(platform="mastodon", handle="@helen@social.example"))
+    members["Dan Hughes"].handles.append(Handle(platform="bluesky", handle="dan.bsky.social"))
+    person("Ash Patel", "ash.patel@mail.example.com", state="pending", email_confirmed_at=utcnow(), job_role="Trustee")
+    upcoming = chats.save_chat(db, admin, chats.ChatDetails(
+        title="#lgovsm: who decides what we post?", space=spaces["lgovsm-chat"], starts_at=utcnow() + timedelta(days=7),
+        duration_minutes=60, hashtag="#lgovsm", description="Sign-off, trust, and who holds the password."))
+    chats.propose(db, upcoming, spaces["lgovsm-chat"], sam, "Who signs off a post about a service change?")
+    chats.propose(db, upcoming, spaces["lgovsm-chat"], jo, "How many people in your team can post on the main account?")
+    anonymous_post = db.scalar(select(Post).where(Post.thread_id == private_thread.id, Post.anonymous.is_(True)))
+    from forum.services import moderation, space_members
+    for slug, name in (("comms-leads", "Comms leads"), ("digital-champions", "Digital champions")):
+        closed = create_space(db, slug=slug, name=name, visibility="private", description=f"For {name.lower()}.")
+        db.flush()
+        space_members.invite(db, closed, admin, sam.email, "/account", "Afterchat")
+    for post in scheduling_posts[1:3]:
+        moderation.report(db, post, between, members["Priya Shah"], "This reads like an advert to me.")
+
+    # The library: one published entry, and one from the private space waiting for its author's consent;
+    # an edited post with an earlier version; a private feed address.
+    from forum.services import library, notifications
+    tag = next(iter(library.tags(db)), None) or library.add_tag(db, admin, "Social media policy")
+    practice = db.scalar(select(Thread).where(Thread.space_id == spaces["good-practice"].id))
+    summary = library.Summary("A one-page guide that got past legal", "Twenty pages of rules nobody read.",
+                              "One page, examples, and a named person to ask.", "Legal signed it off in a week.",
+                              "Fife Council", [tag.id])
+    entry = library.promote(db, admin, db.get(Post, practice.first_post_id), practice, spaces["good-practice"],
+                            summary, False, lambda e: f"/library/{e.id}/consent", "Afterchat")
+    sams_private = db.scalar(select(Post).where(Post.thread_id == private_thread.id, Post.author_id == sam.id,
+                                                Post.anonymous.is_(False)))
+    consent_entry = library.promote(db, admin, sams_private, private_thread, spaces["evangelist-support"],
+                                    library.Summary("Count the enquiries", "Making the case.", "Counted enquiries.",
+                                                    "The director listened.", "", [tag.id]),
+                                    False, lambda e: f"/library/{e.id}/consent", "Afterchat")
+    posting.edit_post(db, post=db.get(Post, member_post.id), space=between, editor=sam,
+                      body="Thanks both: the security statement idea is a good one. (Edited to add: it worked.)")
+    feed_token = notifications.new_feed_token(db, sam)
     db.flush()
+    secret = current_app.config["SECRET_KEY"]
+    speaker = db.scalar(select(Speaker).where(Speaker.member_id.is_(None)))
     return SimpleNamespace(
+        library_entry=entry.id,
+        consent_entry=consent_entry.id,
+        feed_token=feed_token,
+        unsubscribe_token=tokens.make(secret, "unsubscribe", {"id": sam.id}),
+        confirm_token=tokens.make(secret, "confirm-email", {"id": unconfirmed.id, "email": unconfirmed.email}),
+        reset_token=tokens.make(secret, "reset-password", {"id": sam.id, "v": sam.session_version}),
+        email_change_token=tokens.make(secret, "change-email", {"id": mover.id, "email": "pat.moved@example.gov.uk"}),
+        chat=chat_thread.chat_id,
+        upcoming_chat=upcoming.id,
+        speaker=speaker.id,
+        anonymous_post=anonymous_post.id,
+        member_sam=sam.id,
+        member_jo=jo.id,
         chat_thread=chat_thread.id,
         chat_thread_url=f"/threads/{chat_thread.id}/{slugify(chat_thread.title)}",
         chat_first_post=chat_thread.first_post_id,
@@ -206,17 +303,17 @@ def seed_empty(db) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
+def site(tmp_path_factory, sqlite_template):
     """The demo community in a real server on 127.0.0.1, on its own SQLite file."""
-    live = _serve(tmp_path_factory, "demo-site", seed_demo)
+    live = _serve(tmp_path_factory, sqlite_template, "demo-site", seed_demo)
     yield live
     _stop(live)
 
 
 @pytest.fixture(scope="session")
-def empty_site(tmp_path_factory):
+def empty_site(tmp_path_factory, sqlite_template):
     """A forum with no spaces, in a real server of its own."""
-    live = _serve(tmp_path_factory, "empty-site", seed_empty)
+    live = _serve(tmp_path_factory, sqlite_template, "empty-site", seed_empty)
     yield live
     _stop(live)
 
@@ -259,7 +356,7 @@ class Browsing:
         context.set_default_timeout(15_000)
         if who != "visitor":
             page = context.new_page()
-            sign_in(page, site.base_url, *(ADMIN if who == "admin" else MEMBER))
+            sign_in(page, site.base_url, *PEOPLE[who])
             page.close()
         return context
 
@@ -283,6 +380,10 @@ class Browsing:
         page.set_viewport_size(viewport or VIEWPORT)
         traffic.block_scripts = block_scripts
         traffic.clear()
+        if visit.kind != "html":
+            # Not a page (JSON, a calendar, a download): fetched with the context's cookies.
+            return page, context.request.get(site.url(visit.url_path(site.ids))), traffic, (
+                context if visit.isolated else None)
         response = page.goto(site.url(visit.url_path(site.ids)), wait_until="load")
         if visit.act is not None:
             response = visit.act(page, site.ids)
@@ -322,6 +423,7 @@ class PageResult:
     fields: list = field(default_factory=list)  # what the page's text boxes hold
     violations: list = field(default_factory=list)
     violations_with_scripts: list | None = None  # only when the page loads scripts
+    reflow: list = field(default_factory=list)
     traffic: dict = field(default_factory=dict)
     traffic_problems: list = field(default_factory=list)
     error: str = ""
@@ -331,6 +433,11 @@ def _sweep_one(browsing: Browsing, visit: Visit) -> PageResult:
     result = PageResult(visit)
     page, response, traffic, own = browsing.open(visit)
     try:
+        if visit.kind != "html":
+            result.url, result.status = response.url, response.status
+            result.content_type = response.headers.get("content-type", "").split(";")[0]
+            result.html = result.text = response.text()
+            return result
         result.url = page.url
         result.status = response.status if response else None
         result.content_type = (response.headers.get("content-type", "") if response else "").split(";")[0]
@@ -341,13 +448,17 @@ def _sweep_one(browsing: Browsing, visit: Visit) -> PageResult:
                 "els => els.map(e => e.value)")
             # As a visitor without JavaScript sees the page (its scripts blocked; axe needs JS on).
             result.violations = axe_violations(page)
+            result.reflow = reflow_problems(page)
         traffic.settle()
         result.traffic = traffic.figures()
         result.traffic_problems = traffic_problems(traffic)
         if visit.kind == "html" and any(r.is_script for r in traffic.resources):
-            # The page has scripts: check it again as it is with them running.
-            page, _response, _traffic, own_again = browsing.open(visit, block_scripts=False)
+            # The page has scripts: check it again as it is with them running, and weigh them.
+            page, _response, traffic, own_again = browsing.open(visit, block_scripts=False)
             result.violations_with_scripts = axe_violations(page)
+            traffic.settle()
+            result.traffic = traffic.figures()
+            result.traffic_problems = traffic_problems(traffic)
             if own_again:
                 own_again.close()
     finally:
@@ -356,16 +467,66 @@ def _sweep_one(browsing: Browsing, visit: Visit) -> PageResult:
     return result
 
 
-@pytest.fixture(scope="session")
-def sweep(browsing) -> dict[str, PageResult]:
-    """Visit every entry of PAGES once; the tests read what was found."""
-    checks.require_axe()
-    results = {}
-    for visit in ALL_VISITS:
+# The sweep runs in this many browsers at once (each in its own thread, with its own Playwright).
+SWEEP_WORKERS = max(1, int(os.environ.get("BROWSER_SWEEP_WORKERS", "2")))
+
+
+def _sweep_visits(browsing: Browsing, visits: list[Visit], results: dict) -> None:
+    for visit in visits:
         try:
             results[visit.name] = _sweep_one(browsing, visit)
         except Exception as exc:  # reported by each test of this page
             results[visit.name] = PageResult(visit, error=f"{type(exc).__name__}: {exc}{browsing.where(visit)}")
+
+
+def _sweep_in_thread(sites: dict, visits: list[Visit], results: dict, failures: list) -> None:
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(checks.CHROMIUM), headless=True,
+                                                  args=checks.LAUNCH_ARGS)
+            browsing = Browsing(chromium, sites)
+            try:
+                _sweep_visits(browsing, visits, results)
+            finally:
+                browsing.close()
+                chromium.close()
+    except Exception as exc:  # the thread's browser itself failed: its pages report it
+        failures.append(exc)
+        for visit in visits:
+            results.setdefault(visit.name, PageResult(visit, error=f"the sweep's browser failed: {exc!r}"))
+
+
+def _share_out(visits: list[Visit], workers: int) -> list[list[Visit]]:
+    """Split the visits between workers, keeping each (site, who) together so each signs in once."""
+    groups: dict[tuple, list[Visit]] = {}
+    for visit in visits:
+        groups.setdefault((visit.site, visit.who), []).append(visit)
+    shares: list[list[Visit]] = [[] for _ in range(workers)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(shares, key=len).extend(group)
+    return [share for share in shares if share]
+
+
+@pytest.fixture(scope="session")
+def sweep(browsing, request) -> dict[str, PageResult]:
+    """Visit every entry of PAGES once; the tests read what was found. (With -k, only the entries
+    whose tests were selected.)"""
+    checks.require_axe()
+    wanted = {item.callspec.params["visit"].name for item in request.session.items
+              if hasattr(item, "callspec") and "visit" in item.callspec.params}
+    visits = [visit for visit in ALL_VISITS if visit.name in wanted]
+    results: dict[str, PageResult] = {}
+    mine, *others = _share_out(visits, SWEEP_WORKERS) or [[]]
+    failures: list = []
+    threads = [threading.Thread(target=_sweep_in_thread, args=(browsing.sites, share, results, failures),
+                                name=f"sweep-{n}", daemon=True) for n, share in enumerate(others, 1)]
+    for thread in threads:
+        thread.start()
+    _sweep_visits(browsing, mine, results)
+    for thread in threads:
+        thread.join(timeout=900)
     return results
 
 

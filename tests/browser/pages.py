@@ -35,12 +35,13 @@ class Visit:
 
     name: str
     path: str | Callable[[object], str]
-    who: str = "visitor"          # visitor | member (Sam Patel) | admin (Alex Morgan)
+    who: str = "visitor"          # visitor, member (Sam Patel), admin (Alex Morgan), pending (Riley Quinn,
+                                  # waiting for approval) or outsider (Mel Brown, not in the private space)
     status: int = 200
     expect: str = ""              # text the page shows in this state (proves it is the state meant)
     act: Callable | None = None   # after loading `path`: reach the state (fill and send a form)
     site: str = "demo"            # demo: the demo community; empty: a forum with no spaces yet
-    kind: str = "html"            # html, or json for machine-readable endpoints (no axe or vnu)
+    kind: str = "html"            # html, or json / calendar / atom for what is not a page (no axe or vnu)
     isolated: bool = False        # use a context of its own (the step might end the session)
 
     def url_path(self, ids) -> str:
@@ -54,6 +55,15 @@ def send(fields: dict[str, str] | None = None, button: str = "Submit"):
             page.get_by_label(label, exact=True).fill(value)
         target = page.locator("main").get_by_role("button", name=button, exact=True)
         return expect_submission(page, target.click, what=f"the “{button}” button")
+    return act
+
+
+def upload(path: str, fields: dict[str, str] | None = None, button: str = "Upload and preview"):
+    """Choose a file from the repository for the form's file input, fill fields, and send it."""
+    def act(page, ids):
+        from tests.browser.checks import ROOT
+        page.locator("input[type=file]").set_input_files(str(ROOT / path))
+        return send(fields, button)(page, ids)
     return act
 
 
@@ -195,6 +205,235 @@ PAGES: dict[str, list[Visit]] = {
               expect="There is no space at this address"),
     ],
 }
+
+PAGES.update({
+    "forum.confirm_email": [
+        Visit("confirm-email", lambda ids: f"/confirm/{ids.confirm_token}", expect="Your email address is confirmed"),
+        Visit("confirm-email-bad-link", "/confirm/not-a-real-token", status=400, expect="This link is not valid"),
+    ],
+    "forum.forgot_password": [
+        Visit("forgot-password", "/password/forgot", expect="Reset your password"),
+        Visit("forgot-password-sent", "/password/forgot", expect="Check your email",
+              act=send({"Email address": "sam.patel@staffordshire.example.gov.uk"}, "Send me a link")),
+    ],
+    "forum.reset_password": [
+        Visit("reset-password", lambda ids: f"/password/reset/{ids.reset_token}", expect="Choose a new password"),
+        Visit("reset-password-errors", lambda ids: f"/password/reset/{ids.reset_token}", status=400,
+              expect="There is a problem", act=send({"New password": "short"}, "Set password")),
+        Visit("reset-password-bad-link", "/password/reset/not-a-real-token", status=400, expect="This link is not valid"),
+    ],
+    "forum.account": [
+        Visit("account", "/account", who="member", expect="Your account"),
+        Visit("account-waiting-for-approval", "/account", who="pending", expect="Your account"),
+    ],
+    "forum.edit_profile": [
+        Visit("edit-profile", "/account/profile", who="member", expect="Edit your profile"),
+        Visit("edit-profile-errors", "/account/profile", who="member", status=400, expect="There is a problem",
+              act=send({"Your name": ""}, "Save profile")),
+    ],
+    "forum.change_password": [
+        Visit("change-password", "/account/password", who="member", expect="Change your password"),
+        Visit("change-password-errors", "/account/password", who="member", status=400, expect="There is a problem",
+              act=send({}, "Change password")),
+    ],
+    "forum.change_email": [
+        Visit("change-email", "/account/email", who="member", expect="Change your email address"),
+        Visit("change-email-errors", "/account/email", who="member", status=400, expect="There is a problem",
+              act=send({}, "Change email address")),
+    ],
+    "forum.confirm_email_change": [
+        Visit("confirm-email-change", lambda ids: f"/account/email/{ids.email_change_token}",
+              expect="Your email address is now pat.moved@example.gov.uk"),
+        Visit("confirm-email-change-bad-link", "/account/email/not-a-real-token", status=400,
+              expect="This link is not valid"),
+    ],
+    "forum.download_data": [
+        Visit("download-data", "/account/data", who="member", kind="json", expect="sam.patel@staffordshire"),
+    ],
+    "forum.delete_account": [
+        Visit("delete-account", "/account/delete", who="member", expect="Delete your account"),
+        Visit("delete-account-errors", "/account/delete", who="member", status=400, expect="There is a problem",
+              act=send({}, "Delete my account")),
+    ],
+    "forum.chat_list": [
+        Visit("chats", "/chats", expect="Chats"),
+        Visit("chats-admin", "/chats", who="admin", expect="who decides what we post?"),
+        Visit("chats-empty-forum", "/chats", site="empty", expect="Chats"),
+    ],
+    "forum.chat": [
+        Visit("chat-past", lambda ids: f"/chats/{ids.chat}", expect="#lgovsm 13 November 2026"),
+        Visit("chat-upcoming-member", lambda ids: f"/chats/{ids.upcoming_chat}", who="member",
+              expect="Propose a question"),
+        Visit("chat-upcoming-host", lambda ids: f"/chats/{ids.upcoming_chat}", who="admin",
+              expect="How many people in your team"),
+        Visit("chat-question-errors", lambda ids: f"/chats/{ids.upcoming_chat}", who="member", status=400,
+              expect="There is a problem", act=send({"Propose a question": "Why?"}, "Propose question")),
+        Visit("chat-not-found", "/chats/999999", status=404, expect="Page not found"),
+    ],
+    "forum.new_chat": [
+        Visit("new-chat", "/chats/new", who="admin", expect="Create a chat"),
+        Visit("new-chat-errors", "/chats/new", who="admin", status=400, expect="There is a problem",
+              act=send({}, "Save chat")),
+        Visit("new-chat-not-a-host", "/chats/new", who="member", status=403, expect="You cannot do that"),
+    ],
+    "forum.edit_chat": [
+        Visit("edit-chat", lambda ids: f"/chats/{ids.upcoming_chat}/edit", who="admin", expect="Edit the chat"),
+        Visit("edit-chat-errors", lambda ids: f"/chats/{ids.upcoming_chat}/edit", who="admin", status=400,
+              expect="There is a problem", act=send({"Title": "", "Starts": "next Friday"}, "Save chat")),
+    ],
+    "forum.chat_ics": [
+        Visit("chat-calendar", lambda ids: f"/chats/{ids.upcoming_chat}.ics", kind="calendar", expect="BEGIN:VEVENT"),
+    ],
+    "forum.chats_ics": [
+        Visit("chats-calendar", "/chats.ics", kind="calendar", expect="BEGIN:VCALENDAR"),
+    ],
+    "forum.import_upload": [
+        Visit("import", "/import", who="admin", expect="Import a chat's transcript"),
+        Visit("import-errors", "/import", who="admin", status=400, expect="There is a problem",
+              act=send({}, "Upload and preview")),
+        Visit("import-not-a-host", "/import", who="member", status=403, expect="You cannot do that"),
+    ],
+    "forum.import_preview": [
+        Visit("import-preview", "/import", who="admin", expect="Check what will be imported", act=upload(
+            "tests/data/transcripts/plain/timed.txt", {"When the chat started": "27/11/2026 13:00"})),
+        Visit("import-preview-expired", "/import/not-a-real-token", who="admin", status=404,
+              expect="This upload has expired"),
+    ],
+    "forum.members": [
+        Visit("members", "/members", who="member", expect="Members"),
+        Visit("members-none-match", "/members?organisation=Nowhere+Council", who="member",
+              expect="No members match those filters"),
+        Visit("members-waiting-for-approval", "/members", who="pending", status=403, expect="You cannot do that"),
+        Visit("members-signed-out", "/members", expect="Sign in to continue"),
+    ],
+    "forum.member": [
+        Visit("member-profile", lambda ids: f"/members/{ids.member_jo}", who="member", expect="Jo Williams"),
+        Visit("member-profile-moderator", lambda ids: f"/members/{ids.member_sam}", who="admin", expect="Suspend"),
+        Visit("member-not-found", "/members/999999", who="member", status=404, expect="There is no member"),
+    ],
+    "forum.moderation": [
+        Visit("moderation", "/moderation", who="admin", expect="Moderation"),
+        Visit("moderation-not-a-moderator", "/moderation", who="member", status=403, expect="You cannot do that"),
+    ],
+    "forum.approvals": [
+        Visit("approvals", "/moderation/approvals", who="admin", expect="Riley Quinn"),
+        Visit("approvals-empty", "/moderation/approvals", site="empty", who="admin",
+              expect="Sign-ups waiting for approval"),
+    ],
+    "forum.handle_claims": [
+        Visit("handle-claims", "/moderation/handles", who="admin", expect="@helen@social.example"),
+        Visit("handle-claims-empty", "/moderation/handles", site="empty", who="admin",
+              expect="Handles waiting to be confirmed"),
+    ],
+    "forum.hide_speaker": [
+        Visit("hide-speaker", lambda ids: f"/speakers/{ids.speaker}/hide", who="admin", expect="Hide everything"),
+        Visit("hide-speaker-errors", lambda ids: f"/speakers/{ids.speaker}/hide", who="admin", status=400,
+              expect="There is a problem", act=send({}, "Hide their posts")),
+    ],
+    "forum.space_members_page": [
+        Visit("space-members-host", "/spaces/evangelist-support/members", who="admin",
+              expect="Members of Evangelist support"),
+        Visit("space-members-member", "/spaces/evangelist-support/members", who="member",
+              expect="Members of Evangelist support"),
+        Visit("space-members-invite-errors", "/spaces/evangelist-support/members", who="admin", status=400,
+              expect="There is a problem", act=send({"Email address or name of the member to invite": "Nobody Atall"},
+                                                     "Invite")),
+        Visit("space-members-public-space", "/spaces/between-chats/members", who="member", status=404,
+              expect="Only private and secret spaces"),
+    ],
+    "forum.reveal_author": [
+        Visit("reveal-author", lambda ids: f"/posts/{ids.anonymous_post}/reveal", who="admin",
+              expect="Who wrote this post?"),
+        Visit("reveal-author-errors", lambda ids: f"/posts/{ids.anonymous_post}/reveal", who="admin", status=400,
+              expect="There is a problem", act=send({}, "Show me who wrote it")),
+        Visit("reveal-author-not-a-moderator", lambda ids: f"/posts/{ids.anonymous_post}/reveal", who="member",
+              status=403, expect="Only moderators"),
+    ],
+})
+PAGES["forum.search"] = [
+    Visit("search", "/search", expect="Search for"),
+    Visit("search-results", "/search?q=rota", expect="Answering comments out of hours"),
+    Visit("search-results-member", "/search?q=director", who="member", expect="My director thinks"),
+    Visit("search-nothing-found", "/search?q=zebracrossingpolicy", expect="Nothing matches those words"),
+    Visit("search-errors", "/search?q=rota&since=31/31/2024", status=400, expect="There is a problem"),
+]
+PAGES.update({
+    "forum.library_index": [
+        Visit("library", "/library", expect="A one-page guide that got past legal"),
+        Visit("library-none-match", "/library?organisation=Nowhere+Council", expect="Filter the library"),
+        Visit("library-empty-forum", "/library", site="empty", expect="Filter the library"),
+    ],
+    "forum.library_entry": [
+        Visit("library-entry", lambda ids: f"/library/{ids.library_entry}", expect="A one-page guide that got past legal"),
+        Visit("library-entry-not-found", "/library/999999", status=404, expect="Page not found"),
+    ],
+    "forum.library_feed": [Visit("library-feed", "/library/feed.atom", kind="atom", expect="<feed")],
+    "forum.promote_post": [
+        Visit("promote-post", lambda ids: f"/posts/{ids.chat_first_post}/promote", who="admin",
+              expect="Add to the library"),
+        Visit("promote-post-errors", lambda ids: f"/posts/{ids.chat_first_post}/promote", who="admin", status=400,
+              expect="There is a problem", act=send({"Title": ""}, "Add to the library")),
+    ],
+    "forum.library_consent": [
+        Visit("library-consent", lambda ids: f"/library/{ids.consent_entry}/consent", who="member",
+              expect="Yes, publish it"),
+    ],
+    "forum.library_tags": [
+        Visit("library-tags", "/library/tags", who="admin", expect="Add service area"),
+        Visit("library-tags-errors", "/library/tags", who="admin", status=400, expect="There is a problem",
+              act=send({}, "Add service area")),
+    ],
+    "forum.post_history": [
+        Visit("post-history", lambda ids: f"/posts/{ids.member_post}/history", who="admin", expect="Thanks both"),
+        Visit("post-history-not-a-moderator", lambda ids: f"/posts/{ids.member_post}/history", who="member",
+              status=403, expect="Only moderators"),
+    ],
+    "forum.report_post": [
+        Visit("report-post", lambda ids: f"/posts/{ids.other_post}/report", who="member",
+              expect="What is wrong with this post?"),
+        Visit("report-post-errors", lambda ids: f"/posts/{ids.other_post}/report", who="member", status=400,
+              expect="There is a problem", act=send({}, "Send report")),
+    ],
+    "forum.thread_tools": [
+        Visit("thread-tools", lambda ids: f"/threads/{ids.scheduling_thread}/tools", who="admin", expect="Lock thread"),
+        Visit("thread-tools-errors", lambda ids: f"/threads/{ids.scheduling_thread}/tools", who="admin", status=400,
+              expect="There is a problem", act=send({}, "Merge this thread into the other")),
+        Visit("thread-tools-not-a-moderator", lambda ids: f"/threads/{ids.scheduling_thread}/tools", who="member",
+              status=403, expect="You cannot do that"),
+    ],
+    "forum.moderation_log_page": [
+        Visit("moderation-log", "/moderation/log", who="admin", expect="promote"),
+        Visit("moderation-log-empty-forum", "/moderation/log", site="empty", who="admin", expect="Moderation"),
+    ],
+    "forum.watching": [
+        Visit("watching", "/watching", who="member", expect="Listen for it"),
+        Visit("watching-errors", "/watching", who="member", status=400, expect="There is a problem",
+              act=send({}, "Listen for it")),
+    ],
+    "forum.notification_list": [
+        Visit("notifications", "/notifications", who="member", expect="Notifications"),
+        Visit("notifications-empty-forum", "/notifications", site="empty", who="admin", expect="Notifications"),
+    ],
+    "forum.notification_settings": [
+        Visit("notification-settings", "/account/notifications", who="member", expect="Save settings"),
+    ],
+    "forum.unsubscribe": [
+        Visit("unsubscribe", lambda ids: f"/unsubscribe/{ids.unsubscribe_token}", expect="Stop all emails"),
+        Visit("unsubscribe-bad-link", "/unsubscribe/not-a-real-token", status=400, expect="This link is not valid"),
+    ],
+    "forum.recent_feed": [Visit("recent-feed", "/feeds/recent.atom", kind="atom", expect="<feed")],
+    "forum.space_feed": [
+        Visit("space-feed", "/spaces/between-chats/feed.atom", kind="atom", expect="Scheduling tools"),
+        Visit("space-feed-closed-space", "/spaces/evangelist-support/feed.atom", status=404,
+              expect="There is no public feed at this address"),
+    ],
+    "forum.member_feed": [
+        Visit("member-feed", lambda ids: f"/feeds/member/{ids.feed_token}.atom", kind="atom",
+              expect="for Sam Patel"),
+    ],
+})
+PAGES["forum.space"].append(
+    Visit("space-private-not-a-member", "/spaces/evangelist-support", who="outsider", expect="This is a private space"))
 
 # Endpoints that are not pages, each with the reason.
 NOT_PAGES = {

@@ -18,8 +18,8 @@ def vnu_results(sweep, tmp_path_factory):
     folder = tmp_path_factory.mktemp("html")
     files = {}
     for visit in HTML_VISITS:
-        result = sweep[visit.name]
-        if result.error or not result.html:
+        result = sweep.get(visit.name)
+        if result is None or result.error or not result.html:
             continue
         path = folder / f"{visit.name}.html"
         path.write_text(result.html, encoding="utf-8")

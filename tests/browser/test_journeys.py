@@ -182,6 +182,7 @@ def test_form_errors_show_a_focused_summary_and_keep_what_was_typed(site, tab, j
     summary = page.locator(".error-summary")
     assert summary.get_by_role("heading", name="There is a problem").is_visible()
     assert page.locator(".error-summary:focus").count() == 1, "the error summary does not have focus"
+    Keyboard(page).check_focus_here()  # and shows that it has
     link = summary.get_by_role("link", name="Enter a password of at least 10 characters")
     assert link.get_attribute("href") == "#password"
     assert page.get_by_label("Your name", exact=True).input_value() == name
