@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_compress import Compress
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -138,9 +138,9 @@ def _count_queries(app: Flask, db: SQLAlchemy) -> None:
         engine = db.engine
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _count(*_args, **_kwargs):
-        from flask import has_request_context
-        if has_request_context():
+    def _count(_conn, _cursor, statement, *_args):
+        # Transaction control (SQLite's explicit BEGIN IMMEDIATE) is not a query.
+        if has_request_context() and not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
             g.forum_queries = g.get("forum_queries", 0) + 1
 
     @app.after_request

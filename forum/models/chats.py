@@ -28,7 +28,7 @@ class Chat(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     space = relationship("Space", lazy="raise")
-    hosts = relationship("Member", secondary="forum_chat_host", lazy="selectin", order_by="Member.display_name")
+    hosts = relationship("Member", secondary="forum_chat_host", lazy="raise", order_by="Member.display_name")
 
     @property
     def ends_at(self) -> datetime | None:

@@ -35,7 +35,8 @@ def chats_for(db: Session, viewer, *, upcoming: bool, limit: int = 50) -> list[C
 
 def get_chat(db: Session, viewer, chat_id: int) -> tuple[Chat, Space]:
     """A chat and its space if the viewer may read the space; otherwise NotFound."""
-    row = db.execute(select(Chat, Space).join(Space, Chat.space_id == Space.id).where(Chat.id == chat_id)).first()
+    row = db.execute(select(Chat, Space).join(Space, Chat.space_id == Space.id).where(Chat.id == chat_id)
+                     .options(selectinload(Chat.hosts))).first()
     if row is None or not policy.can_view_space(viewer, row.Space):
         raise NotFound("There is no chat at this address, or you do not have access to it.")
     return row.Chat, row.Space

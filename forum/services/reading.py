@@ -93,6 +93,7 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     """The thread and its space if the viewer may read it; otherwise NotFound."""
     row = db.execute(
         select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
+        .options(joinedload(Thread.chat))
     ).first()
     if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space) or (
             row.Thread.awaiting_approval and not policy.can_see_waiting(viewer, row.Thread.author_id, row.Space)):
@@ -118,7 +119,7 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
         .order_by(Post.created_at, Post.id)
         .offset((number - 1) * per_page).limit(per_page)
     ).unique()
-    chat = db.get(Chat, thread.chat_id) if thread.chat_id else None
+    chat = thread.chat
     return ThreadView(thread, space, chat, Page(list(posts), number, per_page, thread.post_count))
 
 
