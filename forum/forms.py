@@ -155,10 +155,10 @@ class ConfirmForm(FlaskForm):
 
 
 class SpaceForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the space's name")])
+    # Checked by the spaces service, so that every problem shows at once.
+    name = StringField("Name")
     slug = StringField(
         "Address", description="Lower-case letters, digits and hyphens; the space's page is /spaces/<address>",
-        validators=[DataRequired("Enter the space's address")],
     )
     description = TextAreaField("Description", description="One or two sentences about what the space is for")
     visibility = SelectField("Who can read it", choices=choices(VISIBILITIES), validate_choice=False)

@@ -40,7 +40,7 @@ def admin_new_space():
         db = session()
         try:
             space = space_service.create_space(
-                db, slug=form.slug.data, name=form.name.data, visibility=form.visibility.data,
+                db, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
                 description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
             )
             db.commit()
@@ -67,7 +67,7 @@ def admin_edit_space(slug: str):
     if form.validate_on_submit():
         try:
             space_service.update_space(
-                db, space, slug=form.slug.data, name=form.name.data, visibility=form.visibility.data,
+                db, space, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
                 description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
             )
             db.commit()
