@@ -32,5 +32,5 @@ PAGES = [
     Page("thread", "Thread page (50 posts)", lambda t: f"/threads/{t['thread_id']}"),
     Page("thread_last", "Last page of the long thread", _last_page),
     Page("signed_in", "Thread page, signed in", lambda t: f"/threads/{t['thread_id']}", signed_in=True),
-    Page("search", "Search", lambda t: "/search?q=social+media+policy", built=False),
+    Page("search", "Search", lambda t: "/search?q=social+media+policy"),
 ]

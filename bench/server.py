@@ -74,6 +74,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
+        self.stop()  # `with` does not call __exit__ when __enter__ fails
         raise RuntimeError(f"gunicorn for {self.app} did not answer within {timeout:.0f}s:\n{self.log_tail()}")
 
     def workers(self) -> list[int]:

@@ -27,6 +27,7 @@ The pipeline is:
 
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -159,9 +160,25 @@ class _LiteralIfTooBusy(Treeprocessor):
                     setattr(element, name, AtomicString(text))  # shown as typed, escaped
 
 
+_LOCAL = threading.local()
+
+
 def _markdown_to_html(source: str) -> str:
     """Convert Markdown to unsanitised HTML in the forum's dialect."""
-    # A fresh Markdown object per call: instances hold per-document state and aren't thread-safe.
+    # Building a Markdown object is most of the cost of a short post, so each thread keeps one and
+    # resets it between documents (instances hold per-document state and aren't thread-safe).
+    md = getattr(_LOCAL, "markdown", None)
+    if md is None:
+        md = _LOCAL.markdown = _new_markdown()
+    try:
+        return md.reset().convert(source)
+    except BaseException:
+        _LOCAL.markdown = None  # never reuse an instance a failure may have left half-way
+        raise
+
+
+def _new_markdown() -> markdown.Markdown:
+    """A Markdown converter in the forum's dialect."""
     md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
     md.parser.blockprocessors["hashheader"].RE = _HASH_HEADING
     # Raw HTML blocks are found with the stdlib html.parser, which is quadratic on input such as
@@ -171,7 +188,7 @@ def _markdown_to_html(source: str) -> str:
     md.treeprocessors.register(_LiteralIfTooBusy(md), "literal_if_too_busy", 25)  # before "inline" (20)
     md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 0)
     md.treeprocessors.register(_RemoteImagesAsLinks(md), "remote_images_as_links", 1)
-    return md.convert(source)
+    return md
 
 
 def _nesting_depth(fragment: str) -> int:

@@ -42,7 +42,10 @@ class Thread(Base):
     """A conversation in a space, with counts kept in step with its posts."""
 
     __tablename__ = "forum_thread"
-    __table_args__ = (Index("ix_forum_thread_space_activity", "space_id", "pinned", "last_post_at"),)
+    __table_args__ = (
+        Index("ix_forum_thread_space_activity", "space_id", "pinned", "last_post_at"),
+        Index("ix_forum_thread_activity", "last_post_at", "id"),  # the home page's latest threads
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"))

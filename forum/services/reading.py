@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from forum import policy
 from forum.errors import NotFound
@@ -22,16 +22,10 @@ def listed_spaces(db: Session, viewer) -> list[Space]:
 
 def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
     """The most recently active threads the viewer may read."""
-    last_post = aliased(Post)
     return list(db.scalars(
         select(Thread).join(Space, Thread.space_id == Space.id)
         .where(policy.readable_space_filter(viewer), Thread.awaiting_approval.is_(False))
-        .options(
-            joinedload(Thread.space),
-            joinedload(Thread.last_post.of_type(last_post)).options(
-                joinedload(last_post.author), joinedload(last_post.speaker)
-            ),
-        )
+        .options(contains_eager(Thread.space))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     ).unique())
