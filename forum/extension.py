@@ -45,6 +45,8 @@ class Forum:
         app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
         limiter.init_app(app)
         if "compress" not in app.extensions:
+            # Static files are streamed; without gzip here, gzip-only browsers got the CSS uncompressed.
+            app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
             Compress(app)
         app.config.setdefault("REMEMBER_COOKIE_DURATION", 14 * 24 * 3600)
         app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
