@@ -16,6 +16,7 @@ from forum import create_app
 from forum.db import is_forum_table
 
 IN_CI = os.environ.get("CI") == "true"
+SEEDS: dict[str, dict[str, list[dict]]] = {}  # per PostgreSQL test database: the rows its migrations seeded
 # Fast hashing for members made by factories; registration and sign-in tests use the real setting.
 FAST_HASH = "pbkdf2:sha256:1000"
 
@@ -38,6 +39,12 @@ def _postgres_database():
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     test_url = url.set(database=name)
     migrate(test_url.render_as_string(hide_password=False))
+    engine = create_engine(test_url)
+    with engine.connect() as connection:
+        # Rows the migrations seed (the library's service areas): put back after each test's truncate.
+        SEEDS[name] = {table: [dict(row) for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings()]
+                       for table in inspect(connection).get_table_names() if is_forum_table(table)}
+    engine.dispose()
     try:
         yield test_url.render_as_string(hide_password=False)
     finally:
@@ -76,6 +83,14 @@ def database_url(postgres_url, sqlite_template, tmp_path):
     with engine.begin() as connection:
         tables = [name for name in inspect(connection).get_table_names() if is_forum_table(name)]
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table, rows in SEEDS[make_url(postgres_url).database].items():
+            if rows:
+                columns = list(rows[0])
+                connection.execute(text(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
+                                        f'({", ".join(":" + c for c in columns)})'), rows)
+                if "id" in columns:
+                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                            f'(SELECT max(id) FROM "{table}"))'))
     engine.dispose()
 
 
