@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from forum import markup, policy
@@ -60,13 +60,20 @@ def add_post(db: Session, thread: Thread, space: Space, post: Post) -> Post:
     # SQL-side increments: two writers at once must not lose a count.
     thread.post_count = Thread.post_count + 1
     space.post_count = Space.post_count + 1
-    if thread.last_post_id is None or post.created_at >= thread.last_post_at:
-        thread.last_post_at = post.created_at
-        thread.last_post_id = post.id
-    if space.last_post_at is None or post.created_at >= space.last_post_at:
-        space.last_post_at = post.created_at
-        space.last_thread_id = thread.id
     db.flush()
+    # "Latest" is set only if this post is later than the stored one, decided by the database: under
+    # READ COMMITTED the UPDATE re-checks its WHERE against the row another writer just committed.
+    later_than_thread = or_(Thread.last_post_id.is_(None), Thread.last_post_at < post.created_at,
+                            and_(Thread.last_post_at == post.created_at, Thread.last_post_id < post.id))
+    db.execute(update(Thread).where(Thread.id == thread.id, later_than_thread)
+               .values(last_post_at=post.created_at, last_post_id=post.id)
+               .execution_options(synchronize_session=False))
+    db.execute(update(Space).where(Space.id == space.id, or_(Space.last_post_at.is_(None),
+                                                             Space.last_post_at <= post.created_at))
+               .values(last_post_at=post.created_at, last_thread_id=thread.id)
+               .execution_options(synchronize_session=False))
+    db.expire(thread, ["last_post_at", "last_post_id"])
+    db.expire(space, ["last_post_at", "last_thread_id"])
     return post
 
 
