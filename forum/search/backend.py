@@ -78,6 +78,5 @@ def register(dialect: str, backend: Backend) -> None:
 
 def for_connection(connection: Connection) -> Backend | None:
     """The backend for the database behind `connection`, or None when search does not support it."""
-    if not _BACKENDS:
-        from forum.search import postgres, sqlite  # noqa: F401  (each registers itself)
+    from forum.search import postgres, sqlite  # noqa: F401  (each registers itself; late, as they import this)
     return _BACKENDS.get(connection.dialect.name)

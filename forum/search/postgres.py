@@ -6,6 +6,7 @@ phrase, so what people type is only ever data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import reduce
 
@@ -35,6 +36,17 @@ def _vector(text_param: str, weight: str):
 _DOCUMENT = _vector("title_text", "A").op("||")(_vector("body_text", "B"))
 
 
+# PostgreSQL's parser keeps web addresses, host names and e-mail addresses whole ("www.gov.uk" is one
+# lexeme), so "gov" would not find them; indexed text has the dots, slashes, colons and @ between
+# letters and digits made spaces, as SQLite's tokenizer does.
+_JOINED = re.compile(r"(?<=\w)[./:@]+(?=\w)")
+
+
+def words(text: str) -> str:
+    """Text as PostgreSQL should index it: addresses split into their words."""
+    return _JOINED.sub(" ", text)
+
+
 def _item(item: tuple[str, ...]):
     text = " ".join(item)
     return func.plainto_tsquery(CONFIG, text) if len(item) == 1 else func.phraseto_tsquery(CONFIG, text)
@@ -59,7 +71,7 @@ class PostgresBackend(backend.Backend):
             return
         connection.execute(
             documents.insert().values(document=_DOCUMENT),
-            [{**doc.row(), "title_text": doc.title, "body_text": doc.body} for doc in docs],
+            [{**doc.row(), "title_text": words(doc.title), "body_text": words(doc.body)} for doc in docs],
         )
 
     def delete(self, connection: Connection, ids: Sequence[int]) -> None:

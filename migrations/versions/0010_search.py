@@ -86,6 +86,9 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\
                       "\ufff9-\ufffb\ud800-\udfff]")
 
 
+_JOINED = re.compile(r"(?<=\w)[./:@]+(?=\w)")  # PostgreSQL indexes www.gov.uk as www, gov, uk
+
+
 def _clean(text):
     return " ".join(_CONTROL.sub(" ", _JOINERS.sub("", text or "")).split())
 
@@ -152,7 +155,8 @@ def _backfill(bind, dialect):
             "body_text": _plain(r.body_html),
         } for r in rows]
         if dialect == "postgresql":
-            bind.execute(insert_documents, docs)
+            bind.execute(insert_documents, [{**d, "title_text": _JOINED.sub(" ", d["title_text"]),
+                                             "body_text": _JOINED.sub(" ", d["body_text"])} for d in docs])
         else:
             bind.execute(insert_documents, [{k: v for k, v in d.items() if not k.endswith("_text")} for d in docs])
             if dialect == "sqlite":

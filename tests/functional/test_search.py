@@ -285,3 +285,30 @@ def test_reindex_rebuilds_the_index_from_the_posts(app, client, runner, forum):
     assert found(client, "bonfires") == [thread.first_post_id]
     with app.app_context():
         assert app.extensions["forum"].db.session.get(Thread, thread.id).title == "Bonfires"
+
+
+def test_searching_in_id_ranges_newest_first_gives_the_same_results(app, client, forum, monkeypatch):
+    """PostgreSQL walks back through id ranges (see postgres.PostgresBackend.newest); nothing changes but speed."""
+    from forum.search import postgres, service
+
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    for i in range(30):
+        make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
+    monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the ranges
+
+    def pages(q):
+        return [search(client, q, page=n)[1:] for n in (1, 2)]
+
+    whole = {q: pages(q) for q in ("lantern", "kite", "lantern -kite", "parade")}
+    monkeypatch.setattr(postgres, "FIRST_WINDOW", 2)  # ranges of 2, 2, 4, 8, 16... posts
+    assert {q: pages(q) for q in whole} == whole
+    assert whole["lantern"][0][1] == "More than 12 results"
+
+
+def test_words_inside_web_and_email_addresses_are_found(app, client, forum):
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Useful links",
+                         body="See https://www.gov.uk/guidance/social-media-use or ask comms@example.org")
+    for q in ("gov", "guidance", "gov.uk", "www.gov.uk/guidance", "comms@example.org", "example"):
+        assert found(client, q) == [thread.first_post_id], q
