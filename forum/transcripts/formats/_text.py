@@ -128,3 +128,9 @@ def head_lines(head: bytes, limit: int = SNIFF_LINES) -> list[str]:
         return []
     text = head.decode("utf-8", "replace").removeprefix("\ufeff")
     return [line for line in text.splitlines() if line.strip()][:limit]
+
+
+def opens_with(head: bytes, opener: Callable[[str], object]) -> bool:
+    """Say whether a file's first non-blank line is one that `opener` reads (returns something for)."""
+    lines = head_lines(head, limit=1)
+    return bool(lines) and bool(opener(lines[0]))

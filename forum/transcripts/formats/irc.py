@@ -13,8 +13,8 @@ from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, deco
 from forum.transcripts.formats._text import (
     ContentIds,
     Record,
-    head_lines,
     join_lines,
+    opens_with,
     parse_clock,
     records,
     reject_preamble,
@@ -71,8 +71,7 @@ class Irc(Importer):
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
         """Say whether the first line is an IRC log line."""
-        lines = head_lines(head, limit=1)
-        return bool(lines) and _opener(lines[0]) is not None
+        return opens_with(head, _opener)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every log line, dating irssi lines by its day markers and linking `nick: ` addresses as replies."""

@@ -12,8 +12,8 @@ from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, deco
 from forum.transcripts.formats._text import (
     ContentIds,
     Record,
-    head_lines,
     join_lines,
+    opens_with,
     parse_clock,
     records,
     reject_preamble,
@@ -61,8 +61,7 @@ class WhatsApp(Importer):
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
         """Say whether the first line starts with a WhatsApp date and time."""
-        lines = head_lines(head, limit=1)
-        return bool(lines) and _opener(lines[0]) is not None
+        return opens_with(head, _opener)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every dated line and its continuation lines into a message."""

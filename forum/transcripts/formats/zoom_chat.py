@@ -11,8 +11,8 @@ from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
 from forum.transcripts.formats._text import (
     Record,
-    head_lines,
     join_lines,
+    opens_with,
     parse_clock,
     parse_elapsed,
     records,
@@ -63,8 +63,7 @@ class ZoomChat(Importer):
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
         """Say whether the first line is a Zoom chat header."""
-        lines = head_lines(head, limit=1)
-        return bool(lines) and _looks_like_header(lines[0])
+        return opens_with(head, _looks_like_header)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every header and its body lines into a message, resolving quoted replies."""

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forum.errors import TranscriptError
 from forum.transcripts import get
 from forum.transcripts.base import Importer
+from tests.unit.transcripts._fuzz import FUZZ, mutations, truncations
 from tests.unit.transcripts._social import (
     CSV_FORMATS,
     DATA,
@@ -27,7 +28,6 @@ from tests.unit.transcripts._social import (
     zip_members,
 )
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def parse_or_refuse(importer: Importer, data: bytes, channel: str | None = None) -> None:
@@ -163,23 +163,6 @@ JSON_VALUES = st.sampled_from(
 )
 
 
-@st.composite
-def mutations(draw: st.DrawFn, inputs: list[bytes]) -> bytes:
-    """Draw a golden input with a few random insertions, deletions and replacements."""
-    data = bytearray(draw(st.sampled_from(inputs)))
-    for _ in range(draw(st.integers(1, 6))):
-        at = draw(st.integers(0, len(data)))
-        cut = draw(st.integers(0, 8))
-        data[at : at + cut] = draw(SYNTAX | st.binary(max_size=4))
-    return bytes(data)
-
-
-@st.composite
-def truncations(draw: st.DrawFn, inputs: list[bytes]) -> bytes:
-    """Draw a golden input cut off at a random byte."""
-    data = draw(st.sampled_from(inputs))
-    return data[: draw(st.integers(0, len(data)))]
-
 
 def replace_somewhere(draw: st.DrawFn, tree: Any) -> Any:
     """Replace one randomly chosen node of a JSON tree (possibly the root) with a random value."""
@@ -239,7 +222,7 @@ def test_truncated_golden_inputs(name: str, choice: st.DataObject) -> None:
 @given(choice=st.data())
 def test_mutated_golden_inputs(name: str, choice: st.DataObject) -> None:
     importer = get(name)
-    data = choice.draw(mutations(golden_inputs(name)))
+    data = choice.draw(mutations(golden_inputs(name), SYNTAX))
     assert importer.sniff(data) in (True, False)
     parse_or_refuse(importer, data, channel="lgovsm")
 

@@ -8,18 +8,18 @@ from pathlib import Path
 from time import perf_counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forum.errors import TranscriptError
 from forum.transcripts import get
 from forum.transcripts.base import ChatMessage, Importer, Stamp
+from tests.unit.transcripts._fuzz import FUZZ, mutations, truncations
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
 TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "zoom_chat", "whatsapp", "irc", "plain"]
 EXPECTED = ".expected.json"
 GOLDEN = sorted(path for name in TEXT_FORMATS for path in (DATA / name).glob(f"*{EXPECTED}"))
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def golden_input(expected: Path) -> Path:
@@ -145,23 +145,6 @@ def decode(piece: bytes) -> str:
     return piece.decode("utf-8", "replace")
 
 
-@st.composite
-def mutations(draw: st.DrawFn, inputs: list[bytes]) -> bytes:
-    """Draw a golden input with a few random insertions, deletions and replacements."""
-    data = bytearray(draw(st.sampled_from(inputs)))
-    for _ in range(draw(st.integers(1, 6))):
-        at = draw(st.integers(0, len(data)))
-        cut = draw(st.integers(0, 8))
-        data[at : at + cut] = draw(SYNTAX | st.binary(max_size=4))
-    return bytes(data)
-
-
-@st.composite
-def truncations(draw: st.DrawFn, inputs: list[bytes]) -> bytes:
-    """Draw a golden input cut off at a random byte."""
-    data = draw(st.sampled_from(inputs))
-    return data[: draw(st.integers(0, len(data)))]
-
 
 @pytest.mark.parametrize("name", TEXT_FORMATS)
 @FUZZ
@@ -197,7 +180,7 @@ def test_truncated_golden_inputs(name: str, choice: st.DataObject) -> None:
 @given(choice=st.data())
 def test_mutated_golden_inputs(name: str, choice: st.DataObject) -> None:
     importer = get(name)
-    data = choice.draw(mutations(golden_inputs(name)))
+    data = choice.draw(mutations(golden_inputs(name), SYNTAX))
     assert importer.sniff(data) in (True, False)
     parse_or_refuse(importer, data)
 
