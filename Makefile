@@ -44,13 +44,17 @@ clean:
 # the same harness on a tiny data set in seconds, for CI; timings never fail either.
 BENCH_PG_URL ?= $(PG_TEST_URL)
 
-.PHONY: bench bench-smoke bench-profile
+.PHONY: bench bench-smoke bench-profile bench-import
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --postgres $(BENCH_PG_URL)
 
 bench-smoke: $(BIN)/.installed
 	$(BIN)/python -m bench.run --smoke --postgres $(BENCH_PG_URL)
+
+# The transcript import alone: 5,000 messages into a copy of the full data set, five times, on SQLite.
+bench-import: $(BIN)/.installed
+	$(BIN)/python -m bench.importbench --messages 5000 --repetitions 5
 
 # py-spy lives in its own virtualenv, out of the app's.
 bench/.venv/.installed:

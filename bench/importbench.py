@@ -122,3 +122,45 @@ def run(database_url: str, *, messages: int, repetitions: int, seed: int = 7) ->
     median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     return {**median, "runs_seconds": [r["seconds"] for r in runs],
             "spread": round(statistics.pstdev(r["seconds"] for r in runs) / median["seconds"], 3) if len(runs) > 1 else 0.0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.importbench`: the import benchmark alone, into a scratch copy of the cached data set."""
+    import argparse
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from bench import dataset, store
+
+    parser = argparse.ArgumentParser(description="Time a transcript import on SQLite (and PostgreSQL).")
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="the tiny data set instead of the full one")
+    parser.add_argument("--postgres", default="none", help="also on this PostgreSQL server (an admin URL)")
+    args = parser.parse_args(argv)
+    sizes = dataset.SMOKE if args.smoke else dataset.FULL
+    with tempfile.TemporaryDirectory(prefix="afterchat-import-") as work:
+        work = Path(work)
+        sqlite_path, meta = store.ensure_sqlite(sizes, work / "data" if args.smoke else store.DATA)
+        scratch = work / "import.sqlite3"
+        store.sqlite_copy(sqlite_path, scratch)
+        outcomes = {"sqlite": run(f"sqlite:///{scratch}", messages=args.messages, repetitions=args.repetitions)}
+        if args.postgres != "none" and not store.postgres_reachable(args.postgres):
+            name = f"afterchat_import_{os.getpid()}"
+            pg_url = store.ensure_postgres(sizes, sqlite_path, meta, args.postgres, name, directory=None)
+            try:
+                outcomes["postgresql"] = run(pg_url, messages=args.messages, repetitions=args.repetitions)
+            finally:
+                store.drop_database(args.postgres, name)
+    for kind, outcome in outcomes.items():
+        parts = ", ".join(f"{k} {v:.2f}s" for k, v in outcome["parts_seconds"].items())
+        print(f"{kind}: {outcome['messages']} messages in {outcome['seconds']:.2f}s "
+              f"(runs {outcome['runs_seconds']}; CPU {outcome['cpu_seconds']:.2f}s): {parts}")
+    print(json.dumps({"load_average": os.getloadavg(), **outcomes}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

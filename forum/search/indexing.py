@@ -177,6 +177,8 @@ def _bulk_statement(state: ORMExecuteState):
         after = session.connection().scalar(select(func.max(Post.id))) or 0
         reindex_posts(session.connection(), range(before + 1, after + 1))
         return result
+    if entity is Post and state.is_update and not _touches(state, POST_FIELDS):
+        return None  # e.g. linking replies: nothing a document is made from changes
     affected = _affected_ids(state, entity)
     if not affected:
         return None
@@ -200,6 +202,14 @@ def _bulk_statement(state: ORMExecuteState):
     result = state.invoke_statement()
     reindex_posts(session.connection(), affected)
     return result
+
+
+def _touches(state: ORMExecuteState, fields: tuple[str, ...]) -> bool:
+    """Whether a bulk UPDATE may set any of `fields` (a bulk update by key names its columns per row)."""
+    params = state.parameters
+    if isinstance(params, list) and params and all(isinstance(p, dict) for p in params):
+        return any(name in p for p in params for name in fields)
+    return True
 
 
 def _affected_ids(state: ORMExecuteState, entity) -> list[int]:

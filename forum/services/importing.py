@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from forum import markup, transcripts
@@ -28,6 +28,7 @@ from forum.transcripts.segment import Segmentation, segment
 
 WELCOME_TITLE = "Welcome and wrap-up"
 WELCOME_NUMBER = 0  # Thread.question_number of the welcome and wrap-up thread
+INSERT_BATCH = 1000  # posts per INSERT statement
 
 
 @dataclass
@@ -146,32 +147,24 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
         groups.insert(0, (WELCOME_NUMBER, WELCOME_TITLE, [*shape.intro, *shape.closing]))
     threads = {t.question_number: t for t in db.scalars(select(Thread).where(Thread.chat_id == chat.id))}
     new_keys = {keys[id(m)] for m in new_messages}
-    posts_by_id: dict[str, Post] = {}
-    imported = 0
+    fresh_by_thread: list[tuple[Thread, list[ChatMessage]]] = []
     for number, title, messages in groups:
-        thread = threads.get(number)
         fresh = [m for m in messages if keys[id(m)] in new_keys]
-        if thread is None and fresh:
+        if not fresh:
+            continue
+        thread = threads.get(number)
+        if thread is None:
             thread = Thread(space_id=options.space.id, title=title, created_at=messages[0].stamp,
                             last_post_at=messages[0].stamp, chat_id=chat.id, question_number=number)
             db.add(thread)
             threads[number] = thread
-        for message in fresh:
-            post = Post(
-                thread=thread, speaker=speakers[_speaker_key(message)], body_source=message.text,
-                body_html=markup.render(message.text), created_at=message.stamp, chat_id=chat.id,
-                import_id=record.id, source_key=keys[id(message)], source_url=(message.url or None),
-            )
-            post.author_id = speakers[_speaker_key(message)].member_id
-            if message.id:
-                posts_by_id[message.id] = post
-            db.add(post)
-            imported += 1
-    _link_replies(new_messages, posts_by_id, existing, platform)
-    db.flush()
+        fresh_by_thread.append((thread, fresh))
+    db.flush()  # ids for the new threads and speakers, which the posts' rows name
+    imported = _insert_posts(db, fresh_by_thread, speakers, keys, chat.id, record.id)
+    _link_replies(db, new_messages, {**existing, **imported}, platform)
     _recount(db, options.space, threads.values())
     summary["chat_id"] = chat.id
-    summary["posts_imported"] = imported
+    summary["posts_imported"] = len(imported)
     summary["questions"] = [
         {"number": q.number, "text": q.text,
          "thread_id": threads[q.number].id if q.number in threads else None, "posts": len(q.posts)}
@@ -235,17 +228,40 @@ def _speakers(db: Session, platform: str, messages: list[ChatMessage]) -> dict[s
     return found
 
 
-def _link_replies(messages: list[ChatMessage], posts_by_id: dict[str, Post], existing: dict[str, int],
-                  platform: str) -> None:
-    """Keep reply-to links where the parent is in this chat (new or imported before)."""
-    for message in messages:
-        if not message.reply_to or message.id not in posts_by_id:
-            continue
-        child = posts_by_id[message.id]
-        if message.reply_to in posts_by_id:
-            child.reply_to = posts_by_id[message.reply_to]
-        elif f"{platform}:{message.reply_to}" in existing:
-            child.reply_to_id = existing[f"{platform}:{message.reply_to}"]
+def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMessage]]], speakers: dict[str, Speaker],
+                  keys: dict[int, str], chat_id: int, import_id: int) -> dict[str, int]:
+    """Insert the new posts in one statement per batch (not one ORM object each); their ids by source key.
+
+    The ORM's bulk INSERT still passes the session's events, so the search index takes the posts in the
+    same transaction.
+    """
+    rows = []
+    for thread, messages in fresh_by_thread:
+        for message in messages:
+            speaker = speakers[_speaker_key(message)]
+            rows.append({
+                "thread_id": thread.id, "speaker_id": speaker.id, "author_id": speaker.member_id,
+                "body_source": message.text, "body_html": markup.render(message.text),
+                "created_at": message.stamp, "chat_id": chat_id, "import_id": import_id,
+                "source_key": keys[id(message)], "source_url": message.url or None,
+            })
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start:start + INSERT_BATCH]
+        ids.update(db.execute(insert(Post).returning(Post.source_key, Post.id), batch).tuples().all())
+    return ids
+
+
+def _link_replies(db: Session, messages: list[ChatMessage], ids: dict[str, int], platform: str) -> None:
+    """Keep reply-to links where both posts are in this chat (the parent new, or imported before)."""
+    links = [
+        {"id": ids[f"{platform}:{message.id}"], "reply_to_id": ids[f"{platform}:{message.reply_to}"]}
+        for message in messages
+        if message.id and message.reply_to and f"{platform}:{message.id}" in ids
+        and f"{platform}:{message.reply_to}" in ids
+    ]
+    if links:
+        db.execute(update(Post), links)
 
 
 def _recount(db: Session, space: Space, threads) -> None:

@@ -86,6 +86,19 @@ def test_an_overlapping_export_adds_only_the_new_messages(app, runner, chats, tm
         assert q2.post_count == 2
 
 
+def test_a_reply_in_a_later_export_links_to_its_parent_from_an_earlier_one(app, runner, chats, tmp_path):
+    lines = CHAT.read_text().splitlines()
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("\n".join([lines[0], *lines[7:]]) + "\n")  # up to alice's 1004, before bob's reply 1005
+    run_import(runner, earlier)
+    run_import(runner, CHAT)
+    with app.app_context():
+        session = app.extensions["forum"].db.session
+        by_key = dict(session.execute(select(Post.source_key, Post)).tuples().all())
+        assert by_key["x:1005"].reply_to_id == by_key["x:1004"].id
+        assert by_key["x:1004"].reply_to_id is None
+
+
 def test_dry_run_writes_nothing(app, runner, chats):
     result, summary = run_import(runner, CHAT, "--dry-run")
     assert result.exit_code == 0 and summary["chat_id"] is None

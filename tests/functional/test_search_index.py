@@ -174,6 +174,12 @@ def test_orm_bulk_inserts_and_updates_are_indexed_too(app, client, people):
     assert len(found(client, "kite")) == 3
     act(app, lambda db: db.execute(update(Post).where(Post.body_source == "Kite 1").values(hidden_at=now)))
     assert len(found(client, "kite")) == 2
+    # By primary key, as the importer links replies: a change to the text is indexed, a reply link needs nothing.
+    kites = dict(act(app, lambda db: db.execute(
+        select(Post.body_source, Post.id).where(Post.body_source.like("Kite%"))).all()))
+    act(app, lambda db: db.execute(update(Post), [{"id": kites["Kite 2"], "body_html": "<p>Balloon</p>"},
+                                                  {"id": kites["Kite 0"], "reply_to_id": kites["Kite 2"]}]))
+    assert len(found(client, "kite")) == 1 and len(found(client, "balloon")) == 1
     assert_index_matches_a_rebuild(app)
 
 
