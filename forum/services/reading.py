@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
 
 from forum import policy
 from forum.errors import NotFound
-from forum.models import Chat, Member, Post, Space, Thread
+from forum.models import Chat, ChatImport, Member, Post, Space, Thread
 from forum.services.pages import Page, check_page_number
 
 
@@ -103,9 +103,11 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
     posts = db.scalars(
         select(Post).where(Post.thread_id == thread.id, _waiting_filter(Post, viewer, space))
         .options(
+            # The page prints the HTML, not the markdown, and only when an import was made, not its summary.
+            defer(Post.body_source, raiseload=True),
             joinedload(Post.author).joinedload(Member.organisation),
             joinedload(Post.speaker),
-            joinedload(Post.import_record),
+            joinedload(Post.import_record).load_only(ChatImport.created_at, raiseload=True),
             joinedload(Post.reply_to.of_type(parent)).options(
                 joinedload(parent.author), joinedload(parent.speaker)
             ),
