@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from forum import policy
 from forum.db import utcnow
@@ -34,9 +34,9 @@ def chats_for(db: Session, viewer, *, upcoming: bool, limit: int = 50) -> list[C
 
 
 def get_chat(db: Session, viewer, chat_id: int) -> tuple[Chat, Space]:
-    """A chat and its space if the viewer may read the space; otherwise NotFound."""
+    """A chat (with its hosts) and its space if the viewer may read the space; otherwise NotFound."""
     row = db.execute(select(Chat, Space).join(Space, Chat.space_id == Space.id).where(Chat.id == chat_id)
-                     .options(selectinload(Chat.hosts))).first()
+                     .options(joinedload(Chat.hosts))).unique().first()
     if row is None or not policy.can_view_space(viewer, row.Space):
         raise NotFound("There is no chat at this address, or you do not have access to it.")
     return row.Chat, row.Space
@@ -122,22 +122,20 @@ def can_manage(viewer, chat: Chat, space: Space) -> bool:
 
 # -- questions before the chat ----------------------------------------------------------------------------------
 
-def questions(db: Session, chat: Chat) -> list[ProposedQuestion]:
-    """The chat's proposed questions: chosen ones in their order, then the rest by votes."""
-    return list(db.scalars(
-        select(ProposedQuestion).where(ProposedQuestion.chat_id == chat.id)
-        .options(selectinload(ProposedQuestion.member))
+def questions(db: Session, chat: Chat, voter=None) -> tuple[list[ProposedQuestion], set[int]]:
+    """The chat's proposed questions (chosen ones in their order, then the rest by votes), and the ids of
+    those the voter has voted for, in one query."""
+    voter_id = voter.id if getattr(voter, "is_authenticated", False) else None
+    vote = aliased(QuestionVote)
+    rows = db.execute(
+        select(ProposedQuestion, vote.question_id)
+        .outerjoin(vote, and_(vote.question_id == ProposedQuestion.id, vote.member_id == voter_id))
+        .where(ProposedQuestion.chat_id == chat.id)
+        .options(joinedload(ProposedQuestion.member))
         .order_by((ProposedQuestion.status == "chosen").desc(), ProposedQuestion.position,
                   ProposedQuestion.vote_count.desc(), ProposedQuestion.id)
-    ))
-
-
-def votes_by(db: Session, chat: Chat, member) -> set[int]:
-    """The questions of this chat the member has voted for."""
-    if not getattr(member, "is_authenticated", False):
-        return set()
-    return set(db.scalars(select(QuestionVote.question_id).join(ProposedQuestion).where(
-        ProposedQuestion.chat_id == chat.id, QuestionVote.member_id == member.id)))
+    ).all()
+    return [question for question, _ in rows], {voted for _, voted in rows if voted is not None}
 
 
 def propose(db: Session, chat: Chat, space: Space, member: Member, text: str) -> ProposedQuestion:
@@ -203,9 +201,14 @@ def glance(db: Session, chat: Chat) -> Glance:
     threads = list(db.scalars(select(Thread).where(Thread.chat_id == chat.id)
                               .order_by(Thread.question_number.is_(None), Thread.question_number)))
     last_import = db.scalar(select(ChatImport).where(ChatImport.chat_id == chat.id).order_by(ChatImport.id.desc()))
-    imported = db.execute(
-        select(Post.created_at, Post.speaker_id).where(Post.chat_id == chat.id, Post.import_id.is_not(None))
+    # One query for both the chat's imported posts and the members' replies in its threads since.
+    was_imported = Post.import_id.is_not(None)
+    during = and_(Post.chat_id == chat.id, was_imported)
+    after = and_(Post.thread_id.in_([t.id for t in threads]), Post.import_id.is_(None), Post.deleted_at.is_(None))
+    rows = db.execute(
+        select(Post.created_at, Post.speaker_id, was_imported).where(or_(during, after) if threads else during)
     ).all()
+    imported = [(when, speaker) for when, speaker, is_imported in rows if is_imported]
     participants = len({speaker for _, speaker in imported})
     timeline: list[tuple[datetime, int]] = []
     if imported:
@@ -218,19 +221,15 @@ def glance(db: Session, chat: Chat) -> Glance:
             if index < len(counts):
                 counts[index] += 1
         timeline = [(start + i * BUCKET, n) for i, n in enumerate(counts)]
-    firsts = {t.id: t for t in threads}
     marks = []
     for thread in threads:
         if thread.question_number and thread.question_number > 0:
             marks.append((thread.question_number, thread.created_at))
     since = chat.ends_at or (max(t for t, _ in imported) if imported else None)
     carried: list[tuple[datetime, int]] = []
-    if since is not None and firsts:
-        replies = db.scalars(select(Post.created_at).where(
-            Post.thread_id.in_(list(firsts)), Post.import_id.is_(None), Post.created_at > since,
-            Post.deleted_at.is_(None)))
+    if since is not None and threads:
         weeks: dict[datetime, int] = {}
-        for when in replies:
+        for when in (when for when, _, is_imported in rows if not is_imported and when > since):
             week = (when - timedelta(days=when.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
             weeks[week] = weeks.get(week, 0) + 1
         carried = sorted(weeks.items())

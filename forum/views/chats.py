@@ -29,18 +29,22 @@ def chat_list():
 @bp.get("/chats/<int:chat_id>")
 def chat(chat_id: int):
     """A chat's page: when, who hosts, the questions, and after the chat its threads and how it went."""
-    db = session()
+    return _chat_page(session(), chat_id)
+
+
+def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None):
+    """Render a chat's page; with `propose_form`, the proposal that was refused, with its errors (400)."""
     found, space = chats.get_chat(db, current_user, chat_id)
     manage = chats.can_manage(current_user, found, space)
-    questions = chats.questions(db, found)
+    questions, my_votes = chats.questions(db, found, current_user)
+    errors = form_errors(propose_form) if propose_form else []
     return render_template(
         "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
-        my_votes=chats.votes_by(db, found, current_user), glance=chats.glance(db, found),
+        my_votes=my_votes, glance=chats.glance(db, found),
         can_propose=found.status == "upcoming" and policy.can_post_in_space(current_user, space),
-        propose_form=ProposeQuestionForm(), decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}")
-                                                            for q in questions} if manage else {},
-        errors=[],
-    )
+        propose_form=propose_form or ProposeQuestionForm(), errors=errors,
+        decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}") for q in questions} if manage else {},
+    ), 400 if errors else 200
 
 
 def _chat_form(db, form: ChatForm) -> list[Space]:
@@ -129,14 +133,7 @@ def propose_question(chat_id: int):
         else:
             flash("Your question was added. Members can vote for it now.", "success")
             return redirect(url_for("forum.chat", chat_id=found.id, _anchor="questions"))
-    questions = chats.questions(db, found)
-    manage = chats.can_manage(current_user, found, space)
-    return render_template(
-        "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
-        my_votes=chats.votes_by(db, found, current_user), glance=chats.glance(db, found), can_propose=True,
-        propose_form=form, errors=form_errors(form),
-        decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}") for q in questions} if manage else {},
-    ), 400
+    return _chat_page(db, found.id, form)
 
 
 def _question(db, question_id: int):

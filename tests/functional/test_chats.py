@@ -108,6 +108,8 @@ def test_members_propose_and_vote_once_and_hosts_choose(app, client):
     for _ in range(2):  # voting twice counts once
         proposer.post(f"/questions/{question_id}/vote", data={"csrf_token": token})
     assert "1 vote" in proposer.get(chat_url).get_data(as_text=True)
+    assert "Take back your vote" in proposer.get(chat_url).get_data(as_text=True)  # only to whoever voted
+    assert "Take back your vote" not in client.get(chat_url).get_data(as_text=True)
     proposer.post(f"/questions/{question_id}/vote", data={"csrf_token": token, "vote": "off"})
     assert "0 votes" in proposer.get(chat_url).get_data(as_text=True)
     proposer.post(f"/questions/{question_id}/vote", data={"csrf_token": token})
@@ -163,7 +165,10 @@ def test_import_in_the_browser_preview_adjust_confirm_and_land_on_the_chat(app, 
     submit(client, f"/threads/{thread.id}/reply", {"body": "Carrying on after the chat", "submit": "Post reply"},
            form_url=f"/threads/{thread.id}")
     assert "Carrying on after the chat" in client.get(f"/threads/{thread.id}?page=1").get_data(as_text=True)
-    assert "Replies" in client.get(f"/chats/{chat_id}").get_data(as_text=True)
+    after = client.get(f"/chats/{chat_id}").get_data(as_text=True)
+    assert "4 people took part, with 9 posts during the chat" in after  # the member's reply is not one of them
+    week = re.search(r"Replies.*?<tbody>(.*?)</tbody>", after, re.S).group(1)
+    assert re.findall(r'<td class="numeric">(\d+)</td>', week) == ["1"]
 
 
 def test_preview_can_override_the_format_and_reports_a_wrong_one(app, client):
