@@ -100,8 +100,13 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
     thread, space = get_thread(db, viewer, thread_id)
     number = check_page_number(number, thread.post_count, per_page)
     parent = aliased(Post)
+    # The page's ids first, from the thread-order index alone; then only those posts with their joins.
+    page = (
+        select(Post.id).where(Post.thread_id == thread.id, _waiting_filter(Post, viewer, space))
+        .order_by(Post.created_at, Post.id).offset((number - 1) * per_page).limit(per_page)
+    ).subquery()
     posts = db.scalars(
-        select(Post).where(Post.thread_id == thread.id, _waiting_filter(Post, viewer, space))
+        select(Post).join(page, Post.id == page.c.id)
         .options(
             # The page prints the HTML, not the markdown, and only when an import was made, not its summary.
             defer(Post.body_source, raiseload=True),
@@ -113,7 +118,6 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
             ),
         )
         .order_by(Post.created_at, Post.id)
-        .offset((number - 1) * per_page).limit(per_page)
     ).unique()
     chat = thread.chat
     return ThreadView(thread, space, chat, Page(list(posts), number, per_page, thread.post_count))
