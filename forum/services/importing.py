@@ -245,10 +245,12 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
                 "created_at": message.stamp, "chat_id": chat_id, "import_id": import_id,
                 "source_key": keys[id(message)], "source_url": message.url or None,
             })
+    # render_nulls: every row names the same columns (None as NULL), so each batch is one statement; the
+    # ORM would otherwise leave out a row's None columns and split the batch wherever the columns change.
+    statement = insert(Post).returning(Post.source_key, Post.id).execution_options(render_nulls=True)
     ids: dict[str, int] = {}
     for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start:start + INSERT_BATCH]
-        ids.update(db.execute(insert(Post).returning(Post.source_key, Post.id), batch).tuples().all())
+        ids.update(db.execute(statement, rows[start:start + INSERT_BATCH]).tuples().all())
     return ids
 
 
