@@ -182,10 +182,12 @@ def _existing_chat(db: Session, space: Space, digest: str, keys: list[str]) -> C
     )
     if chat is not None:
         return chat
+    # Through the space's chats, so the lookup uses the (chat_id, source_key) index of imported posts.
+    chats_here = select(Chat.id).where(Chat.space_id == space.id)
     for start in range(0, len(keys), 500):
         chat_id = db.scalar(
-            select(Post.chat_id).join(Thread, Post.thread_id == Thread.id)
-            .where(Thread.space_id == space.id, Post.source_key.in_(keys[start:start + 500])).limit(1)
+            select(Post.chat_id).where(Post.chat_id.in_(chats_here), Post.source_key.in_(keys[start:start + 500]))
+            .limit(1)
         )
         if chat_id is not None:
             return db.get(Chat, chat_id)
