@@ -145,7 +145,6 @@ def decode(piece: bytes) -> str:
     return piece.decode("utf-8", "replace")
 
 
-
 @pytest.mark.parametrize("name", TEXT_FORMATS)
 @FUZZ
 @given(data=st.binary(max_size=512))
