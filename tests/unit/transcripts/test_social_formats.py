@@ -29,7 +29,6 @@ from tests.unit.transcripts._social import (
 )
 
 
-
 def parse_or_refuse(importer: Importer, data: bytes, channel: str | None = None) -> None:
     """Parse data, accepting either well-formed messages or a one-line TranscriptError, and nothing else."""
     try:
