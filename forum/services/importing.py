@@ -86,9 +86,14 @@ def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Tr
 def source_key(platform: str, message: ChatMessage) -> str:
     """The key that recognises a message again in a later import: its platform id, else a content hash."""
     if message.id:
-        return f"{platform}:{message.id}"[:300]
+        return _id_key(platform, message.id)
     digest = hashlib.sha1(f"{message.author_name}\x00{message.stamp}\x00{message.text}".encode()).hexdigest()
     return f"{platform}:sha1:{digest}"
+
+
+def _id_key(platform: str, message_id: str) -> str:
+    """The key of a message known by its platform id (as a reply names its parent)."""
+    return f"{platform}:{message_id}"[:300]
 
 
 def import_transcript(db: Session, data: bytes, filename: str | None, options: ImportOptions) -> dict:
@@ -258,12 +263,9 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
 
 def _link_replies(db: Session, messages: list[ChatMessage], ids: dict[str, int], platform: str) -> None:
     """Keep reply-to links where both posts are in this chat (the parent new, or imported before)."""
-    links = [
-        {"id": ids[f"{platform}:{message.id}"], "reply_to_id": ids[f"{platform}:{message.reply_to}"]}
-        for message in messages
-        if message.id and message.reply_to and f"{platform}:{message.id}" in ids
-        and f"{platform}:{message.reply_to}" in ids
-    ]
+    pairs = ((_id_key(platform, m.id), _id_key(platform, m.reply_to)) for m in messages if m.id and m.reply_to)
+    links = [{"id": ids[child], "reply_to_id": ids[parent]} for child, parent in pairs
+             if child in ids and parent in ids]
     if links:
         db.execute(update(Post), links)
 
