@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from forum import policy
 from forum.errors import ForumError
+from forum.ids import IdConverter
 from forum.resources import resource_dir
 
 LONDON = ZoneInfo("Europe/London")
@@ -19,6 +20,12 @@ bp = Blueprint(
     static_folder=str(resource_dir("static") / "forum"),
     static_url_path="/static/forum",
 )
+
+
+@bp.record_once
+def _register_converters(state) -> None:
+    # Before any route is added (the route modules are imported last): `<forum_id:...>` needs it.
+    state.app.url_map.converters["forum_id"] = IdConverter
 
 
 @bp.app_template_global("forum_static")

@@ -26,7 +26,7 @@ def chat_list():
                            can_create=bool(chats.spaces_for_hosting(db, current_user)))
 
 
-@bp.get("/chats/<int:chat_id>")
+@bp.get("/chats/<forum_id:chat_id>")
 def chat(chat_id: int):
     """A chat's page: when, who hosts, the questions, and after the chat its threads and how it went."""
     return _chat_page(session(), chat_id)
@@ -84,7 +84,7 @@ def new_chat():
     return render_template("forum/chats/form.html", form=form, chat=None, errors=errors), 400 if errors else 200
 
 
-@bp.route("/chats/<int:chat_id>/edit", methods=["GET", "POST"])
+@bp.route("/chats/<forum_id:chat_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_chat(chat_id: int):
     """Change a chat's details."""
@@ -116,7 +116,7 @@ def edit_chat(chat_id: int):
     return render_template("forum/chats/form.html", form=form, chat=found, errors=errors), 400 if errors else 200
 
 
-@bp.post("/chats/<int:chat_id>/questions")
+@bp.post("/chats/<forum_id:chat_id>/questions")
 @login_required
 def propose_question(chat_id: int):
     """Propose a question for a coming chat."""
@@ -144,7 +144,7 @@ def _question(db, question_id: int):
     return question, found, space
 
 
-@bp.post("/questions/<int:question_id>/vote")
+@bp.post("/questions/<forum_id:question_id>/vote")
 @login_required
 def vote_question(question_id: int):
     """Vote for a question, or take the vote back."""
@@ -156,7 +156,7 @@ def vote_question(question_id: int):
     return redirect(url_for("forum.chat", chat_id=found.id, _anchor=f"question-{question.id}"))
 
 
-@bp.post("/questions/<int:question_id>/decide")
+@bp.post("/questions/<forum_id:question_id>/decide")
 @login_required
 def decide_question(question_id: int):
     """A host chooses a question and its place, or sets it aside."""
@@ -179,7 +179,7 @@ def _ics(events: list[list[str]], name: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
-@bp.get("/chats/<int:chat_id>.ics")
+@bp.get("/chats/<forum_id:chat_id>.ics")
 def chat_ics(chat_id: int):
     """One chat as a calendar entry."""
     db = session()

@@ -83,7 +83,7 @@ def watching():
                            errors=errors), 400 if errors else 200
 
 
-@bp.post("/watching/<int:watch_id>/remove")
+@bp.post("/watching/<forum_id:watch_id>/remove")
 @login_required
 def remove_watch(watch_id: int):
     db = session()

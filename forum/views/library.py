@@ -32,7 +32,7 @@ def library_index():
     return render_template("forum/library/index.html", form=form, page=page, filters=filters)
 
 
-@bp.get("/library/<int:entry_id>")
+@bp.get("/library/<forum_id:entry_id>")
 def library_entry(entry_id: int):
     """One entry, with links to its source post, thread and chat (which keep their own access rules)."""
     db = session()
@@ -59,7 +59,7 @@ def library_feed():
     return Response(body, mimetype="application/atom+xml")
 
 
-@bp.route("/posts/<int:post_id>/promote", methods=["GET", "POST"])
+@bp.route("/posts/<forum_id:post_id>/promote", methods=["GET", "POST"])
 @login_required
 def promote_post(post_id: int):
     """A moderator promotes a post, or its thread, into the library."""
@@ -98,7 +98,7 @@ def promote_post(post_id: int):
                            errors=errors), 400 if errors else 200
 
 
-@bp.route("/library/<int:entry_id>/consent", methods=["GET", "POST"])
+@bp.route("/library/<forum_id:entry_id>/consent", methods=["GET", "POST"])
 @login_required
 def library_consent(entry_id: int):
     """The author of a post from a private space agrees to its publication, or declines."""

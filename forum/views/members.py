@@ -53,7 +53,7 @@ def members():
                            filters=filters)
 
 
-@bp.get("/members/<int:member_id>")
+@bp.get("/members/<forum_id:member_id>")
 @login_required
 def member(member_id: int):
     """A member's profile, and their recent posts in the spaces the viewer may read."""
@@ -73,7 +73,7 @@ def member(member_id: int):
     return render_template("forum/members/profile.html", member=found, recent=recent, form=form, errors=[])
 
 
-@bp.post("/members/<int:member_id>/moderate")
+@bp.post("/members/<forum_id:member_id>/moderate")
 @login_required
 def moderate_member(member_id: int):
     """Suspend or reinstate a member, or give or take the digital champion badge."""

@@ -39,7 +39,7 @@ def moderation_queue():
     )
 
 
-@bp.post("/posts/<int:post_id>/moderate")
+@bp.post("/posts/<forum_id:post_id>/moderate")
 @login_required
 def moderate_post(post_id: int):
     """Hide, restore, keep (dismissing reports), approve or reject a post."""
@@ -77,7 +77,7 @@ def moderate_post(post_id: int):
                     else url_for("forum.post", post_id=post.id))
 
 
-@bp.get("/posts/<int:post_id>/history")
+@bp.get("/posts/<forum_id:post_id>/history")
 @login_required
 def post_history(post_id: int):
     """Earlier versions of an edited post, for moderators."""
@@ -90,7 +90,7 @@ def post_history(post_id: int):
     return render_template("forum/moderation/history.html", post=post, thread=thread, revisions=revisions)
 
 
-@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@bp.route("/posts/<forum_id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report_post(post_id: int):
     """Report a post to the moderators, saying why."""
@@ -112,7 +112,7 @@ def report_post(post_id: int):
                            errors=errors), 400 if errors else 200
 
 
-@bp.route("/threads/<int:thread_id>/tools", methods=["GET", "POST"])
+@bp.route("/threads/<forum_id:thread_id>/tools", methods=["GET", "POST"])
 @login_required
 def thread_tools(thread_id: int):
     """Lock, pin, rename, move, split and merge a thread."""

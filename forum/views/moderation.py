@@ -37,7 +37,7 @@ def approvals():
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms, errors=[])
 
 
-@bp.post("/moderation/approvals/<int:member_id>")
+@bp.post("/moderation/approvals/<forum_id:member_id>")
 @login_required
 def decide_approval(member_id: int):
     """Approve, reject (with a reason) or ask a waiting member for more information."""
@@ -83,7 +83,7 @@ def handle_claims():
                            decision=DecisionForm())
 
 
-@bp.post("/moderation/handles/<int:handle_id>")
+@bp.post("/moderation/handles/<forum_id:handle_id>")
 @login_required
 def decide_handle(handle_id: int):
     """Confirm a claim (attributing that speaker's imported posts to the member) or turn it down."""
@@ -109,7 +109,7 @@ def decide_handle(handle_id: int):
     return redirect(url_for("forum.handle_claims"))
 
 
-@bp.route("/speakers/<int:speaker_id>/hide", methods=["GET", "POST"])
+@bp.route("/speakers/<forum_id:speaker_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide_speaker(speaker_id: int):
     """Hide everything one imported speaker said, at their request."""

@@ -102,7 +102,7 @@ def space_members_page(slug: str):
     ), 400 if errors else 200
 
 
-@bp.post("/spaces/<slug>/requests/<int:request_id>")
+@bp.post("/spaces/<slug>/requests/<forum_id:request_id>")
 @login_required
 def decide_join_request(slug: str, request_id: int):
     """A host accepts or declines a request to join."""
@@ -121,7 +121,7 @@ def decide_join_request(slug: str, request_id: int):
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
 
-@bp.post("/spaces/<slug>/members/<int:member_id>/remove")
+@bp.post("/spaces/<slug>/members/<forum_id:member_id>/remove")
 @login_required
 def remove_space_member(slug: str, member_id: int):
     """A host removes someone from the space."""
@@ -137,7 +137,7 @@ def remove_space_member(slug: str, member_id: int):
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
 
-@bp.post("/invitations/<int:invitation_id>")
+@bp.post("/invitations/<forum_id:invitation_id>")
 @login_required
 def answer_invitation(invitation_id: int):
     """Accept or decline an invitation to a space."""

@@ -32,8 +32,8 @@ def thread_url(thread, page: int = 1, **anchor) -> str:
     return url_for("forum.thread", thread_id=thread.id, slug=slugify(thread.title), **args, **anchor)
 
 
-@bp.get("/threads/<int:thread_id>")
-@bp.get("/threads/<int:thread_id>/<slug>")
+@bp.get("/threads/<forum_id:thread_id>")
+@bp.get("/threads/<forum_id:thread_id>/<slug>")
 def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
     db = session()
@@ -54,7 +54,7 @@ def thread(thread_id: int, slug: str | None = None):
                            promoted=promoted, watching=notifications.is_watching(db, current_user, "thread", thread_id))
 
 
-@bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
+@bp.route("/threads/<forum_id:thread_id>/reply", methods=["GET", "POST"])
 @login_required
 @limiter.limit(posting_limit, methods=["POST"])
 def reply(thread_id: int):
@@ -107,7 +107,7 @@ def _quoted_post(db, raw: str | None, space):
     return post
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<forum_id:post_id>")
 def post(post_id: int):
     """Go to a post: the page of its thread where it stands, at its anchor."""
     db = session()
@@ -117,7 +117,7 @@ def post(post_id: int):
     return redirect(thread_url(thread, page=page, _anchor=f"post-{found.id}"))
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<forum_id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int):
     """Edit one's own post; it is marked as edited."""
@@ -146,7 +146,7 @@ def edit_post(post_id: int):
     ), 400 if errors else 200
 
 
-@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/posts/<forum_id:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id: int):
     """Ask, then delete one's own post, leaving a marker so the thread still reads in order."""
@@ -166,7 +166,7 @@ def delete_post(post_id: int):
     ), 400 if errors else 200
 
 
-@bp.route("/posts/<int:post_id>/reveal", methods=["GET", "POST"])
+@bp.route("/posts/<forum_id:post_id>/reveal", methods=["GET", "POST"])
 @login_required
 def reveal_author(post_id: int):
     """Let a moderator see who wrote a post without their name, after giving a reason that is logged."""
