@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from flask_wtf import FlaskForm
 
 from forum.errors import ValidationError
+from forum.ids import parse_id
 from forum.services import posting
 
 EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
@@ -59,8 +60,8 @@ def safe_next(target: str | None, default: str) -> str:
 
 def page_number() -> int:
     """The ?page= number; anything that is not a positive whole number is page 1... or a 404 later."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    number = parse_id(request.args.get("page", "1"))
+    return number if number is not None and number < 1_000_000 else 0
 
 
 def external_url(endpoint: str, **values) -> str:

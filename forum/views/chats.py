@@ -11,6 +11,7 @@ from forum import calendar, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
+from forum.ids import parse_id
 from forum.models import ProposedQuestion, Space
 from forum.services import chats
 from forum.views import bp
@@ -54,7 +55,7 @@ def _chat_form(db, form: ChatForm) -> list[Space]:
 
 
 def _details(db, form: ChatForm) -> chats.ChatDetails:
-    space = db.get(Space, int(form.space.data)) if (form.space.data or "").isdigit() else None
+    space = db.get(Space, space_id) if (space_id := parse_id(form.space.data)) else None
     return chats.ChatDetails(
         title=form.title.data or "", space=space, starts_at=parse_uk_time(form.starts_at.data),
         duration_minutes=form.duration_minutes.data, hashtag=form.hashtag.data or "",

@@ -13,6 +13,7 @@ from forum import transcripts
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied, TranscriptError, ValidationError
 from forum.forms import ConfirmForm, UploadTranscriptForm
+from forum.ids import parse_id
 from forum.models import Chat, PendingImport, Space
 from forum.services import chats, importing
 from forum.views import bp
@@ -61,8 +62,7 @@ def import_upload():
         form.chat.data = request.args["chat"]
     if form.validate_on_submit():
         upload = form.file.data
-        saved = {"chat_id": int(form.chat.data) if (form.chat.data or "").isdigit() else None,
-                 "space_id": int(form.space.data) if (form.space.data or "").isdigit() else None,
+        saved = {"chat_id": parse_id(form.chat.data), "space_id": parse_id(form.space.data),
                  "format": form.format.data or None, "start": (form.start.data or "").strip(),
                  "hosts": [h.strip() for h in (form.hosts.data or "").split(",") if h.strip()], "titles": {}}
         try:
@@ -115,8 +115,8 @@ def import_preview(token: str):
     saved = dict(pending.options)
     if request.method == "POST" and confirm.validate_on_submit():
         saved["format"] = request.form.get("format") or None
-        saved["titles"] = {key.removeprefix("title_"): value.strip()[:200]
-                           for key, value in request.form.items() if key.startswith("title_") and value.strip()}
+        saved["titles"] = {str(number): value.strip()[:200] for key, value in request.form.items()
+                           if (number := parse_id(key.removeprefix("title_"))) and value.strip()}
         pending.options = saved
         if "confirm" in request.form:
             try:

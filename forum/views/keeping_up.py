@@ -11,6 +11,7 @@ from forum import feeds, policy, tokens
 from forum.db import session, utcnow
 from forum.errors import NotFound, ValidationError
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
+from forum.ids import parse_id
 from forum.models import Member, Post, Space, Thread
 from forum.services import notifications, reading
 from forum.views import bp
@@ -42,21 +43,21 @@ def toggle_watch():
     """Watch or stop watching a thread or a space (a button on its page)."""
     db = session()
     kind = request.form.get("kind")
-    target = request.form.get("target", "")
+    target = parse_id(request.form.get("target", ""))
     back = safe_next(request.form.get("next"), url_for("forum.home"))
-    if kind not in ("thread", "space") or not target.isdigit() or not ConfirmForm().validate_on_submit():
+    if kind not in ("thread", "space") or target is None or not ConfirmForm().validate_on_submit():
         raise NotFound("There is nothing to watch at this address.")
     if kind == "thread":
-        reading.get_thread(db, current_user, int(target))  # the same 404 as anywhere for what one can't read
+        reading.get_thread(db, current_user, target)  # the same 404 as anywhere for what one can't read
     else:
-        space = db.get(Space, int(target))
+        space = db.get(Space, target)
         if space is None or not policy.can_view_space(current_user, space):
             raise NotFound("There is no space at this address, or you do not have access to it.")
     if request.form.get("watch") == "off":
-        notifications.unwatch(db, current_user, kind, int(target))
+        notifications.unwatch(db, current_user, kind, target)
         flash("You have stopped watching it.", "success")
     else:
-        notifications.watch(db, current_user, kind, int(target))
+        notifications.watch(db, current_user, kind, target)
         flash("You are watching it now: you will hear about new posts.", "success")
     db.commit()
     return redirect(back)
@@ -108,11 +109,13 @@ def notification_list():
 def mark_notifications_read():
     db = session()
     if ConfirmForm().validate_on_submit():
-        item = request.form.get("id", "")
-        notifications.mark_read(db, current_user, int(item) if item.isdigit() else None)
+        raw = request.form.get("id", "")
+        if not raw or parse_id(raw) is not None:  # no id: all of them; an id no notification can have: none
+            notifications.mark_read(db, current_user, parse_id(raw))
         db.commit()
-    if request.form.get("open", "").isdigit():
-        return redirect(url_for("forum.post", post_id=int(request.form["open"])))
+    opening = parse_id(request.form.get("open", ""))
+    if opening is not None:
+        return redirect(url_for("forum.post", post_id=opening))
     return redirect(url_for("forum.notification_list"))
 
 

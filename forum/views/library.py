@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from forum import feeds
 from forum.db import session, utcnow
-from forum.errors import PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DecisionForm, LibraryFilterForm, PromoteForm, TagForm
+from forum.ids import parse_id
 from forum.models import LibraryTag, Member, Space, Thread
 from forum.services import library, reading
 from forum.views import bp
@@ -75,7 +76,7 @@ def promote_post(post_id: int):
         form.title.data = thread.title
     tags = library.tags(db)
     if form.validate_on_submit():
-        chosen = [int(v) for v in request.form.getlist("tags") if v.isdigit()]
+        chosen = [tag_id for v in request.form.getlist("tags") if (tag_id := parse_id(v))]
         summary = library.Summary(form.title.data or "", form.problem.data or "", form.approach.data or "",
                                   form.outcome.data or "", form.organisation.data or "", chosen)
         try:
@@ -94,7 +95,7 @@ def promote_post(post_id: int):
             return redirect(url_for("forum.library_entry", entry_id=entry.id))
     errors = form_errors(form)
     return render_template("forum/library/promote.html", post=post, thread=thread, space=space, form=form,
-                           tags=tags, chosen={int(v) for v in request.form.getlist("tags") if v.isdigit()},
+                           tags=tags, chosen={tag_id for v in request.form.getlist("tags") if (tag_id := parse_id(v))},
                            errors=errors), 400 if errors else 200
 
 
@@ -127,8 +128,10 @@ def library_tags():
     if form.validate_on_submit():
         try:
             renaming = request.form.get("tag_id", "")
-            if renaming.isdigit():
-                tag = db.get(LibraryTag, int(renaming))
+            if renaming:
+                tag = db.get(LibraryTag, tag_id) if (tag_id := parse_id(renaming)) else None
+                if tag is None:
+                    raise NotFound("There is no such service area: it may have been removed.")
                 library.rename_tag(db, current_user, tag, form.name.data or "")
             else:
                 library.add_tag(db, current_user, form.name.data or "")

@@ -10,6 +10,7 @@ from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import PostActionForm, ReportForm, ThreadToolsForm
+from forum.ids import parse_id
 from forum.models import Post, PostRevision, Space, Thread
 from forum.services import membership, moderation, notifications, reading, speakers
 from forum.services.threads import move_thread
@@ -151,20 +152,21 @@ def _apply_tool(db, form: ThreadToolsForm, thread: Thread, space: Space) -> str:
     elif form.rename.data:
         moderation.rename(db, thread, space, current_user, form.title.data or "")
     elif form.move.data:
-        target = db.get(Space, int(form.space.data)) if (form.space.data or "").isdigit() else None
+        target = db.get(Space, space_id) if (space_id := parse_id(form.space.data)) else None
         if target is None:
             raise ValidationError("Choose a space", {"space": "Choose the space to move the thread to"})
         move_thread(db, thread, space, target, current_user, form.reason.data or "")
     elif form.split.data:
-        ids = [int(v) for v in request.form.getlist("posts") if v.isdigit()]
+        ids = [post_id for v in request.form.getlist("posts") if (post_id := parse_id(v))]
         new = moderation.split(db, thread, space, current_user, ids, form.split_title.data or "")
         return url_for("forum.thread", thread_id=new.id)
     elif form.merge.data:
         raw = (form.target.data or "").strip().lstrip("#")
-        if not raw.isdigit():
+        thread_id = parse_id(raw)
+        if thread_id is None:
             raise ValidationError("Check the thread", {"target": "Enter the other thread's number"})
         try:
-            target, target_space = reading.get_thread(db, current_user, int(raw))
+            target, target_space = reading.get_thread(db, current_user, thread_id)
         except NotFound:
             raise ValidationError("Check the thread", {"target": "There is no thread with that number"}) from None
         moderation.merge(db, thread, space, target, target_space, current_user)

@@ -12,6 +12,7 @@ from forum import markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
+from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, reading
 from forum.views import bp, keeping_up
@@ -97,9 +98,10 @@ def _quoted_post(db, raw: str | None, space):
     """The post being quoted, which must be readable and in the same space; None when there is none."""
     if not raw:
         return None
-    if not str(raw).isdigit():
+    post_id = parse_id(str(raw))
+    if post_id is None:
         raise NotFound("The post you tried to quote does not exist.")
-    post, quoted_thread, quoted_space = reading.get_post(db, current_user, int(raw))
+    post, quoted_thread, quoted_space = reading.get_post(db, current_user, post_id)
     if quoted_space.id != space.id or post.is_deleted:
         raise NotFound("The post you tried to quote does not exist.")
     if not policy.can_view_post_body(current_user, post, quoted_space):
