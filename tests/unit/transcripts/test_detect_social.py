@@ -18,24 +18,31 @@ from tests.unit.transcripts._social import (
     zip_members,
 )
 
-# Corpus folders holding one format's files, and the format they hold.
-CORPUS_FORMATS = {"twitter_v1": "twitter_v1", "twitter_v2": "twitter_v2", "tags_csv": "tags_csv",
-                  "mastodon": "mastodon", "discord_json": "discord_json"}
+# A corpus folder named after a social format holds that format's files. slack_export/ holds the
+# pieces of a Slack export, read only as a whole export (test_slack_importer/, zipped).
+SLACK_EXPORT = "slack_export"
+
+
+def corpus_formats(corpus: Path) -> list[str]:
+    """The corpus folders named after a social format."""
+    return sorted(path.name for path in corpus.iterdir() if path.is_dir() and path.name in SOCIAL_FORMATS)
 
 
 def corpus_files(corpus: Path) -> list[tuple[str, bytes]]:
     """Return (format, bytes) for every corpus file of a social format, with the Slack export zipped."""
-    files = [(name, path.read_bytes()) for folder, name in CORPUS_FORMATS.items()
-             for path in sorted((corpus / folder).rglob("*")) if path.is_file()]
-    return [*files, ("slack", zip_folder(corpus / "slack_export" / "test_slack_importer"))]
+    files = [(name, path.read_bytes()) for name in corpus_formats(corpus)
+             for path in sorted((corpus / name).rglob("*")) if path.is_file()]
+    return [*files, ("slack", zip_folder(corpus / SLACK_EXPORT / "test_slack_importer"))]
 
 
 def foreign_inputs(corpus: Path) -> list[tuple[str, bytes]]:
-    """Return (folder, bytes) for every test input and corpus file that belongs to no social format."""
+    """Return (folder, bytes) for every test input and corpus file that belongs to no social format
+    (the text formats' folders, and folders named after no format, like telegram/)."""
     tests = [(path.parent.name, path.read_bytes()) for path in sorted(DATA.glob("*/*"))
              if path.is_file() and path.parent.name not in SOCIAL_FORMATS and not path.name.endswith(EXPECTED)]
-    others = [(path.parent.name, path.read_bytes()) for path in sorted(corpus.rglob("*"))
-              if path.is_file() and path.relative_to(corpus).parts[0] not in {*CORPUS_FORMATS, "slack_export"}]
+    ours = {*corpus_formats(corpus), SLACK_EXPORT}
+    others = [(path.relative_to(corpus).parts[0], path.read_bytes()) for path in sorted(corpus.rglob("*"))
+              if path.is_file() and path.relative_to(corpus).parts[0] not in ours]
     xss = [("xss", path.read_bytes()) for path in sorted((corpus.parent / "xss").rglob("*")) if path.is_file()]
     return tests + others + xss
 
@@ -47,6 +54,7 @@ def test_golden_inputs_are_detected_as_their_own_format(expected: Path) -> None:
 
 
 def test_corpus_files_are_detected_as_their_own_format(corpus: Path) -> None:
+    assert set(corpus_formats(corpus)) >= {"twitter_v1", "twitter_v2", "tags_csv", "mastodon", "discord_json"}
     for name, data in corpus_files(corpus):
         assert detect(data).name == name
 

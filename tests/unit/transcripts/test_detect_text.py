@@ -43,18 +43,42 @@ def test_text_formats_leave_other_formats_files_alone(path: Path) -> None:
     assert [name for name in TEXT_FORMATS if get(name).sniff(head, path.name)] == []
 
 
-@pytest.mark.parametrize(
-    ("relative", "expected"),
-    [
-        ("whatsapp/short-chat.txt", "whatsapp"),
-        ("zoom_chat/test-zoom-chat.txt", "zoom_chat"),
-        # Lines of `Name: text` with no dates: a plain chat, as its upstream name says, not WhatsApp.
-        ("whatsapp/not-a-whatsapp-chat.txt", "plain"),
-    ],
-)
-def test_corpus_files_are_detected(corpus: Path, relative: str, expected: str) -> None:
-    path = corpus / relative
-    assert detect(path.read_bytes(), path.name).name == expected
+# Each corpus folder named after a format holds that format's files (telegram/ is named after none:
+# no importer reads it yet; slack_export/ holds the pieces of an export, which only a whole export
+# zipped is). These files are the exceptions: what each is instead (None: no format, refused).
+NOT_THEIR_FOLDERS_FORMAT = {
+    # Lines of `Name: text` with no dates: a plain chat, as its upstream name says, not WhatsApp.
+    "whatsapp/not-a-whatsapp-chat.txt": "plain",
+    "whatsapp/empty.txt": None,
+}
+
+
+def corpus_files(corpus: Path) -> list[tuple[str, Path]]:
+    """Return (folder/.../name, path) for every corpus file, in order."""
+    return [(path.relative_to(corpus).as_posix(), path) for path in sorted(corpus.rglob("*")) if path.is_file()]
+
+
+def their_format(relative: str) -> str | None:
+    """The format a corpus file is: its top folder's name when a format has that name, or an exception above."""
+    if relative in NOT_THEIR_FOLDERS_FORMAT:
+        return NOT_THEIR_FOLDERS_FORMAT[relative]
+    folder = relative.split("/", 1)[0]
+    return folder if folder in ORDER else None
+
+
+def detected(path: Path) -> str | None:
+    """The format detect() finds for a file, or None when it refuses the file."""
+    try:
+        return detect(path.read_bytes(), path.name).name
+    except TranscriptError:
+        return None
+
+
+def test_corpus_files_of_text_formats_are_detected_as_their_format(corpus: Path) -> None:
+    files = [(relative, path) for relative, path in corpus_files(corpus) if relative.split("/", 1)[0] in TEXT_FORMATS]
+    assert {relative.split("/", 1)[0] for relative, _path in files} >= {"whatsapp", "zoom_chat", "zoom_vtt"}
+    assert {relative: detected(path) for relative, path in files} == {
+        relative: their_format(relative) for relative, _path in files}
 
 
 def test_an_empty_file_is_refused(corpus: Path) -> None:
@@ -63,16 +87,27 @@ def test_an_empty_file_is_refused(corpus: Path) -> None:
 
 
 def test_text_formats_leave_the_corpus_of_other_formats_alone(corpus: Path) -> None:
-    ours = ("whatsapp", "zoom_chat")
-    others = [path for path in corpus.rglob("*") if path.is_file() and path.relative_to(corpus).parts[0] not in ours]
-    assert others
+    files = corpus_files(corpus)
+    assert any(their_format(relative) not in TEXT_FORMATS for relative, _path in files)
     claimed = {
-        f"{path.relative_to(corpus)}: {name}"
-        for path in others
+        f"{relative}: {name}"
+        for relative, path in files
         for name in TEXT_FORMATS
-        if get(name).sniff(path.read_bytes()[:HEAD], path.name)
+        if name != their_format(relative) and get(name).sniff(path.read_bytes()[:HEAD], path.name)
     }
     assert claimed == set()
+
+
+def test_corpus_files_of_formats_without_an_importer_are_refused(corpus: Path) -> None:
+    """telegram/ (a Telegram Desktop result.json), and each loose file of slack_export/: no format may
+    claim them, so an upload of one is refused with "not recognised" rather than misread."""
+    unread = [(relative, path) for relative, path in corpus_files(corpus)
+              if relative.split("/", 1)[0] not in ORDER and relative not in NOT_THEIR_FOLDERS_FORMAT]
+    assert any(relative.startswith("telegram/") for relative, _path in unread)
+    assert {relative: detected(path) for relative, path in unread} == {relative: None for relative, _path in unread}
+    relative, path = next((relative, path) for relative, path in unread if relative.startswith("telegram/"))
+    with pytest.raises(TranscriptError, match="not recognised"):
+        detect(path.read_bytes(), path.name)
 
 
 @pytest.mark.parametrize("name", TEXT_FORMATS)
