@@ -11,11 +11,28 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from forum.cleantext import clean_line, clean_text
 from forum.db import session, write_transactions
 from forum.errors import ValidationError
 from forum.resources import resource_dir
 
 forum_cli = AppGroup("forum", help="Manage the forum: its tables, spaces, members and imports.")
+
+
+class _CleanText(click.ParamType):
+    """Text given on the command line, without control characters, as form fields are (forum.cleantext)."""
+
+    name = "text"
+
+    def __init__(self, clean):
+        self.clean = clean
+
+    def convert(self, value, param, ctx):
+        return self.clean(value) if isinstance(value, str) else value
+
+
+LINE = _CleanText(clean_line)
+TEXT = _CleanText(clean_text)
 
 
 def _fail(message: str) -> None:
@@ -63,7 +80,7 @@ def demo_command(if_empty: bool) -> None:
 
 @forum_cli.command("create-admin")
 @click.argument("email")
-@click.option("--name", required=True, help="The admin's display name.")
+@click.option("--name", type=LINE, required=True, help="The admin's display name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="The password (prompted for when not given).")
 def create_admin_command(email: str, name: str, password: str) -> None:
@@ -86,10 +103,10 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 @forum_cli.command("create-space")
 @click.argument("slug")
-@click.option("--name", required=True, help="The space's name.")
+@click.option("--name", type=LINE, required=True, help="The space's name.")
 @click.option("--visibility", type=click.Choice(["public", "members", "private", "secret"]), default="public",
               show_default=True, help="Who can read it.")
-@click.option("--description", default="", help="What the space is for.")
+@click.option("--description", type=TEXT, default="", help="What the space is for.")
 @click.option("--anonymous-posting", is_flag=True, help="Allow posting without one's name showing.")
 def create_space_command(slug: str, name: str, visibility: str, description: str, anonymous_posting: bool) -> None:
     """Create a space."""
@@ -132,7 +149,7 @@ def rerender_command() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--space", "space_slug", required=True, help="The space the chat's threads go in.")
 @click.option("--format", "format_name", help="The file's format (see `flask forum formats`); detected when omitted.")
-@click.option("--title", help="The chat's title, e.g. '#lgovsm 14 January 2011'.")
+@click.option("--title", type=LINE, help="The chat's title, e.g. '#lgovsm 14 January 2011'.")
 @click.option("--host", "hosts", multiple=True, help="The host's handle or name (repeat for co-hosts).")
 @click.option("--start", help="When the chat began, e.g. 2011-01-14T13:00 (for formats without dates).")
 @click.option("--timezone", "timezone_name", default="Europe/London", show_default=True,

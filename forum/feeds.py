@@ -1,10 +1,16 @@
-"""Atom (RFC 4287) feeds, built with an XML library so every value is escaped correctly."""
+"""Atom (RFC 4287) feeds, built with an XML library so every value is escaped correctly.
+
+ElementTree escapes markup but writes control characters as they are, which no XML reader accepts:
+every value goes through `xml_safe` first, so one bad title cannot break a feed for everyone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
+
+from forum.cleantext import xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM)
@@ -26,23 +32,31 @@ def _when(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    """Add an Atom element with XML-safe text and attributes."""
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
 def atom(feed_id: str, title: str, url: str, self_url: str, entries: list[Entry], updated: datetime) -> bytes:
     """The feed document, as UTF-8 bytes."""
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _when(updated)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
-    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = title
+    _add(feed, "id", feed_id)
+    _add(feed, "title", title)
+    _add(feed, "updated", _when(updated))
+    _add(feed, "link", rel="alternate", type="text/html", href=url)
+    _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    _add(_add(feed, "author"), "name", title)
     for item in entries:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = item.id
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.title
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=item.url)
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _when(item.updated)
-        ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = item.author or "A member"
+        entry = _add(feed, "entry")
+        _add(entry, "id", item.id)
+        _add(entry, "title", item.title)
+        _add(entry, "link", rel="alternate", type="text/html", href=item.url)
+        _add(entry, "updated", _when(item.updated))
+        _add(_add(entry, "author"), "name", item.author or "A member")
         if item.summary_html:
             # The summary is the sanitised HTML stored at write time, carried as escaped text (type="html").
-            ET.SubElement(entry, f"{{{ATOM}}}summary", type="html").text = item.summary_html
+            _add(entry, "summary", item.summary_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

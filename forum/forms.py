@@ -9,7 +9,29 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Passwo
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from forum.cleantext import clean_line, clean_text
 from forum.models import EMAIL_FREQUENCIES, PLATFORMS, SECTORS, VISIBILITIES
+
+
+class Form(FlaskForm):
+    """Every forum form: what people type arrives without control characters (see forum.cleantext)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, PasswordField):  # a password is checked as typed, never changed
+                return unbound_field.bind(form=form, **options)
+            clean = clean_text if issubclass(field_class, TextAreaField) else clean_line
+            filters = [*unbound_field.kwargs.get("filters", ()), _text_only(clean)]
+            return unbound_field.bind(form=form, **{**options, "filters": filters})
+
+
+def _text_only(clean):
+    """A WTForms filter: `clean` a field's data when it is text; leave files, numbers and yes/no alone."""
+    def text_filter(value):
+        return clean(value) if isinstance(value, str) else value
+    return text_filter
+
 
 def choices(options: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
     """Select options from a value -> label mapping, with an optional blank first option."""
@@ -20,14 +42,14 @@ def choices(options: dict[str, str], blank: str | None = None) -> list[SelectCho
 SECTOR_CHOICES = choices(SECTORS, "Choose your sector")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
     remember = BooleanField("Keep me signed in on this computer for 14 days")
     submit = SubmitField("Sign in")
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     """What a member says about themselves, shared by sign-up and the profile page."""
 
     # No field validators: the membership service checks every field at once, so all problems show together.
@@ -59,39 +81,39 @@ class ProfileForm(ProfileFields):
     submit = SubmitField("Save profile")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField("Email address")
     submit = SubmitField("Send me a link")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField("New password", description="At least 10 characters")
     submit = SubmitField("Set password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Current password")
     password = PasswordField("New password", description="At least 10 characters")
     submit = SubmitField("Change password")
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = EmailField("New email address", description="We send a link there; the change happens when you open it")
     password = PasswordField("Your password")
     submit = SubmitField("Change email address")
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField("Your password")
     submit = SubmitField("Delete my account")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField("Your answer")
     submit = SubmitField("Send answer")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A moderator's decision about a member, with a reason or a question where one is needed."""
 
     reason = TextAreaField("Reason or question", description="Sent to the person by email")
@@ -104,7 +126,7 @@ class ReasonForm(FlaskForm):
     unchampion = SubmitField("Remove digital champion badge")
 
 
-class DirectoryForm(FlaskForm):
+class DirectoryForm(Form):
     """The directory's filters (a GET form: no CSRF token needed, nothing changes)."""
 
     class Meta:
@@ -116,7 +138,7 @@ class DirectoryForm(FlaskForm):
     champion = BooleanField("Digital champions only")
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     body = TextAreaField(
         "Your post", description="You can use Markdown: **bold**, *italic*, [a link](https://example.org), "
@@ -129,7 +151,7 @@ class ThreadForm(FlaskForm):
     submit = SubmitField("Post thread")
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(
         "Your reply", description="You can use Markdown: **bold**, *italic*, [a link](https://example.org), "
         "lists with - and quotes with >.",
@@ -142,19 +164,19 @@ class ReplyForm(FlaskForm):
     submit = SubmitField("Post reply")
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     body = TextAreaField("Your post", validators=[DataRequired("Enter the text of your post")])
     preview = SubmitField("Preview")
     submit = SubmitField("Save changes")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only a button (sign out, delete): the CSRF token is what it carries."""
 
     submit = SubmitField("Confirm")
 
 
-class SpaceForm(FlaskForm):
+class SpaceForm(Form):
     # Checked by the spaces service, so that every problem shows at once.
     name = StringField("Name")
     slug = StringField(
@@ -166,29 +188,29 @@ class SpaceForm(FlaskForm):
     submit = SubmitField("Save space")
 
 
-class JoinRequestForm(FlaskForm):
+class JoinRequestForm(Form):
     message = TextAreaField("Message to the hosts", description="Optional. Say a little about why you would like to join.")
     submit = SubmitField("Ask to join")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     who = StringField("Email address or name of the member to invite")
     submit = SubmitField("Invite")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Yes or no on a request or an invitation."""
 
     accept = SubmitField("Accept")
     decline = SubmitField("Decline")
 
 
-class RevealForm(FlaskForm):
+class RevealForm(Form):
     reason = TextAreaField("Why do you need to know who wrote this?", description="Your reason is kept in the moderation log")
     submit = SubmitField("Show me who wrote it")
 
 
-class ChatForm(FlaskForm):
+class ChatForm(Form):
     # Checked by the chats service, so that every problem shows at once.
     title = StringField("Title", description="For example, #lgovsm: who decides what we post?")
     space = SelectField("Space for its threads", validate_choice=False)
@@ -201,19 +223,19 @@ class ChatForm(FlaskForm):
     submit = SubmitField("Save chat")
 
 
-class ProposeQuestionForm(FlaskForm):
+class ProposeQuestionForm(Form):
     text = TextAreaField("Propose a question", description="One question, 10 to 500 characters")
     submit = SubmitField("Propose question")
 
 
-class QuestionDecisionForm(FlaskForm):
+class QuestionDecisionForm(Form):
     position = IntegerField("Question number in the chat")
     choose = SubmitField("Choose")
     reject = SubmitField("Not this time")
     undo = SubmitField("Put back")
 
 
-class UploadTranscriptForm(FlaskForm):
+class UploadTranscriptForm(Form):
     file = FileField("Transcript file", description="Exports from X, TAGS, Mastodon, Bluesky, Slack, Teams, Zoom, "
                      "Discord, WhatsApp or a chat log")
     chat = SelectField("Chat", validate_choice=False)
@@ -226,12 +248,12 @@ class UploadTranscriptForm(FlaskForm):
     submit = SubmitField("Upload and preview")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = TextAreaField("What is wrong with this post?", description="The moderators read this; the author does not")
     submit = SubmitField("Send report")
 
 
-class PostActionForm(FlaskForm):
+class PostActionForm(Form):
     """A moderator's action on a post, with an optional reason for the log."""
 
     reason = StringField("Reason (for the log)")
@@ -242,7 +264,7 @@ class PostActionForm(FlaskForm):
     reject = SubmitField("Reject")
 
 
-class ThreadToolsForm(FlaskForm):
+class ThreadToolsForm(Form):
     reason = StringField("Reason", description="Shown to members when you lock the thread; kept in the log")
     title = StringField("New title")
     space = SelectField("Move to space", validate_choice=False)
@@ -258,7 +280,7 @@ class ThreadToolsForm(FlaskForm):
     merge = SubmitField("Merge this thread into the other")
 
 
-class PromoteForm(FlaskForm):
+class PromoteForm(Form):
     title = StringField("Title", description="What worked, in a few words")
     problem = TextAreaField("The problem", description="What they were trying to solve. Markdown works.")
     approach = TextAreaField("What they did")
@@ -268,7 +290,7 @@ class PromoteForm(FlaskForm):
     submit = SubmitField("Add to the library")
 
 
-class LibraryFilterForm(FlaskForm):
+class LibraryFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -277,17 +299,17 @@ class LibraryFilterForm(FlaskForm):
     organisation = StringField("Organisation")
 
 
-class TagForm(FlaskForm):
+class TagForm(Form):
     name = StringField("Service area")
     submit = SubmitField("Add service area")
 
 
-class KeywordForm(FlaskForm):
+class KeywordForm(Form):
     keyword = StringField("Listen for a word, phrase or #hashtag", description="We tell you when a new post you can read mentions it")
     submit = SubmitField("Listen for it")
 
 
-class NotificationSettingsForm(FlaskForm):
+class NotificationSettingsForm(Form):
     email_frequency = SelectField("Email me", choices=choices(EMAIL_FREQUENCIES), validate_choice=False)
     auto_watch = BooleanField("Watch threads I start or reply to")
     submit = SubmitField("Save settings")

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forum.cleantext import has_control_characters
+
 log = logging.getLogger("forum.security")
 
 # Scripts, styles, images and forms from the forum's own origin only: no inline code at all, so an
@@ -142,20 +144,16 @@ def _check_request():
     if current_app.config.get("MAX_CONTENT_LENGTH") is None:
         request.max_content_length = int(current_app.config["FORUM_IMPORT_MAX_BYTES"]) + UPLOAD_MARGIN
     for target in request.args.getlist("next"):
-        if _has_control_characters(target):
+        if has_control_characters(target):
             return _error_page(400, "The address in this link is not valid. Go back and follow the link again.")
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             targets = request.form.getlist("next")
         except HTTPException:
             return None  # too large: the view's own form access raises the 413 with its page
-        if any(_has_control_characters(target) for target in targets):
+        if any(has_control_characters(target) for target in targets):
             return _error_page(400, "The address in this form is not valid. Go back and try again.")
     return None
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in text)
 
 
 # -- responses ---------------------------------------------------------------------------------------

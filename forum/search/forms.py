@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField
 
 from forum.errors import ValidationError
+from forum.forms import Form
 from forum.models import Space
 from forum.search.service import Filters
 
@@ -17,7 +17,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Words to find, and the filters that narrow the results."""
 
     class Meta:

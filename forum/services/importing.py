@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from forum import markup, transcripts
+from forum.cleantext import clean_line, clean_text
 from forum.errors import TranscriptError
 from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key
@@ -46,6 +47,12 @@ class ImportOptions:
     imported_by: Member | None = None
     chat: Chat | None = None                      # import into this chat (else found by content, or new)
     question_titles: dict[int, str] = field(default_factory=dict)  # a host's edits to the threads' titles
+
+    def __post_init__(self) -> None:
+        # Titles come from a form, a file or the command line: clean them here, once, for all three.
+        self.title = clean_line(self.title) if self.title else self.title
+        self.hosts = tuple(clean_line(host) for host in self.hosts)
+        self.question_titles = {number: clean_line(text) for number, text in self.question_titles.items()}
 
 
 def read_source(path: Path, max_bytes: int) -> tuple[bytes, str]:
@@ -77,10 +84,21 @@ def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Tr
     """Detect or take the format, parse the file, and segment it into questions."""
     importer = transcripts.get(options.format) if options.format else transcripts.detect(data, filename)
     transcript = importer.parse(data, channel=options.channel)
+    _clean(transcript)
     if not any(m.kind == "message" for m in transcript.messages):
         raise TranscriptError(f"no chat messages were found in this {importer.label} file")
     shape = segment(transcript, hosts=options.hosts, start=options.start, timezone_name=options.timezone)
     return transcript, shape
+
+
+def _clean(transcript: Transcript) -> None:
+    """Drop control characters from what the file says, as forms do for what people type (forum.cleantext)."""
+    transcript.title = clean_line(transcript.title) if transcript.title else transcript.title
+    for message in transcript.messages:
+        message.text = clean_text(message.text)
+        message.author_name = clean_line(message.author_name)
+        if message.author_handle:
+            message.author_handle = clean_line(message.author_handle)
 
 
 def source_key(platform: str, message: ChatMessage) -> str:
