@@ -245,8 +245,7 @@ def send_digests_command(frequency: str) -> None:
     from forum.services import notifications
     from forum.views.keeping_up import links
 
-    base = current_app.config.get("FORUM_BASE_URL") or "http://localhost"
-    with current_app.test_request_context(base_url=base), write_transactions():
+    with write_transactions():  # links come from FORUM_BASE_URL (forum.security.base_url), as on the web
         sent = notifications.send_digests(session(), frequency, links(), current_app.config["FORUM_SITE_NAME"])
     click.echo(f"Queued {sent} {frequency} digests.")
 

@@ -314,10 +314,10 @@ def check(app: Flask) -> list[str]:
         if base and not base.lower().startswith("https://"):
             problem(f"FORUM_BASE_URL ({base}) is not https://, so emailed links are not secure",
                     "change FORUM_BASE_URL to start with https://")
-    if not config.get("FORUM_BASE_URL") and not (config.get("FORUM_TRUSTED_HOSTS") or config.get("TRUSTED_HOSTS")):
-        problem("Neither FORUM_BASE_URL nor FORUM_TRUSTED_HOSTS is set, so a forged Host header can "
-                "change the links in emails (for example a password-reset link)",
-                "set FORUM_BASE_URL=https://your.host and FORUM_TRUSTED_HOSTS=your.host")
+    if not config.get("FORUM_BASE_URL"):
+        # Links never come from the request's Host header, so without it they point at a stand-in.
+        problem(f"FORUM_BASE_URL is not set, so links in emails and feeds point at {security.base_url(config)}",
+                "set FORUM_BASE_URL=https://your.host (and FORUM_TRUSTED_HOSTS=your.host)")
     try:
         security.whole_number("FORUM_PROXY_COUNT", config.get("FORUM_PROXY_COUNT"))
     except ValueError as exc:

@@ -76,6 +76,25 @@ def uses_https(config) -> bool:
     return str(config.get("FORUM_BASE_URL") or "").lower().startswith("https://")
 
 
+def base_url(config) -> str:
+    """The address every link in mail and feeds starts with: FORUM_BASE_URL, never a request's Host header.
+
+    Unset (on a developer's computer), it is the first plain name in FORUM_TRUSTED_HOSTS, else
+    http://localhost; `flask forum check` reports it either way.
+    """
+    configured = str(config.get("FORUM_BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    names = [name for name in host_list(config.get("FORUM_TRUSTED_HOSTS")) if not name.startswith(".")]
+    if not names:
+        return "http://localhost"
+    try:
+        https = uses_https(config)
+    except ValueError:  # reported by `flask forum check`
+        https = False
+    return f"{'https' if https else 'http'}://{names[0]}"
+
+
 def is_standalone(app: Flask) -> bool:
     """Is this the forum's own app (forum.create_app), rather than a host app that mounts it?"""
     return app.import_name == "forum"

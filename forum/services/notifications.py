@@ -30,7 +30,7 @@ KIND_TEXT = {"mention": "mentioned you", "reply": "replied", "keyword": "mention
 
 @dataclass
 class Links:
-    """How the caller builds absolute links (a view from the request, the CLI from FORUM_BASE_URL)."""
+    """How the caller builds absolute links: from FORUM_BASE_URL, on the web and the command line alike."""
 
     post: Callable[[int], str]
     unsubscribe: Callable[[Member], str]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from flask_wtf import FlaskForm
 
+from forum import security
 from forum.errors import ValidationError
 from forum.ids import parse_id
 from forum.services import posting
@@ -65,11 +66,17 @@ def page_number() -> int:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for an email: from FORUM_BASE_URL when set, never from a forged Host header."""
-    base = current_app.config.get("FORUM_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute URL for mail and feeds, on the forum's configured address (security.base_url).
+
+    Built without the request, so neither a forged Host nor X-Forwarded-Host header can change it,
+    and the command line makes the same links as the web.
+    """
+    base = urlsplit(security.base_url(current_app.config))
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(anchor)}" if anchor else url
 
 
 def site_name() -> str:

@@ -65,7 +65,7 @@ def test_each_unsafe_setting_is_reported_on_its_own_line_with_what_to_do(check, 
         (("TESTING is on",), "Remove TESTING"),
         (("Mail is not configured",), "FORUM_MAIL_SERVER"),
         (("not set up for HTTPS",), "FORUM_BASE_URL=https://"),
-        (("Neither FORUM_BASE_URL nor FORUM_TRUSTED_HOSTS",), "FORUM_TRUSTED_HOSTS="),
+        (("FORUM_BASE_URL is not set", "http://localhost"), "FORUM_BASE_URL=https://"),
         (("Rate limits are kept in each process",), "FORUM_REDIS_URL="),
         (("FORUM_PASSWORD_HASH is weak", "1,000 iterations"), "default"),
     ]
