@@ -19,10 +19,11 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
+# Links in mail (written to the log here) and feeds come from FORUM_BASE_URL, never from the request.
 run: $(BIN)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) forum demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	FORUM_BASE_URL=$${FORUM_BASE_URL:-http://127.0.0.1:5000} $(FLASK) run --host 127.0.0.1 --port 5000
 
 # The pure unit tests (parsers, sanitiser) do not touch a database, so they run once; everything
 # that does runs on SQLite and again on PostgreSQL.

@@ -220,17 +220,27 @@ def _describe(summary: dict, dry_run: bool) -> str:
 @click.option("--loop", is_flag=True, help="Keep running, sending what is due every --interval seconds.")
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds with --loop.")
 def send_mail_command(loop: bool, interval: int) -> None:
-    """Send the email waiting in the outbox (run it from cron each minute, or with --loop as a worker)."""
+    """Send the email waiting in the outbox (run it from cron each minute, or with --loop as a worker).
+
+    It also deletes transcript uploads whose preview was not confirmed in FORUM_IMPORT_PENDING_HOURS.
+    """
     import time
 
     from forum import mail
+    from forum.services import pending_imports
 
     db = session()
     while True:
         with write_transactions():
             sent, failed = mail.send_due(db, mail.Transport(current_app.config))
+            # The one job that runs every minute also clears away unconfirmed transcript uploads.
+            discarded = pending_imports.discard_expired(db)
+            db.commit()
         if sent or failed or not loop:
             click.echo(f"Sent {sent} emails; {failed} failed and will be retried.")
+        if discarded:
+            click.echo(f"Deleted {discarded} transcript uploads left unconfirmed for "
+                       f"{current_app.config['FORUM_IMPORT_PENDING_HOURS']} hours.")
         if not loop:
             return
         time.sleep(interval)

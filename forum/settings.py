@@ -24,6 +24,8 @@ DEFAULTS: dict[str, object] = {
     "FORUM_POSTS_PER_PAGE": 50,
     "FORUM_THREADS_PER_PAGE": 30,
     "FORUM_IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    "FORUM_IMPORT_PENDING_LIMIT": 5,     # uploads waiting for confirmation per person; a new one replaces the oldest
+    "FORUM_IMPORT_PENDING_HOURS": 24,    # how long an upload waits for confirmation before it is deleted
     "FORUM_RATELIMIT_SIGNIN": "10 per minute;50 per hour",
     "FORUM_RATELIMIT_POSTING": "20 per minute;300 per hour",
     "FORUM_QUERY_COUNT": False,          # count SQL queries per request (tests and benchmarks only)
@@ -37,7 +39,8 @@ DEFAULTS: dict[str, object] = {
 }
 
 _BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT"}
-_INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES"}
+_INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
+            "FORUM_IMPORT_PENDING_LIMIT", "FORUM_IMPORT_PENDING_HOURS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:

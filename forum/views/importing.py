@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from forum import transcripts
-from forum.db import session, utcnow
+from forum.cleantext import clean_line
+from forum.db import session
 from forum.errors import NotFound, PermissionDenied, TranscriptError, ValidationError
 from forum.forms import ConfirmForm, UploadTranscriptForm
 from forum.ids import parse_id
-from forum.models import Chat, PendingImport, Space
-from forum.services import chats, importing
+from forum.models import Chat, Space
+from forum.services import chats, importing, pending_imports
 from forum.views import bp
 from forum.views._helpers import apply_errors, form_errors, parse_uk_time
-
-PENDING_LIFETIME = timedelta(hours=2)
 
 
 def _choices(db, form: UploadTranscriptForm) -> list[Space]:
@@ -75,13 +71,17 @@ def import_upload():
         except TranscriptError as exc:
             form.file.errors = [*form.file.errors, f"{upload.filename}: {exc.message}"]
         else:
-            pending = PendingImport(token=secrets.token_urlsafe(24), member_id=current_user.id,
-                                    filename=(upload.filename or "transcript")[:255], data=data, options=saved,
-                                    expires_at=utcnow() + PENDING_LIFETIME)
-            db.execute(delete(PendingImport).where(PendingImport.expires_at < utcnow()))
-            db.add(pending)
+            config = current_app.config
+            kept = pending_imports.keep(db, current_user, clean_line(upload.filename or "") or "transcript", data,
+                                        saved, hours=config["FORUM_IMPORT_PENDING_HOURS"],
+                                        limit=config["FORUM_IMPORT_PENDING_LIMIT"])
             db.commit()
-            return redirect(url_for("forum.import_preview", token=pending.token))
+            if kept.replaced:
+                one = len(kept.replaced) == 1
+                flash(f"Uploads wait for confirmation {config['FORUM_IMPORT_PENDING_LIMIT']} at a time, so your "
+                      f"oldest waiting upload{'' if one else 's'} ({', '.join(kept.replaced)}) "
+                      f"{'was' if one else 'were'} discarded to make room for this one.", "info")
+            return redirect(url_for("forum.import_preview", token=kept.pending.token))
     errors = form_errors(form)
     return render_template("forum/import/upload.html", form=form, errors=errors), 400 if errors else 200
 
@@ -96,19 +96,16 @@ def _read_upload(upload) -> bytes:
     return data
 
 
-def _pending(db, token: str) -> PendingImport:
-    pending = db.scalar(select(PendingImport).where(PendingImport.token == token))
-    if pending is None or pending.member_id != current_user.id or pending.expires_at < utcnow():
-        raise NotFound("This upload has expired or does not exist. Upload the file again.")
-    return pending
-
-
 @bp.route("/import/<token>", methods=["GET", "POST"])
 @login_required
 def import_preview(token: str):
     """Show what the import will create; adjust the format or question titles; confirm to import."""
     db = session()
-    pending = _pending(db, token)
+    try:
+        pending = pending_imports.find(db, current_user, token)
+    except (NotFound, pending_imports.UploadExpired) as exc:
+        return render_template("forum/import/gone.html", code=exc.status, message=exc.message,
+                               chat_id=getattr(exc, "chat_id", None)), exc.status
     form = UploadTranscriptForm()
     spaces = _choices(db, form)
     confirm = ConfirmForm()

@@ -217,7 +217,7 @@ def test_a_pending_import_belongs_to_its_uploader_and_expires(app, client):
         pending = _session(app).scalar(select(PendingImport))
         pending.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
         _session(app).commit()
-    assert client.get(preview_url).status_code == 404
+    assert client.get(preview_url).status_code == 410
 
 
 def test_members_cannot_import(app, client):
