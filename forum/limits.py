@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import hashlib
+
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from forum import emails
+
 # One limiter for the forum's views; its storage comes from RATELIMIT_STORAGE_URI at init_app.
 limiter = Limiter(key_func=get_remote_address, key_prefix="forum")
+
+
+def account_key() -> str:
+    """The account a sign-in, sign-up or reset form names, so its limit holds whichever address it comes from.
+
+    The normalised address (what sign-in looks up), hashed so the limiter's storage holds no addresses.
+    """
+    raw = request.form.get("email", "")
+    address = emails.normalise(raw) or raw.strip().lower()
+    return "account:" + hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def signin_limit() -> str:

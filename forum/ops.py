@@ -20,6 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from forum import emails
+
 # What a backup reports, and what a restore is compared with.
 COUNTED_TABLES = {
     "members": "forum_member",
@@ -272,7 +274,8 @@ def check(app: Flask) -> list[str]:
                 "move to PostgreSQL (FORUM_DATABASE_URL=postgresql://...; see docs/deploy.md) "
                 "or run the app on one server")
     if engine is not None:
-        problems.extend(_database_problems(app, engine))
+        database = _database_problems(app, engine)
+        problems.extend(database or _address_problems(engine))
 
     # Rate limits
     redis_url = config.get("FORUM_REDIS_URL")
@@ -363,6 +366,20 @@ def _database_problems(app: Flask, engine: Engine) -> list[str]:
         return ["The database schema is not at the forum's latest migration: run `flask --app wsgi db upgrade` "
                 "(back up first: `flask forum backup PATH`)."]
     return []
+
+
+def _address_problems(engine: Engine, shown: int = 20) -> list[str]:
+    """Accounts whose stored email address no longer passes the address check (or is not in its normal form)."""
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, email FROM forum_member WHERE email IS NOT NULL ORDER BY id")).all()
+    bad = [(member_id, email) for member_id, email in rows if emails.normalise(email) != email]
+    if not bad:
+        return []
+    listed = ", ".join(f"#{member_id} {email!r}" for member_id, email in bad[:shown])
+    more = f" and {len(bad) - shown} more" if len(bad) > shown else ""
+    return [f"{len(bad)} account(s) have an email address that no longer passes the address check, so mail to "
+            f"them may go astray and their domain is not trusted: {listed}{more}. Ask each member to change "
+            f"their address (Account, Email address), or suspend the account if it was made to abuse the old check."]
 
 
 def _migration_heads() -> set[str]:

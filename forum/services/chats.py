@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from forum import policy
+from forum import emails, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import (Chat, ChatHost, ChatImport, Member, Post, ProposedQuestion, QuestionVote, Space,
@@ -82,8 +82,10 @@ def _check(db: Session, actor: Member, details: ChatDetails) -> tuple[dict[str, 
         errors["hashtag"] = "Enter a hashtag of letters, digits and underscores, like #lgovsm"
     hosts: list[Member] = []
     for name in filter(None, (part.strip() for part in (details.hosts or "").split(","))):
+        address = emails.normalise(name)
+        named = Member.name_key == normalise_name(name)
         host = db.scalar(select(Member).where(
-            (Member.email == name.lower()) | (Member.name_key == normalise_name(name)), Member.state == "approved"))
+            (named | (Member.email == address)) if address else named, Member.state == "approved"))
         if host is None:
             errors["hosts"] = f"No approved member is called {name}"
             break

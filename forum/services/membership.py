@@ -6,13 +6,14 @@ what happens and writes the email into the outbox in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from forum import mail, markup
+from forum import emails, mail, markup
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Speaker, Thread
@@ -34,10 +35,12 @@ class Profile:
     handles: dict[str, str] | None = None  # platform -> handle; an empty handle removes it
 
 
-def is_trusted(email: str, domains: tuple[str, ...]) -> bool:
-    """Is the email at a trusted domain or one of its subdomains (e.g. staffordshire.gov.uk)?"""
-    domain = email.rpartition("@")[2].lower()
-    return any(domain == d or domain.endswith("." + d) for d in domains)
+def is_trusted(email: str | None, domains: tuple[str, ...]) -> bool:
+    """Is the email one valid address at a trusted domain or one of its subdomains (e.g. staffordshire.gov.uk)?
+
+    Decided on the domain the address check read, so `someone@evil.example,.gov.uk` is not trusted.
+    """
+    return emails.in_domains(email, domains)
 
 
 def _check_profile(profile: Profile) -> dict[str, str]:
@@ -58,21 +61,57 @@ def _check_profile(profile: Profile) -> dict[str, str]:
     return errors
 
 
-def sign_up(db: Session, *, email: str, password: str, profile: Profile, password_method: str) -> Member:
-    """Create a member who has yet to confirm their email and be approved."""
+@dataclass
+class SignUpMail:
+    """How to write the links in the email a sign-up sends, and the site's name."""
+
+    confirm_link: Callable[[Member], str]  # confirms a new member's address
+    reset_link: Callable[[Member], str]    # lets an existing account's owner choose a new password
+    site_name: str
+
+
+def sign_up(db: Session, *, email: str, password: str, profile: Profile, password_method: str,
+            outgoing: SignUpMail) -> str:
+    """Create a member who has yet to confirm their email and be approved, and email them; return the address.
+
+    When the address already has an account, nothing is created: its owner is emailed instead (someone
+    tried to sign up with it; here is how to reset the password). The caller answers the same either
+    way, so the form cannot be used to learn who has an account.
+    """
     errors = _check_profile(profile)
-    try:
-        member = accounts.register(
-            db, display_name=profile.display_name, email=email, password=password, password_method=password_method,
-            state="pending", sector=profile.sector, organisation=profile.organisation, job_role=profile.job_role,
-        )
-    except ValidationError as exc:
-        raise ValidationError(exc.message, {**exc.errors, **errors}) from None
+    details, address = accounts.check_details(db, profile.display_name, email, password)
+    errors = {**details, **errors}
     if errors:
         raise ValidationError("There is a problem with your details", errors)
+    owner = db.scalar(select(Member).where(Member.email == address))
+    if owner is not None:
+        accounts.hash_password(password, password_method)  # the same work as a new account, so no faster
+        _tell_owner_of_sign_up(db, owner, outgoing)
+        return address
+    member = accounts.register(
+        db, display_name=profile.display_name, email=address, password=password, password_method=password_method,
+        state="pending", sector=profile.sector, organisation=profile.organisation, job_role=profile.job_role,
+    )
     _set_handles(db, member, profile.handles or {})
     db.flush()
-    return member
+    send_confirmation(db, member, outgoing.confirm_link(member), outgoing.site_name)
+    return address
+
+
+def _tell_owner_of_sign_up(db: Session, owner: Member, outgoing: SignUpMail) -> None:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    site_name = outgoing.site_name
+    if owner.state == "rejected":
+        way_in = ("A moderator could not approve that account. If you think this is a mistake, reply to this "
+                  "email.\n")
+    else:
+        way_in = (f"If it was you, sign in with your password. If you have forgotten it, choose a new one by "
+                  f"opening this link within an hour:\n\n{outgoing.reset_link(owner)}\n")
+    mail.queue(db, owner.email, f"Someone tried to sign up to {site_name} with your address", (
+        f"Hello {owner.display_name},\n\nSomeone tried to create an account on {site_name} with this email "
+        f"address, which already has an account.\n\n{way_in}\n"
+        f"If it was not you, you need do nothing: no account was created and your password has not changed.\n"
+    ))
 
 
 def _set_handles(db: Session, member: Member, handles: dict[str, str]) -> None:
@@ -193,8 +232,13 @@ def answer_information_request(db: Session, member: Member, answer: str) -> None
 
 
 def request_password_reset(db: Session, email: str, make_link, site_name: str) -> None:
-    """Email a reset link when the address belongs to a member; do the same visible thing either way."""
-    member = db.scalar(select(Member).where(Member.email == email.strip().lower()))
+    """Email a reset link when the address belongs to a member; do the same visible thing either way.
+
+    An address that is not one valid address is refused (that says nothing about who has an account).
+    """
+    if emails.normalise(email) is None:
+        raise ValidationError("Check the email address", {"email": emails.FORMAT_ERROR})
+    member = accounts.find_by_email(db, email)
     if member is None or member.state in ("deleted", "rejected"):
         return
     mail.queue(db, member.email, f"Reset your {site_name} password", (
@@ -222,10 +266,10 @@ def change_password(db: Session, member: Member, current: str, new: str, passwor
 def request_email_change(db: Session, member: Member, new_email: str, password: str, make_link,
                          site_name: str) -> str:
     """Send a confirmation link to the new address; the email changes only when it is followed."""
-    new_email = (new_email or "").strip().lower()
+    new_email = emails.normalise(new_email)
     errors: dict[str, str] = {}
-    if not accounts.EMAIL_RE.match(new_email):
-        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+    if new_email is None:
+        errors["email"] = emails.FORMAT_ERROR
     elif new_email == member.email:
         errors["email"] = "That is already your email address"
     elif db.scalar(select(Member.id).where(Member.email == new_email)) is not None:
@@ -241,8 +285,11 @@ def request_email_change(db: Session, member: Member, new_email: str, password: 
     return new_email
 
 
-def confirm_email_change(db: Session, member: Member, new_email: str) -> None:
-    """Switch to the new, now confirmed, address."""
+def confirm_email_change(db: Session, member: Member, new_email: str, old_email: str | None) -> None:
+    """Switch to the new, now confirmed, address; a link works once, while the address it replaces is current."""
+    if old_email is None or member.email != old_email:
+        raise ValidationError("This link has already been used or is no longer valid. If your address has not "
+                              "changed, ask for a new link on your account page.")
     if db.scalar(select(Member.id).where(Member.email == new_email, Member.id != member.id)) is not None:
         raise ValidationError("Another account now uses that email address.")
     member.email, member.email_confirmed_at = new_email, utcnow()

@@ -123,8 +123,9 @@ def change_email():
         db = session()
 
         def link(new_email: str) -> str:
+            # The address it replaces goes in too: once the change is made, the link stops working.
             token = tokens.make(current_app.config["SECRET_KEY"], "change-email",
-                                {"id": current_user.id, "email": new_email})
+                                {"id": current_user.id, "email": new_email, "from": current_user.email})
             return external_url("forum.confirm_email_change", token=token)
 
         try:
@@ -148,7 +149,7 @@ def confirm_email_change(token: str):
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
         raise ValidationError("This link is not valid any more.")
-    membership.confirm_email_change(db, member, payload["email"])
+    membership.confirm_email_change(db, member, payload.get("email"), payload.get("from"))
     db.commit()
     flash(f"Your email address is now {member.email}.", "success")
     return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))

@@ -7,11 +7,11 @@ from flask_login import current_user, login_user, logout_user
 
 from sqlalchemy import select
 
-from forum import tokens
+from forum import emails, tokens
 from forum.db import session
 from forum.errors import ValidationError
 from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
-from forum.limits import limiter, signin_limit
+from forum.limits import account_key, limiter, signin_limit
 from forum.models import Member, Organisation
 from forum.services import accounts, membership
 from forum.settings import trusted_domains
@@ -23,6 +23,7 @@ BAD_CREDENTIALS = "The email address or password is not right"
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"], key_func=account_key)
 def login():
     """Sign in with email and password; the same message for an unknown email and a wrong password."""
     form = SignInForm()
@@ -47,26 +48,28 @@ def login():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"], key_func=account_key)
 def register():
-    """Sign up as a peer: name, email, password, sector, organisation, role and optional handles."""
+    """Sign up as a peer: name, email, password, sector, organisation, role and optional handles.
+
+    The answer is the same whether or not the address already has an account; the email says which.
+    """
     form = RegisterForm()
     if form.validate_on_submit():
         db = session()
         try:
-            member = membership.sign_up(
+            address = membership.sign_up(
                 db, email=form.email.data or "", password=form.password.data or "",
                 profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
+                outgoing=membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
+                                               site_name=site_name()),
             )
-            send_confirmation(db, member)
             db.commit()
         except ValidationError as exc:
             db.rollback()
             apply_errors(form, exc)
         else:
-            _start_session(member, remember=False)
-            flash(f"Welcome, {member.display_name}. We have sent a link to {member.email}: open it to confirm "
-                  "your email address.", "success")
-            return redirect(url_for("forum.account"))
+            return render_template("forum/auth/register_sent.html", email=address)
     status = 400 if form.is_submitted() else 200
     return render_template("forum/auth/register.html", form=form, errors=form_errors(form),
                            organisations=organisation_names()), status
@@ -86,9 +89,21 @@ def organisation_names() -> list[str]:
     return list(session().scalars(select(Organisation.name).order_by(Organisation.name)))
 
 
-def send_confirmation(db, member) -> None:
+def confirmation_link(member) -> str:
+    """The emailed link that confirms a member's address (for three days)."""
     token = tokens.make(current_app.config["SECRET_KEY"], "confirm-email", {"id": member.id, "email": member.email})
-    membership.send_confirmation(db, member, external_url("forum.confirm_email", token=token), site_name())
+    return external_url("forum.confirm_email", token=token)
+
+
+def reset_link(member) -> str:
+    """The emailed link that lets a member choose a new password (once, for an hour)."""
+    token = tokens.make(current_app.config["SECRET_KEY"], "reset-password",
+                        {"id": member.id, "v": member.session_version})
+    return external_url("forum.reset_password", token=token)
+
+
+def send_confirmation(db, member) -> None:
+    membership.send_confirmation(db, member, confirmation_link(member), site_name())
 
 
 @bp.get("/confirm/<token>")
@@ -116,20 +131,20 @@ def confirm_email(token: str):
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"], key_func=account_key)
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the email is known."""
     form = EmailForm()
     if form.validate_on_submit():
         db = session()
-
-        def link(member):
-            token = tokens.make(current_app.config["SECRET_KEY"], "reset-password",
-                                {"id": member.id, "v": member.session_version})
-            return external_url("forum.reset_password", token=token)
-
-        membership.request_password_reset(db, form.email.data or "", link, site_name())
-        db.commit()
-        return render_template("forum/auth/reset_sent.html", email=form.email.data)
+        try:
+            membership.request_password_reset(db, form.email.data or "", reset_link, site_name())
+            db.commit()
+        except ValidationError as exc:
+            db.rollback()
+            apply_errors(form, exc)
+        else:
+            return render_template("forum/auth/reset_sent.html", email=emails.normalise(form.email.data))
     errors = form_errors(form)
     return render_template("forum/auth/forgot.html", form=form, errors=errors), 400 if errors else 200
 

@@ -58,6 +58,14 @@ def send(fields: dict[str, str] | None = None, button: str = "Submit"):
     return act
 
 
+def sign_up(fields: dict[str, str], sector: str):
+    """Fill the sign-up form, choose a sector, and create the account."""
+    def act(page, ids):
+        page.get_by_label("Sector", exact=True).select_option(label=sector)
+        return send(fields, "Create account")(page, ids)
+    return act
+
+
 def upload(path: str, fields: dict[str, str] | None = None, button: str = "Upload and preview"):
     """Choose a file from the repository for the form's file input, fill fields, and send it."""
     def act(page, ids):
@@ -179,6 +187,10 @@ PAGES: dict[str, list[Visit]] = {
         Visit("register-taken", "/register", status=400, expect="already taken",
               act=send({"Your name": "Sam Patel", "Email address": "sam.patel@staffordshire.example.gov.uk",
                         "Password": "short"}, "Create account")),
+        # An address that has an account gets the same page as a new one (its owner is emailed instead).
+        Visit("register-sent", "/register", expect="Check your email",
+              act=sign_up({"Your name": "Robin Newcomer", "Email address": "sam.patel@staffordshire.example.gov.uk",
+                           "Password": "three unrelated words"}, "Local government")),
     ],
     "forum.logout": [  # POST only: what a person can still meet there
         Visit("logout-by-address", "/logout", status=405, expect="That address cannot be used that way"),

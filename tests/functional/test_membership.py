@@ -46,11 +46,13 @@ def sign_up(client, **changes):
 def test_sign_up_confirm_wait_be_approved_and_post(app, client, smtp):
     space = make_space(app, visibility="members", name="Members' corner")
     response = sign_up(client)
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     deliver(app)
     [confirmation] = smtp.to(SIGN_UP["email"])
     assert "Confirm your email" in confirmation["Subject"]
-    client.get(smtp.link_in(confirmation))
+    confirmed = client.get(smtp.link_in(confirmation), follow_redirects=True).get_data(as_text=True)
+    assert "Your email address is confirmed" in confirmed
+    submit(client, "/login", {"email": SIGN_UP["email"], "password": SIGN_UP["password"]})
     member = member_row(app, SIGN_UP["email"])
     assert member.is_confirmed and member.state == "pending"
     page = client.get("/").get_data(as_text=True)
@@ -99,6 +101,29 @@ def test_a_tampered_or_expired_confirmation_link_is_refused(app, client, smtp):
     response = client.get(link[:-3] + "abc")
     assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
     assert not member_row(app, SIGN_UP["email"]).is_confirmed
+
+
+def test_sign_up_with_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner(app, client, smtp):
+    make_member(app, "Sam Patel", email="sam@staffordshire.gov.uk")
+    taken = sign_up(client, email="SAM@staffordshire.gov.uk ", display_name="Mallory Evans")
+    new = sign_up(app.test_client(), email="kim@staffordshire.gov.uk", display_name="Kim Lee")
+    assert taken.status_code == new.status_code == 200
+    assert taken.get_data(as_text=True).replace("sam@", "X@") == new.get_data(as_text=True).replace("kim@", "X@")
+    assert "Mallory Evans" not in client.get("/").get_data(as_text=True)  # not signed in as anyone
+    with app.app_context():
+        names = app.extensions["forum"].db.session.scalars(select(Member.display_name).order_by(Member.id)).all()
+    assert names == ["Sam Patel", "Kim Lee"]
+
+    deliver(app)
+    [warning] = smtp.to("sam@staffordshire.gov.uk")
+    assert "tried to sign up" in warning["Subject"]
+    assert "no account was created" in smtp.body(warning)
+    reset = submit(client, smtp.link_in(warning), {"password": "a brand new password"})
+    assert reset.status_code == 302
+    signed_in = submit(app.test_client(), "/login", {"email": "sam@staffordshire.gov.uk",
+                                                     "password": "a brand new password"})
+    assert signed_in.status_code == 302
+    assert "Confirm your email" in smtp.to("kim@staffordshire.gov.uk")[0]["Subject"]
 
 
 def test_sign_up_with_an_existing_organisation_in_other_spelling_reuses_it(app, client, smtp):
@@ -162,6 +187,7 @@ def test_moderator_asks_for_more_and_the_member_answers_on_a_page(app, client, s
     email = smtp.to(SIGN_UP["email"])[-1]
     assert "Which team are you in?" in smtp.body(email)
     answer_page = smtp.link_in(email)
+    submit(client, "/login", {"email": SIGN_UP["email"], "password": SIGN_UP["password"]})
     assert "Which team are you in?" in client.get(answer_page).get_data(as_text=True)
     submit(client, "/account/answer", {"answer": "The digital team"}, form_url="/account")
     assert "The digital team" in mod.get("/moderation/approvals").get_data(as_text=True)
@@ -171,7 +197,7 @@ def test_password_reset_by_email_works_once(app, client, smtp):
     make_member(app, "Tom", email="tom@example.gov.uk")
     known = submit(client, "/password/forgot", {"email": "TOM@example.gov.uk"})
     unknown = submit(client, "/password/forgot", {"email": "nobody@example.gov.uk"})
-    assert known.get_data(as_text=True).replace("TOM@example.gov.uk", "X") == \
+    assert known.get_data(as_text=True).replace("tom@example.gov.uk", "X") == \
         unknown.get_data(as_text=True).replace("nobody@example.gov.uk", "X")
     deliver(app)
     assert len(smtp.messages) == 1
@@ -209,6 +235,32 @@ def test_changing_email_is_confirmed_at_the_new_address(app, client, smtp):
     deliver(app)
     client.get(smtp.link_in(smtp.to("new@example.gov.uk")[0]))
     assert member_row(app, "new@example.gov.uk").id == member.id
+
+
+def test_an_email_change_link_works_once(app, client, smtp):
+    member = make_member(app, email="old@example.gov.uk")
+    login(client, member)
+    submit(client, "/account/email", {"email": "new@example.gov.uk", "password": PASSWORD})
+    deliver(app)
+    link = smtp.link_in(smtp.to("new@example.gov.uk")[0])
+    assert client.get(link).status_code == 302
+    again = client.get(link)
+    assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
+    assert member_row(app, "new@example.gov.uk").id == member.id
+
+
+def test_an_older_email_change_link_cannot_undo_a_later_change(app, client, smtp):
+    member = make_member(app, email="old@example.gov.uk")
+    login(client, member)
+    submit(client, "/account/email", {"email": "first@example.gov.uk", "password": PASSWORD})
+    submit(client, "/account/email", {"email": "second@example.gov.uk", "password": PASSWORD})
+    deliver(app)
+    first = smtp.link_in(smtp.to("first@example.gov.uk")[0])
+    client.get(smtp.link_in(smtp.to("second@example.gov.uk")[0]))
+    response = client.get(first)
+    assert response.status_code == 400 and "already been used or is no longer valid" in response.get_data(as_text=True)
+    assert member_row(app, "second@example.gov.uk").id == member.id
+    assert member_row(app, "first@example.gov.uk") is None
 
 
 def test_profile_shows_details_and_only_visible_activity(app, client):

@@ -118,3 +118,21 @@ def test_a_mistyped_setting_does_not_stop_the_app_and_is_reported(check):
     assert status == 1
     assert "number of proxies" in _find(problems, "FORUM_PROXY_COUNT must be a whole number")
     assert "FORUM_HTTPS=true or false" in _find(problems, "FORUM_HTTPS is not understood")
+
+
+def test_accounts_whose_address_no_longer_passes_the_check_are_listed(check, database_url, tmp_path):
+    from tests.factories import make_member
+
+    app = make_test_app(database_url, tmp_path / "setup")
+    try:
+        make_member(app, email="sam@staffordshire.gov.uk")
+        mallory = make_member(app, email="mallory@evil.example,.gov.uk")
+        quoted = make_member(app, email='"x y"@example.gov.uk')
+    finally:
+        with app.app_context():
+            app.extensions["forum"].db.engine.dispose()
+    status, problems, _ = check(**PRODUCTION)
+    assert status == 1
+    line = _find(problems, "no longer passes the address check")
+    assert f"#{mallory.id} 'mallory@evil.example,.gov.uk'" in line and f"#{quoted.id}" in line
+    assert "sam@staffordshire.gov.uk" not in line and "Ask each member to change" in line

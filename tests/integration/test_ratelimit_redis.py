@@ -4,6 +4,9 @@ request reaches. (Without FORUM_REDIS_URL each process counts alone: the control
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -75,3 +78,38 @@ def test_the_sign_in_limit_holds_across_two_servers_sharing_redis(redis_db, data
 
     # Control: with memory storage each server counts only its own six attempts, so none is refused.
     assert [status for _, status, _ in without] == [400] * 12
+
+
+def _attempt_from(browser, form, address: str, ip: str) -> int:
+    """One wrong-password sign-in for `address`, arriving through the proxy from `ip`; its status."""
+    body = urllib.parse.urlencode([*form, ("email", address), ("password", "not the password")]).encode()
+    request = urllib.request.Request(browser.base + "/login", data=body, method="POST",
+                                     headers={"X-Forwarded-For": ip})
+    try:
+        with browser.opener.open(request, timeout=browser.timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_per_account_sign_in_limit_holds_across_servers_and_addresses(redis_db, database_url, tmp_path):
+    env = {"FORUM_DATABASE_URL": database_url, "FORUM_RATELIMIT_SIGNIN": LIMIT, "FORUM_REDIS_URL": REDIS_URL,
+           "FORUM_PROXY_COUNT": "1"}  # behind one proxy: each attempt comes from the address it names
+    servers = [concurrency.Gunicorn(env, workers=1, threads=1, log_path=tmp_path / f"{name}.log",
+                                    instance_path=tmp_path / name) for name in ("a", "b")]
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        browsers = [concurrency.Browser(server.url) for server in servers]
+        forms = [browser.form("/login")[1] for browser in browsers]
+        statuses = [_attempt_from(browsers[i % 2], forms[i % 2], "someone@example.gov.uk", f"198.51.100.{i + 1}")
+                    for i in range(12)]
+        other = _attempt_from(browsers[0], forms[0], "someone.else@example.gov.uk", "198.51.100.99")
+    finally:
+        for server in servers:
+            server.stop()
+    # Twelve addresses, two servers, one account: the 11th and 12th attempts are refused on both servers.
+    assert statuses == [400] * 10 + [429, 429], statuses
+    assert other == 400  # another account, not held up
