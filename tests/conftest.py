@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -16,9 +18,37 @@ from forum import create_app
 from forum.db import is_forum_table
 
 IN_CI = os.environ.get("CI") == "true"
+# FORUM_TEST_CLOCK_SHIFT_DAYS=365 runs the whole suite with this process's clock a year ahead (any
+# whole number of days, negative for behind), time still flowing: a test that holds only around the
+# day it was written fails then. Tests that need a fixed day travel to it themselves (time-machine),
+# and those travels nest inside this one. Subprocesses (gunicorn, pg_dump, a built wheel's CLI) and
+# Chromium keep the real clock.
+CLOCK_SHIFT_DAYS = os.environ.get("FORUM_TEST_CLOCK_SHIFT_DAYS", "").strip()
+_CLOCK_SHIFT = pytest.StashKey[object]()
 SEEDS: dict[str, dict[str, list[dict]]] = {}  # per PostgreSQL test database: the rows its migrations seeded
 # Fast hashing for members made by factories; registration and sign-in tests use the real setting.
 FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def pytest_configure(config):
+    """Start the session's clock shift (FORUM_TEST_CLOCK_SHIFT_DAYS), if any."""
+    if CLOCK_SHIFT_DAYS:
+        shifted = datetime.now(timezone.utc) + timedelta(days=int(CLOCK_SHIFT_DAYS))
+        travel = time_machine.travel(shifted, tick=True)
+        travel.start()
+        config.stash[_CLOCK_SHIFT] = travel
+
+
+def pytest_unconfigure(config):
+    travel = config.stash.get(_CLOCK_SHIFT, None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"FORUM_TEST_CLOCK_SHIFT_DAYS={CLOCK_SHIFT_DAYS}: the clock reads {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    return None
 
 
 def _postgres_database():
