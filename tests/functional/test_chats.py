@@ -9,6 +9,8 @@ from io import BytesIO
 from pathlib import Path
 
 import icalendar
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from forum.models import (Chat, Handle, Member, ModerationLogEntry, PendingImport, Post, ProposedQuestion, Speaker,
@@ -16,6 +18,15 @@ from forum.models import (Chat, Handle, Member, ModerationLogEntry, PendingImpor
 from tests.factories import csrf_token, login, make_member, make_space, submit
 
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "data" / "import" / "lgovsm_tags.csv"
+# The chats here are on 27 November 2026 (GMT) and 3 July 2026 (BST). Each test runs on a clock set
+# to the week before the November chat, time still flowing, so "upcoming" means the same on any day.
+TODAY = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(TODAY, tick=True):
+        yield
 
 
 def _session(app):
@@ -67,7 +78,8 @@ def test_the_calendar_feed_lists_upcoming_public_chats(app, client):
     host, space = _host_world(app)
     secret = make_space(app, "hidden", visibility="private", hosts=[host])
     login(client, host)
-    _create_chat(app, client, space, title="Public chat")
+    _create_chat(app, client, space, title="Public chat")  # next week
+    _create_chat(app, client, space, title="Last week's chat", starts_at="13/11/2026 13:00")
     _create_chat(app, client, secret, title="Private chat")
     feed = icalendar.Calendar.from_ical(app.test_client().get("/chats.ics").get_data())
     assert [str(e["SUMMARY"]) for e in feed.walk("VEVENT")] == ["Public chat"]
