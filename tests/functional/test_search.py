@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from forum.db import utcnow
@@ -135,14 +136,22 @@ def test_filter_by_author_name(app, client, forum):
     assert found(client, "lantern", author="Nobody Atall") == []
 
 
-def test_filter_by_dates_in_uk_time(app, client, forum):
+@pytest.fixture
+def half_past_midnight_in_london():
+    """The clock at 00:30 on 16 June 2026 in London (BST), still 15 June in UTC; time flows on from there."""
+    with time_machine.travel(datetime(2026, 6, 15, 23, 30, tzinfo=timezone.utc), tick=True):
+        yield
+
+
+def test_filter_by_dates_in_uk_time(half_past_midnight_in_london, app, client, forum):
     space, sam = forum
     thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
     old = make_post(app, thread, sam, "Lantern workshop")
     now = utcnow()
     set_created(app, old.id, now - timedelta(days=400))
-    today = now.date().isoformat()
-    assert found(client, "lantern", since=today) == [thread.first_post_id]
+    # Posted at 00:30 on 16 June as a UK reader counts days, though it is still the 15th in UTC.
+    assert found(client, "lantern", since="16/06/2026") == [thread.first_post_id]
+    assert found(client, "lantern", until="15/06/2026") == [old.id]
     assert found(client, "lantern", until=(now - timedelta(days=300)).strftime("%d/%m/%Y")) == [old.id]
 
 
