@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
+from forum.db import utcnow
 from forum.models import Handle, Member, ModerationLogEntry, Post
 from tests.factories import PASSWORD, csrf_token, login, make_member, make_space, make_thread, submit
 from tests.mailserver import MailServer
@@ -101,6 +104,14 @@ def test_a_tampered_or_expired_confirmation_link_is_refused(app, client, smtp):
     response = client.get(link[:-3] + "abc")
     assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
     assert not member_row(app, SIGN_UP["email"]).is_confirmed
+    # The email says the link works for 3 days: a minute later it says it has expired.
+    with time_machine.travel(utcnow() + timedelta(days=3, minutes=1), tick=True):
+        late = app.test_client().get(link)
+    assert late.status_code == 400 and "This link has expired" in late.get_data(as_text=True)
+    assert not member_row(app, SIGN_UP["email"]).is_confirmed
+    with time_machine.travel(utcnow() + timedelta(days=2, hours=23), tick=True):
+        assert app.test_client().get(link).status_code == 302
+    assert member_row(app, SIGN_UP["email"]).is_confirmed
 
 
 def test_sign_up_with_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner(app, client, smtp):
@@ -208,6 +219,19 @@ def test_password_reset_by_email_works_once(app, client, smtp):
     assert ok.status_code == 302
     reused = client.get(link)
     assert reused.status_code == 400 and "already been used" in reused.get_data(as_text=True)
+
+
+def test_a_password_reset_link_works_for_an_hour(app, client, smtp):
+    make_member(app, "Tom", email="tom@example.gov.uk")
+    submit(client, "/password/forgot", {"email": "tom@example.gov.uk"})
+    deliver(app)
+    link = smtp.link_in(smtp.to("tom@example.gov.uk")[0])
+    with time_machine.travel(utcnow() + timedelta(hours=1, minutes=1), tick=True):
+        late = app.test_client().get(link)
+    assert late.status_code == 400 and "This link has expired" in late.get_data(as_text=True)
+    with time_machine.travel(utcnow() + timedelta(minutes=59), tick=True):
+        in_time = submit(app.test_client(), link, {"password": "a brand new password"})
+    assert in_time.status_code == 302
 
 
 def test_changing_password_ends_other_sessions(app, client):
