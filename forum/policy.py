@@ -7,11 +7,14 @@ search cannot disagree about what a person may read.
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select, true
+from dataclasses import dataclass
+
+from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
 from forum.db import session
-from forum.models import Member, Post, Space, SpaceMembership, Thread
+from forum.models import Member, Post, Space, SpaceMembership, Speaker, Thread
 
 
 def _member(viewer) -> Member | None:
@@ -95,21 +98,193 @@ def can_view_thread(viewer, thread: Thread, space: Space) -> bool:
     return thread.space_id == space.id and can_view_space(viewer, space)
 
 
-def can_view_post_body(viewer, post: Post, space: Space) -> bool:
-    """Does the viewer see this post's words, or only that it was hidden or deleted?"""
+def moderated_space_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Space: the spaces the viewer moderates (everywhere for site moderators)."""
+    member = _member(viewer)
+    if member is None or not member.is_approved:
+        return false()
+    if member.is_moderator:
+        return true()
+    hosted = [space_id for space_id, role in space_roles(member).items() if role == "host"]
+    return Space.id.in_(hosted) if hosted else false()
+
+
+# -- posts: whether a viewer sees one, and as what ----------------------------------------------------
+
+SHOWN = "shown"      # its words, under the byline the viewer may see
+HIDDEN = "hidden"    # only "hidden by a moderator"
+DELETED = "deleted"  # only "deleted by its author"
+
+
+def is_published(post: Post) -> bool:
+    """Has the post been let out to every reader of its space (not waiting, not rejected, not removed)?"""
+    return not post.awaiting_approval and post.rejected_at is None and post.removed_at is None
+
+
+def post_state(viewer, post: Post, space: Space) -> str | None:
+    """What the viewer sees of a post: SHOWN, a HIDDEN or DELETED placeholder, or None (not even that it exists).
+
+    - In a space the viewer cannot read: None.
+    - Removed at its speaker's request (an imported post): None, for everyone, moderators included; the
+      speaker asked to be gone, and a placeholder under their thread would still point at them.
+    - Waiting for approval, or rejected: its author and the space's moderators see it in full; for
+      everyone else it does not exist (no placeholder, no count, no redirect).
+    - Deleted by its author: a placeholder for everyone; the words are gone.
+    - Hidden by a moderator: the space's moderators see the words; everyone else a placeholder.
+    """
+    if post.thread_id is None or not can_view_space(viewer, space) or post.removed_at is not None:
+        return None
+    if post.awaiting_approval or post.rejected_at is not None:
+        member = _member(viewer)
+        mine = member is not None and post.author_id is not None and member.id == post.author_id
+        return SHOWN if mine or can_moderate_space(viewer, space) else None
     if post.is_deleted:
-        return False
-    if post.is_hidden:
-        if post.awaiting_approval and _member(viewer) is not None and viewer.id == post.author_id:
-            return True  # its author sees a post that waits for approval
-        return can_moderate_space(viewer, space)
-    return True
+        return DELETED
+    if post.is_hidden and not can_moderate_space(viewer, space):
+        return HIDDEN
+    return SHOWN
+
+
+def can_view_post_body(viewer, post: Post, space: Space) -> bool:
+    """Does the viewer see this post's words (not a placeholder, not nothing)?"""
+    return post_state(viewer, post, space) == SHOWN
 
 
 def can_see_waiting(viewer, author_id: int | None, space: Space) -> bool:
     """May the viewer see a thread or post that waits for approval (its author and moderators may)?"""
     member = _member(viewer)
-    return member is not None and (member.id == author_id or can_moderate_space(member, space))
+    return member is not None and ((author_id is not None and member.id == author_id)
+                                   or can_moderate_space(member, space))
+
+
+def can_see_thread_exists(viewer, thread: Thread, space: Space) -> bool:
+    """May the viewer learn that this thread exists (read it, follow a link or redirect to it, count it)?
+
+    A thread whose first post waits for approval exists only for its author and the space's moderators.
+    """
+    if not can_view_thread(viewer, thread, space):
+        return False
+    return not thread.awaiting_approval or can_see_waiting(viewer, thread.author_id, space)
+
+
+def _viewer_id(viewer) -> int | None:
+    member = _member(viewer)
+    return member.id if member is not None else None
+
+
+def listed_post_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Post joined to its Thread and Space: posts the viewer sees at least as a placeholder."""
+    viewer_id = _viewer_id(viewer)
+    published = and_(Post.awaiting_approval.is_(False), Post.rejected_at.is_(None))
+    own = Post.author_id == viewer_id if viewer_id is not None else false()
+    return and_(readable_space_filter(viewer), Post.removed_at.is_(None),
+                or_(published, own, moderated_space_filter(viewer)))
+
+
+def listed_posts_in(viewer, space: Space) -> ColumnElement[bool]:
+    """A WHERE clause on Post, for posts of one space: those `post_state` gives the viewer (no join needed)."""
+    if not can_view_space(viewer, space):
+        return false()
+    if can_moderate_space(viewer, space):
+        return Post.removed_at.is_(None)
+    viewer_id = _viewer_id(viewer)
+    published = and_(Post.awaiting_approval.is_(False), Post.rejected_at.is_(None))
+    return and_(Post.removed_at.is_(None),
+                or_(published, Post.author_id == viewer_id) if viewer_id is not None else published)
+
+
+def shown_post_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Post joined to its Thread and Space: posts whose words the viewer sees."""
+    return and_(listed_post_filter(viewer), Post.deleted_at.is_(None),
+                or_(Post.hidden_at.is_(None), moderated_space_filter(viewer)))
+
+
+def published_post_filter() -> ColumnElement[bool]:
+    """A WHERE clause on Post: posts every reader of their space sees, which are the ones counts count."""
+    return and_(Post.awaiting_approval.is_(False), Post.rejected_at.is_(None), Post.removed_at.is_(None))
+
+
+def listed_thread_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Thread joined to its Space: threads the viewer may learn exist."""
+    viewer_id = _viewer_id(viewer)
+    own = Thread.author_id == viewer_id if viewer_id is not None else false()
+    return and_(readable_space_filter(viewer),
+                or_(Thread.awaiting_approval.is_(False), own, moderated_space_filter(viewer)))
+
+
+# -- names: whose name a viewer sees on a post ---------------------------------------------------------
+
+ANONYMOUS_NAME = "A member of this space"
+OWN_ANONYMOUS_NAME = "You, posting without your name"
+FORMER_MEMBER_NAME = "Former member"
+
+
+@dataclass(frozen=True)
+class Byline:
+    """The author of a post as one viewer may see it: what to print, and nothing more."""
+
+    name: str
+    organisation: str | None = None
+    member_id: int | None = None     # link to this member's profile
+    handle: str | None = None        # an imported speaker's handle on their platform
+    platform: str | None = None      # "imported from ..." for unmatched speakers
+    anonymous: bool = False
+
+
+def byline(viewer, post: Post) -> Byline:
+    """Whose name the viewer sees on a post: the rule for every role, the post's hosts and moderators included.
+
+    - Posted without a name: "A member of this space" to everyone, hosts and site moderators
+      included, who learn the author only through the logged reveal; its own author sees that it is
+      theirs. No organisation, profile link or handle ever goes with it.
+    - Removed at its speaker's request: no name (the post is not shown either; see `post_state`).
+    - By a member: their name, organisation and profile; an erased account is "Former member".
+    - Imported from a speaker not matched to a member: the speaker's name, handle and platform.
+    - By no one we still know: "Former member".
+    Pages load the post's `author` and `speaker` with it; elsewhere they are fetched by key.
+    """
+    if post.anonymous:
+        if post.author_id is not None and post.author_id == _viewer_id(viewer):
+            return Byline(OWN_ANONYMOUS_NAME, anonymous=True)
+        return Byline(ANONYMOUS_NAME, anonymous=True)
+    if post.removed_at is not None:
+        return Byline(FORMER_MEMBER_NAME)
+    if post.author_id is not None:
+        author = _related(post, "author", Member, post.author_id)
+        if author is None or author.state == "deleted":
+            return Byline(FORMER_MEMBER_NAME)
+        organisation = author.organisation.name if author.organisation_id and author.organisation else None
+        return Byline(author.display_name, organisation=organisation, member_id=author.id)
+    speaker = _related(post, "speaker", Speaker, post.speaker_id)
+    if speaker is not None:
+        return Byline(speaker.display_name, handle=speaker.handle, platform=speaker.platform_name)
+    return Byline(FORMER_MEMBER_NAME)
+
+
+def _related(post: Post, name: str, model, key):
+    """A post's related row: as loaded with it, else from its session by key (the identity map first)."""
+    if key is None:
+        return None
+    if name in post.__dict__:
+        return post.__dict__[name]
+    db = object_session(post)
+    return db.get(model, key) if db is not None else None
+
+
+def editor_name(viewer, post: Post, editor: Member | None) -> str | None:
+    """Who the viewer sees replaced a version of a post: the post's own byline when its author edited it."""
+    if editor is None:
+        return None
+    if post.author_id is not None and editor.id == post.author_id:
+        return byline(viewer, post).name
+    return editor.display_name
+
+
+def thread_author_id(posts_author_id: int | None, anonymous: bool) -> int | None:
+    """The member a thread records as its author: nobody when its first post hides its author's name."""
+    return None if anonymous else posts_author_id
+
+
 
 
 # -- writing ------------------------------------------------------------------------------------------

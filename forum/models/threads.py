@@ -50,6 +50,7 @@ class Thread(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
+    # Who started it, for "your thread waits for approval"; never printed (see policy.byline).
     author_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -64,7 +65,7 @@ class Thread(Base):
     question_number: Mapped[int | None] = mapped_column(Integer)
 
     space = relationship("Space", foreign_keys=[space_id], lazy="raise")
-    author = relationship("Member", foreign_keys=[author_id], lazy="raise")
+    # No `author` relationship: who a thread is "by" is its first post's byline, which the policy decides.
     first_post = relationship("Post", foreign_keys=[first_post_id], lazy="raise", post_update=True)
     last_post = relationship("Post", foreign_keys=[last_post_id], lazy="raise", post_update=True)
     chat = relationship("Chat", foreign_keys=[chat_id], lazy="raise")
@@ -102,6 +103,8 @@ class Post(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)    # hidden by a moderator
     anonymous: Mapped[bool] = mapped_column(default=False)
     awaiting_approval: Mapped[bool] = mapped_column(default=False)  # pre-moderation: hidden until approved
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a moderator turned it down while it waited
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # removed at its (imported) speaker's request
     submission_key: Mapped[str | None] = mapped_column(String(64))
     # Imported posts: the chat they came from, and the platform's id (or a content hash) for re-imports.
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat.id", ondelete="SET NULL"))

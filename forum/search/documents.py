@@ -2,9 +2,9 @@
 
 A document carries the words (the thread's title on its opening post, and the post's text) and the
 columns search filters on: thread, author (never for anonymous posts), speaker, chat, time, and
-whether only moderators may find it (hidden by one, or waiting for their approval). The space is
-not copied: searches join the live thread, so a moved thread is found in its new space at once.
-Deleted posts have no document.
+whether only moderators may find it (hidden by one, waiting for their approval, or turned down). The
+space is not copied: searches join the live thread, so a moved thread is found in its new space at once.
+Deleted posts, and posts removed at their speaker's request, have no document: nobody may find them.
 
 A post is good practice while a published library entry promotes it, or promotes the whole thread
 it opens. To index library entries themselves: give `documents` rows of kind "library" with ids
@@ -81,7 +81,7 @@ class Document:
 
 
 def post_documents(connection: Connection, post_ids: Iterable[int]) -> list[Document]:
-    """The documents for these posts as they stand in this transaction (none for deleted or missing posts)."""
+    """The documents for these posts as they stand in this transaction (none for deleted, removed or missing posts)."""
     ids = sorted(set(post_ids))
     if not ids:
         return []
@@ -91,10 +91,10 @@ def post_documents(connection: Connection, post_ids: Iterable[int]) -> list[Docu
     )).exists()
     rows = connection.execute(
         select(Post.id, Post.thread_id, Post.author_id, Post.speaker_id, Post.anonymous, Post.chat_id,
-               Post.created_at, Post.hidden_at, Post.awaiting_approval, Post.body_html, Thread.title,
+               Post.created_at, Post.hidden_at, Post.awaiting_approval, Post.rejected_at, Post.body_html, Thread.title,
                Thread.first_post_id, promoted.label("promoted"))
         .join(Thread, Post.thread_id == Thread.id)
-        .where(Post.id.in_(ids), Post.deleted_at.is_(None))
+        .where(Post.id.in_(ids), Post.deleted_at.is_(None), Post.removed_at.is_(None))
     )
     return [
         Document(
@@ -102,7 +102,7 @@ def post_documents(connection: Connection, post_ids: Iterable[int]) -> list[Docu
             author_id=None if row.anonymous else row.author_id,
             speaker_id=None if row.anonymous else row.speaker_id,
             chat_id=row.chat_id, created_at=row.created_at,
-            hidden=row.hidden_at is not None or bool(row.awaiting_approval),
+            hidden=row.hidden_at is not None or bool(row.awaiting_approval) or row.rejected_at is not None,
             good_practice=bool(row.promoted),
             title=clean(row.title) if row.first_post_id == row.id else "",
             body=plain_text(row.body_html),

@@ -27,8 +27,8 @@ from forum.search.documents import documents, post_documents
 log = logging.getLogger(__name__)
 
 # Post columns a document is made from: a change to any of them rewrites the post's document.
-POST_FIELDS = ("body_html", "deleted_at", "hidden_at", "awaiting_approval", "anonymous", "author_id", "speaker_id",
-               "thread_id", "chat_id", "created_at")
+POST_FIELDS = ("body_html", "deleted_at", "hidden_at", "awaiting_approval", "rejected_at", "removed_at", "anonymous",
+               "author_id", "speaker_id", "thread_id", "chat_id", "created_at")
 THREAD_FIELDS = ("title", "first_post_id")
 LIBRARY_FIELDS = ("status", "post_id", "thread_id")  # what makes a post good practice
 BATCH = 500

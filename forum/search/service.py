@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from forum import policy
@@ -96,7 +96,7 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
                              "“flask forum upgrade” and “flask forum reindex”.")
         return empty
 
-    scope = [policy.readable_space_filter(viewer), or_(documents.c.hidden.is_(False), _moderated(viewer)),
+    scope = [policy.readable_space_filter(viewer), or_(documents.c.hidden.is_(False), policy.moderated_space_filter(viewer)),
              *_narrowing(filters)]
 
     def newest_first(extra):
@@ -120,16 +120,6 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
     members = _members(db, viewer, query) if number == 1 else []
     return Results(query, Page(hits, number, per_page, min(total, MAX_RESULTS)), more=total > MAX_RESULTS,
                    members=members)
-
-
-def _moderated(viewer):
-    """A WHERE clause on Space: where the viewer moderates, and so may find hidden posts."""
-    if policy.is_site_moderator(viewer):
-        return true()
-    if not (isinstance(viewer, Member) and viewer.is_authenticated and viewer.is_approved):
-        return false()
-    hosted = [space_id for space_id, role in policy.space_roles(viewer).items() if role == "host"]
-    return Space.id.in_(hosted) if hosted else false()
 
 
 def _narrowing(filters: Filters) -> list:
@@ -169,8 +159,7 @@ def _hits(db: Session, backend: backends.Backend, viewer, query: Query, ids: lis
         select(Post, Thread, Space, Chat)
         .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
         .outerjoin(Chat, Post.chat_id == Chat.id)
-        .where(Post.id.in_(ids), Post.deleted_at.is_(None), policy.readable_space_filter(viewer),
-               or_(and_(Post.hidden_at.is_(None), Post.awaiting_approval.is_(False)), _moderated(viewer)))
+        .where(Post.id.in_(ids), policy.shown_post_filter(viewer))
         .options(joinedload(Post.author).joinedload(Member.organisation), joinedload(Post.speaker))
     ).unique().all()
     found = {row.Post.id: row for row in rows}

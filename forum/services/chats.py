@@ -198,9 +198,14 @@ class Glance:
     carried_on: list[tuple[datetime, int]]  # (week starting, replies since the chat)
 
 
-def glance(db: Session, chat: Chat) -> Glance:
-    """Threads, counts, a five-minute timeline and the replies since, in a fixed number of queries."""
-    threads = list(db.scalars(select(Thread).where(Thread.chat_id == chat.id)
+def glance(db: Session, chat: Chat, viewer) -> Glance:
+    """Threads, counts, a five-minute timeline and the replies since, in a fixed number of queries.
+
+    Only what the viewer may see counts: a chat thread moved into a space they cannot read, or a post
+    that waits for approval or was removed, is neither listed nor counted.
+    """
+    threads = list(db.scalars(select(Thread).join(Space, Thread.space_id == Space.id)
+                              .where(Thread.chat_id == chat.id, policy.listed_thread_filter(viewer))
                               .order_by(Thread.question_number.is_(None), Thread.question_number)))
     last_import = db.scalar(select(ChatImport).where(ChatImport.chat_id == chat.id).order_by(ChatImport.id.desc()))
     # One query for both the chat's imported posts and the members' replies in its threads since.
@@ -208,7 +213,10 @@ def glance(db: Session, chat: Chat) -> Glance:
     during = and_(Post.chat_id == chat.id, was_imported)
     after = and_(Post.thread_id.in_([t.id for t in threads]), Post.import_id.is_(None), Post.deleted_at.is_(None))
     rows = db.execute(
-        select(Post.created_at, Post.speaker_id, was_imported).where(or_(during, after) if threads else during)
+        select(Post.created_at, Post.speaker_id, was_imported)
+        .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+        .where(or_(during, after) if threads else during, policy.listed_post_filter(viewer),
+               policy.listed_thread_filter(viewer))
     ).all()
     imported = [(when, speaker) for when, speaker, is_imported in rows if is_imported]
     participants = len({speaker for _, speaker in imported})

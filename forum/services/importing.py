@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from forum import markup, transcripts
@@ -24,6 +24,7 @@ from forum.errors import TranscriptError
 from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key
 from forum.services.posting import MAX_TITLE
+from forum.services.threads import recount_space, recount_thread
 from forum.transcripts.base import ChatMessage, Transcript
 from forum.transcripts.segment import Segmentation, segment
 
@@ -269,6 +270,8 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
                 "body_source": message.text, "body_html": markup.render(message.text),
                 "created_at": message.stamp, "chat_id": chat_id, "import_id": import_id,
                 "source_key": keys[id(message)], "source_url": message.url or None,
+                # A speaker removed at their request stays removed in every later import.
+                "removed_at": speaker.hidden_at,
             })
     # render_nulls: every row names the same columns (None as NULL), so each batch is one statement; the
     # ORM would otherwise leave out a row's None columns and split the batch wherever the columns change.
@@ -289,30 +292,16 @@ def _link_replies(db: Session, messages: list[ChatMessage], ids: dict[str, int],
 
 
 def _recount(db: Session, space: Space, threads) -> None:
-    """Set each touched thread's and the space's denormalised counts from the posts themselves."""
+    """Set each touched thread's and the space's denormalised counts, as posting and moderation do."""
     for thread in threads:
         if thread.id is None:
             continue
-        rows = db.execute(
-            select(Post.id, Post.created_at).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)
-        ).all()
-        if not rows:
-            continue
-        thread.post_count = len(rows)
-        thread.first_post_id = rows[0].id
-        thread.last_post_id, thread.last_post_at = rows[-1].id, rows[-1].created_at
-        thread.created_at = min(thread.created_at, rows[0].created_at)
+        recount_thread(db, thread)
+        first_at = db.scalar(select(Post.created_at).where(Post.id == thread.first_post_id))
+        if first_at is not None:
+            thread.created_at = min(thread.created_at, first_at)
     db.flush()
-    space.thread_count = db.scalar(select(func.count()).select_from(Thread).where(Thread.space_id == space.id))
-    space.post_count = db.scalar(
-        select(func.count()).select_from(Post).join(Thread, Post.thread_id == Thread.id).where(Thread.space_id == space.id)
-    )
-    latest = db.execute(
-        select(Thread.id, Thread.last_post_at).where(Thread.space_id == space.id)
-        .order_by(Thread.last_post_at.desc()).limit(1)
-    ).first()
-    if latest:
-        space.last_thread_id, space.last_post_at = latest.id, latest.last_post_at
+    recount_space(db, space)
     db.flush()
 
 

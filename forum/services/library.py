@@ -161,6 +161,6 @@ def rename_tag(db: Session, moderator: Member, tag: LibraryTag, name: str) -> No
     tag.name = name
 
 
-def readable_source(viewer, entry: LibraryEntry, space: Space | None) -> bool:
-    """May the viewer follow the entry's link to its source (the source's own space rules still apply)?"""
-    return space is not None and policy.can_view_space(viewer, space)
+def readable_source(viewer, thread: Thread | None, space: Space | None) -> bool:
+    """May the viewer follow the entry's links to its source (the source keeps its own rules)?"""
+    return thread is not None and space is not None and policy.can_see_thread_exists(viewer, thread, space)

@@ -16,7 +16,7 @@ from forum.models import (Member, ModerationLogEntry, Post, Report, Space, Space
 from forum.services import moderation_log
 from forum.services.pages import Page, check_page_number
 from forum.services.posting import check_title
-from forum.services.threads import recount_space
+from forum.services.threads import recount_space, recount_thread
 
 LOG_PER_PAGE = 50
 
@@ -56,7 +56,8 @@ def report(db: Session, post: Post, space: Space, reporter: Member, reason: str)
 def open_reports(db: Session, viewer) -> list[Report]:
     """Open reports in the spaces the viewer moderates, oldest first."""
     query = (select(Report).join(Post, Report.post_id == Post.id).join(Thread, Post.thread_id == Thread.id)
-             .where(Report.status == "open").options(joinedload(Report.post).joinedload(Post.thread))
+             .where(Report.status == "open", Post.removed_at.is_(None))
+             .options(joinedload(Report.post).joinedload(Post.thread))
              .order_by(Report.created_at))
     spaces = moderated_space_ids(db, viewer)
     if spaces is not None:
@@ -132,15 +133,6 @@ def rename(db: Session, thread: Thread, space: Space, moderator: Member, title: 
     moderation_log.record(db, moderator, "rename_thread", "thread", thread.id, None, old=old, new=thread.title)
 
 
-def recount_thread(db: Session, thread: Thread) -> None:
-    """Set a thread's counts and first and last posts from its posts."""
-    rows = db.execute(select(Post.id, Post.created_at).where(Post.thread_id == thread.id)
-                      .order_by(Post.created_at, Post.id)).all()
-    thread.post_count = len(rows)
-    if rows:
-        thread.first_post_id, thread.last_post_id, thread.last_post_at = rows[0].id, rows[-1].id, rows[-1].created_at
-
-
 def split(db: Session, thread: Thread, space: Space, moderator: Member, post_ids: list[int], title: str) -> Thread:
     """Move some replies into a new thread in the same space."""
     _require(moderator, space)
@@ -151,8 +143,8 @@ def split(db: Session, thread: Thread, space: Space, moderator: Member, post_ids
         raise ValidationError("Choose the replies to move", {"posts": "Tick at least one reply"})
     if any(p.id == thread.first_post_id for p in posts):
         raise ValidationError("Leave the first post", {"posts": "The thread's first post stays; choose replies"})
-    new = Thread(space_id=space.id, title=title, author_id=posts[0].author_id, created_at=posts[0].created_at,
-                 last_post_at=posts[-1].created_at, chat_id=thread.chat_id)
+    new = Thread(space_id=space.id, title=title, author_id=policy.thread_author_id(posts[0].author_id, posts[0].anonymous),
+                 created_at=posts[0].created_at, last_post_at=posts[-1].created_at, chat_id=thread.chat_id)
     db.add(new)
     db.flush()
     for post in posts:
@@ -190,17 +182,28 @@ def merge(db: Session, source: Thread, source_space: Space, target: Thread, targ
     moderation_log.record(db, moderator, "merge_thread", "thread", target.id, None, merged=source_id)
 
 
-def redirect_for(db: Session, thread_id: int) -> int | None:
-    """The thread a merged thread now lives in."""
-    return db.scalar(select(ThreadRedirect.thread_id).where(ThreadRedirect.old_id == thread_id))
+def redirect_for(db: Session, viewer, thread_id: int) -> int | None:
+    """The thread a merged thread now lives in, if the viewer may read it; else None, as for no such thread.
+
+    The old id tells nobody anything: a viewer who cannot read the thread it was merged into gets the
+    same answer as for an id that never existed.
+    """
+    row = db.execute(select(Thread, Space).join(ThreadRedirect, ThreadRedirect.thread_id == Thread.id)
+                     .join(Space, Thread.space_id == Space.id).where(ThreadRedirect.old_id == thread_id)).first()
+    if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
+        return None
+    return row.Thread.id
 
 
 # -- pre-moderation -------------------------------------------------------------------------------------------------
 
 def awaiting(db: Session, viewer) -> list[Post]:
     """Posts waiting for approval in the spaces the viewer moderates."""
-    query = (select(Post).join(Thread, Post.thread_id == Thread.id).where(Post.awaiting_approval.is_(True))
-             .options(joinedload(Post.thread), joinedload(Post.author)).order_by(Post.created_at))
+    query = (select(Post).join(Thread, Post.thread_id == Thread.id)
+             .where(Post.awaiting_approval.is_(True), Post.removed_at.is_(None))
+             .options(joinedload(Post.thread), joinedload(Post.author).joinedload(Member.organisation),
+                      joinedload(Post.speaker))
+             .order_by(Post.created_at))
     spaces = moderated_space_ids(db, viewer)
     if spaces is not None:
         query = query.where(Thread.space_id.in_(spaces))
@@ -208,7 +211,7 @@ def awaiting(db: Session, viewer) -> list[Post]:
 
 
 def approve_post(db: Session, post: Post, thread: Thread, space: Space, moderator: Member, approve: bool) -> None:
-    """Let a waiting post appear, or reject it (it is hidden)."""
+    """Let a waiting post appear, counted from now on, or reject it (only its author and moderators see it)."""
     _require(moderator, space)
     if not post.awaiting_approval:
         raise ValidationError("That post is not waiting for approval.")
@@ -217,6 +220,12 @@ def approve_post(db: Session, post: Post, thread: Thread, space: Space, moderato
         post.hidden_at = None
         if thread.first_post_id == post.id:
             thread.awaiting_approval = False
+    else:
+        post.rejected_at = utcnow()
+    db.flush()
+    recount_thread(db, thread)
+    db.flush()
+    recount_space(db, space)
     moderation_log.record(db, moderator, "approve_post" if approve else "reject_post", "post", post.id)
 
 

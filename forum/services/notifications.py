@@ -160,7 +160,8 @@ def _notify(db: Session, post: Post, thread: Thread, space: Space, author_id: in
     created = []
     for member_id, (kind, keyword) in wanted.items():
         member = members.get(member_id)
-        if member is None or not policy.can_view_space(member, space):
+        if member is None or not (policy.can_see_thread_exists(member, thread, space)
+                                  and policy.post_state(member, post, space) == policy.SHOWN):
             continue  # only members who may read the post hear about it
         item = Notification(member_id=member.id, kind=kind, post_id=post.id, thread_id=thread.id, keyword=keyword)
         db.add(item)
@@ -188,19 +189,12 @@ def _email_one(db: Session, member: Member, item: Notification, post: Post, thre
         subject = f"New activity for you on {site_name}"
         body = f"Hello {member.display_name},\n\nThere is something new for you in a private space:\n\n{url}"
     else:
-        who = "A member" if post.anonymous else _author_name(db, post)
+        who = policy.byline(member, post).name
         subject = f"{who} {KIND_TEXT[item.kind]}: {thread.title}"[:300]
         snippet = markup.render_plain(post.body_source)[:400]
         body = f"Hello {member.display_name},\n\n{who} {KIND_TEXT[item.kind]} in “{thread.title}”:\n\n{snippet}\n\n{url}"
     mail.queue(db, member.email, subject, body + _footer(member, links), _headers(member, links))
     item.emailed_at = utcnow()
-
-
-def _author_name(db: Session, post: Post) -> str:
-    if post.author_id:
-        author = db.get(Member, post.author_id)
-        return author.display_name if author else "A former member"
-    return "Someone"
 
 
 def post_approved(db: Session, post: Post, thread: Thread, space: Space, links: Links, site_name: str) -> None:
@@ -219,9 +213,11 @@ def recent(db: Session, member: Member, limit: int = 50) -> list[tuple[Notificat
     """The member's latest notifications they may still read, with each one's space."""
     rows = db.execute(
         select(Notification, Space).join(Thread, Notification.thread_id == Thread.id)
-        .join(Space, Thread.space_id == Space.id)
-        .where(Notification.member_id == member.id, policy.readable_space_filter(member))
-        .options(joinedload(Notification.post).joinedload(Post.author), joinedload(Notification.thread))
+        .join(Space, Thread.space_id == Space.id).join(Post, Notification.post_id == Post.id)
+        .where(Notification.member_id == member.id, policy.shown_post_filter(member),
+               policy.listed_thread_filter(member))
+        .options(joinedload(Notification.post).options(joinedload(Post.author), joinedload(Post.speaker)),
+                 joinedload(Notification.thread))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ).unique().all()
     return [(row.Notification, row.Space) for row in rows]
@@ -276,8 +272,8 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
     for member in members:
         policy.forget_roles(member)
         rows = db.execute(
-            select(Notification, Thread, Space).join(Thread, Notification.thread_id == Thread.id)
-            .join(Space, Thread.space_id == Space.id)
+            select(Notification, Thread, Space, Post).join(Thread, Notification.thread_id == Thread.id)
+            .join(Space, Thread.space_id == Space.id).join(Post, Notification.post_id == Post.id)
             .where(Notification.member_id == member.id, Notification.digested_at.is_(None),
                    Notification.emailed_at.is_(None), Notification.created_at <= now)
             .order_by(Space.name, Thread.id, Notification.id)
@@ -286,13 +282,14 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
         entries = db.scalars(select(LibraryEntry).where(LibraryEntry.status == "published",
                                                         LibraryEntry.created_at > since,
                                                         LibraryEntry.created_at <= now)).all()
-        readable = [(n, t, s) for n, t, s in rows if policy.can_view_space(member, s)]
+        readable = [(n, t, s) for n, t, s, p in rows
+                    if policy.can_see_thread_exists(member, t, s) and policy.post_state(member, p, s) == policy.SHOWN]
         if readable or entries:
             mail.queue(db, member.email, f"Your {frequency} digest from {site_name}",
                        _digest_body(member, readable, entries, links) + _footer(member, links),
                        _headers(member, links))
             sent += 1
-        for notification, _thread, _space in rows:
+        for notification, _thread, _space, _post in rows:
             notification.digested_at = now  # unreadable ones too: they must never go out later
         member.last_digest_at = now
         db.commit()

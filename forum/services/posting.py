@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from forum import markup, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.models import Member, Post, PostRevision, Space, Speaker, Thread
+from forum.models import Member, Post, PostRevision, Space, Thread
 
 MAX_TITLE = 200
 
@@ -53,10 +53,16 @@ def needs_approval(db: Session, space: Space, author: Member) -> bool:
 
 
 def add_post(db: Session, thread: Thread, space: Space, post: Post) -> Post:
-    """Add a post to a thread and bump the thread's and the space's counts in the same transaction."""
+    """Add a post to a thread and bump the thread's and the space's counts in the same transaction.
+
+    A post that waits for approval is not counted, nor made the thread's latest, until it is approved
+    (see moderation.approve_post), so no count or "latest post by" line tells others it exists.
+    """
     post.thread_id = thread.id
     db.add(post)
     db.flush()
+    if not policy.is_published(post):
+        return post
     # SQL-side increments: two writers at once must not lose a count.
     thread.post_count = Thread.post_count + 1
     space.post_count = Space.post_count + 1
@@ -78,14 +84,15 @@ def add_post(db: Session, thread: Thread, space: Space, post: Post) -> Post:
 
 
 def new_thread(db: Session, space: Space, title: str, created_at: datetime, author: Member | None = None,
-               chat_id: int | None = None, question_number: int | None = None) -> Thread:
-    """Create an empty thread in a space (its posts are added with add_post)."""
+               chat_id: int | None = None, question_number: int | None = None, waiting: bool = False) -> Thread:
+    """Create an empty thread in a space (its posts are added with add_post); one that waits is not counted."""
     thread = Thread(
         space_id=space.id, title=title, author_id=author.id if author else None, created_at=created_at,
-        last_post_at=created_at, chat_id=chat_id, question_number=question_number,
+        last_post_at=created_at, chat_id=chat_id, question_number=question_number, awaiting_approval=waiting,
     )
     db.add(thread)
-    space.thread_count = Space.thread_count + 1
+    if not waiting:
+        space.thread_count = Space.thread_count + 1
     db.flush()
     return thread
 
@@ -118,8 +125,7 @@ def start_thread(
     _check_anonymous(space, anonymous)
     now = utcnow()
     waiting = needs_approval(db, space, author)
-    thread = new_thread(db, space, check_title(title), now, author)
-    thread.awaiting_approval = waiting
+    thread = new_thread(db, space, check_title(title), now, author, waiting=waiting)
     post = add_post(db, thread, space, Post(
         author_id=author.id, body_source=check_body(body), body_html=markup.render(body),
         created_at=now, anonymous=anonymous, awaiting_approval=waiting, hidden_at=now if waiting else None,
@@ -187,29 +193,17 @@ def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Pos
 
 
 def quote_source(db: Session, post: Post, viewer) -> str:
-    """The markdown that starts a reply quoting `post`, naming its author as the viewer may see it."""
-    author = display_author(db, post, viewer)
-    return markup.quote(author, post.body_source)
+    """The markdown that starts a reply quoting `post`, naming its author as the policy lets the viewer see it."""
+    loaded = db.scalar(select(Post).where(Post.id == post.id).execution_options(populate_existing=True)
+                       .options(joinedload(Post.author).joinedload(Member.organisation), joinedload(Post.speaker)))
+    return markup.quote(policy.byline(viewer, loaded).name, post.body_source)
 
 
-def display_author(db: Session, post: Post, viewer) -> str:
-    """The name a viewer sees on a post: a member's name, a speaker's, or an anonymous label."""
-    if post.anonymous and not (isinstance(viewer, Member) and viewer.id == post.author_id):
-        return "A member of this space"
-    if post.author_id is not None:
-        member = db.get(Member, post.author_id)
-        return member.display_name if member else "Former member"
-    if post.speaker_id is not None:
-        speaker = db.get(Speaker, post.speaker_id)
-        return speaker.display_name if speaker else "Unknown speaker"
-    return "Former member"
-
-
-def thread_post_position(db: Session, post: Post) -> int:
-    """How many posts come before this one in its thread (for finding its page)."""
+def thread_post_position(db: Session, viewer, post: Post, space: Space) -> int:
+    """How many posts the viewer sees before this one in its thread (for finding its page)."""
     return db.scalar(
         select(func.count()).select_from(Post).where(
-            Post.thread_id == post.thread_id,
+            Post.thread_id == post.thread_id, policy.listed_posts_in(viewer, space),
             or_(Post.created_at < post.created_at, and_(Post.created_at == post.created_at, Post.id < post.id)),
         )
     ) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
 
 from forum import policy
@@ -24,7 +24,7 @@ def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
     """The most recently active threads the viewer may read."""
     return list(db.scalars(
         select(Thread).join(Space, Thread.space_id == Space.id)
-        .where(policy.readable_space_filter(viewer), Thread.awaiting_approval.is_(False))
+        .where(policy.readable_space_filter(viewer), Thread.awaiting_approval.is_(False), Thread.last_post_id.is_not(None))
         .options(contains_eager(Thread.space))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
@@ -47,24 +47,16 @@ def get_listed_space(db: Session, viewer, slug: str) -> Space:
     return space
 
 
-def _waiting_filter(model, viewer, space: Space):
-    """Hide what waits for approval from everyone but its author and the space's moderators."""
-    if policy.can_moderate_space(viewer, space):
-        return true()
-    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
-    return or_(model.awaiting_approval.is_(False), model.author_id == viewer_id)
-
-
 def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:
     """One page of a space's threads: pinned first, then by latest activity."""
     number = check_page_number(number, space.thread_count, per_page)
     last_post = aliased(Post)
     threads = db.scalars(
-        select(Thread).where(Thread.space_id == space.id, _waiting_filter(Thread, viewer, space))
+        select(Thread).join(Space, Thread.space_id == Space.id)
+        .where(Thread.space_id == space.id, policy.listed_thread_filter(viewer))
         .options(
-            joinedload(Thread.author),
             joinedload(Thread.last_post.of_type(last_post)).options(
-                joinedload(last_post.author), joinedload(last_post.speaker)
+                joinedload(last_post.author).joinedload(Member.organisation), joinedload(last_post.speaker)
             ),
         )
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
@@ -89,8 +81,7 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
         select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
         .options(joinedload(Thread.chat))
     ).first()
-    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space) or (
-            row.Thread.awaiting_approval and not policy.can_see_waiting(viewer, row.Thread.author_id, row.Space)):
+    if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
         raise NotFound("There is no thread at this address, or you do not have access to it.")
     return row.Thread, row.Space
 
@@ -102,7 +93,7 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
     parent = aliased(Post)
     # The page's ids first, from the thread-order index alone; then only those posts with their joins.
     page = (
-        select(Post.id).where(Post.thread_id == thread.id, _waiting_filter(Post, viewer, space))
+        select(Post.id).where(Post.thread_id == thread.id, policy.listed_posts_in(viewer, space))
         .order_by(Post.created_at, Post.id).offset((number - 1) * per_page).limit(per_page)
     ).subquery()
     posts = db.scalars(
@@ -114,7 +105,7 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
             joinedload(Post.speaker),
             joinedload(Post.import_record).load_only(ChatImport.created_at, raiseload=True),
             joinedload(Post.reply_to.of_type(parent)).options(
-                joinedload(parent.author), joinedload(parent.speaker)
+                joinedload(parent.author).joinedload(Member.organisation), joinedload(parent.speaker)
             ),
         )
         .order_by(Post.created_at, Post.id)
@@ -124,11 +115,35 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
 
 
 def get_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Space]:
-    """A post with its thread and space if the viewer may read the thread; otherwise NotFound."""
+    """A post with its thread and space if the policy lets the viewer know it exists; otherwise NotFound.
+
+    Its author (with organisation) and speaker are loaded, for the byline the policy decides.
+    """
     row = db.execute(
         select(Post, Thread, Space).join(Thread, Post.thread_id == Thread.id)
         .join(Space, Thread.space_id == Space.id).where(Post.id == post_id)
+        .options(joinedload(Post.author).joinedload(Member.organisation), joinedload(Post.speaker))
     ).first()
-    if row is None or not policy.can_view_thread(viewer, row.Thread, row.Space):
+    if (row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space)
+            or policy.post_state(viewer, row.Post, row.Space) is None):
         raise NotFound("There is no post at this address, or you do not have access to it.")
     return row.Post, row.Thread, row.Space
+
+
+def get_shown_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Space]:
+    """A post whose words the viewer may read (not a placeholder); otherwise the same NotFound as for none."""
+    post, thread, space = get_post(db, viewer, post_id)
+    if policy.post_state(viewer, post, space) != policy.SHOWN:
+        raise NotFound("There is no post at this address, or you do not have access to it.")
+    return post, thread, space
+
+
+def member_activity(db: Session, viewer, member: Member, limit: int = 10) -> list[Post]:
+    """A member's latest posts that the viewer may read in full, never those posted without their name."""
+    return list(db.scalars(
+        select(Post).join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+        .where(Post.author_id == member.id, Post.anonymous.is_(False), policy.shown_post_filter(viewer),
+               policy.listed_thread_filter(viewer))
+        .options(joinedload(Post.thread))
+        .order_by(Post.created_at.desc()).limit(limit)
+    ))

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.models import Handle, Member, Post, Speaker
+from forum.models import Handle, Member, Post, Space, Speaker, Thread
 from forum.services import moderation_log
+from forum.services.threads import recount_space, recount_thread
 
 
 def unconfirmed_claims(db: Session) -> list[Handle]:
@@ -55,14 +56,25 @@ def reject_claim(db: Session, handle: Handle, moderator: Member) -> None:
 
 
 def hide_speaker(db: Session, speaker: Speaker, moderator: Member, reason: str) -> int:
-    """Hide everything a speaker said in imported chats, everywhere, at their request. Return how many posts."""
+    """Remove everything a speaker said in imported chats, everywhere, at their request. Return how many posts.
+
+    Removed posts are shown to nobody, not even as a placeholder (policy.post_state), and leave the counts.
+    """
     _require_moderator(moderator)
     if not reason or not reason.strip():
         raise ValidationError("Give a reason", {"reason": "Enter how the person asked, for the log"})
     now = utcnow()
     speaker.hidden_at = now
-    hidden = db.execute(update(Post).where(Post.speaker_id == speaker.id, Post.hidden_at.is_(None))
-                        .values(hidden_at=now)).rowcount or 0
+    threads = set(db.scalars(select(Post.thread_id).where(Post.speaker_id == speaker.id, Post.removed_at.is_(None))))
+    hidden = db.execute(update(Post).where(Post.speaker_id == speaker.id, Post.removed_at.is_(None))
+                        .values(removed_at=now)).rowcount or 0
+    spaces = set()
+    for thread in db.scalars(select(Thread).where(Thread.id.in_(threads))) if threads else ():
+        recount_thread(db, thread)
+        spaces.add(thread.space_id)
+    db.flush()
+    for space in db.scalars(select(Space).where(Space.id.in_(spaces))) if spaces else ():
+        recount_space(db, space)
     moderation_log.record(db, moderator, "hide_speaker", "speaker", speaker.id, reason,
                           name=speaker.display_name, platform=speaker.platform)
     return hidden

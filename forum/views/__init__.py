@@ -44,7 +44,8 @@ def forum_time(moment) -> str:
 
 
 bp.add_app_template_global(policy.can_edit_post, "forum_can_edit")
-bp.add_app_template_global(policy.can_view_post_body, "forum_can_view_body")
+bp.add_app_template_global(policy.post_state, "forum_post_state")
+bp.add_app_template_global(policy.byline, "forum_byline")
 bp.add_app_template_global(policy.can_moderate_space, "forum_can_moderate")
 bp.add_app_template_global(policy.moderates_anything, "forum_moderates_anything")
 

@@ -41,7 +41,7 @@ def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None
     errors = form_errors(propose_form) if propose_form else []
     return render_template(
         "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
-        my_votes=my_votes, glance=chats.glance(db, found),
+        my_votes=my_votes, glance=chats.glance(db, found, current_user),
         can_propose=found.status == "upcoming" and policy.can_post_in_space(current_user, space),
         propose_form=propose_form or ProposeQuestionForm(), errors=errors,
         decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}") for q in questions} if manage else {},

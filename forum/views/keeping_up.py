@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import feeds, policy, tokens
 from forum.db import session, utcnow
@@ -168,36 +168,41 @@ def unsubscribe(token: str):
 
 # -- feeds --------------------------------------------------------------------------------------------------------------
 
-def _thread_feed(threads: list[Thread], feed_id: str, title: str, url: str, self_url: str) -> Response:
+def _thread_feed(viewer, threads: list[Thread], feed_id: str, title: str, url: str, self_url: str) -> Response:
+    """A feed of threads, each with its latest post as the policy lets `viewer` (None: anyone) see it."""
     entries = []
     for thread in threads:
         last = thread.last_post
-        summary = last.body_html if last is not None and not last.is_hidden and not last.is_deleted else ""
-        author = "A member" if last is None or last.anonymous else (
-            last.author.display_name if last.author else last.speaker.display_name if last.speaker else "A member")
+        state = policy.post_state(viewer, last, thread.space) if last is not None else None
         entries.append(feeds.Entry(
             id=external_url("forum.thread", thread_id=thread.id) + f"#{thread.last_post_id or 0}",
-            title=thread.title, url=external_url("forum.post", post_id=thread.last_post_id)
-            if thread.last_post_id else external_url("forum.thread", thread_id=thread.id),
-            updated=thread.last_post_at, author=author, summary_html=summary))
+            title=thread.title, url=external_url("forum.post", post_id=last.id)
+            if state else external_url("forum.thread", thread_id=thread.id),
+            updated=thread.last_post_at, author=policy.byline(viewer, last).name if state else "",
+            summary_html=last.body_html if state == policy.SHOWN else ""))
     updated = threads[0].last_post_at if threads else utcnow()
     return Response(feeds.atom(feed_id, title, url, self_url, entries, updated), mimetype="application/atom+xml")
 
 
-def _latest(db, where, limit: int = 30) -> list[Thread]:
-    return list(db.scalars(
-        select(Thread).join(Space, Thread.space_id == Space.id).where(where, Thread.awaiting_approval.is_(False))
-        .options(joinedload(Thread.last_post).options(joinedload(Post.author), joinedload(Post.speaker)))
-        .order_by(Thread.last_post_at.desc()).limit(limit)
-    ).unique())
+def _latest(db, viewer, where=None, limit: int = 30) -> list[Thread]:
+    """The viewer's most recently active threads (within `where`), with their latest posts' authors."""
+    query = (select(Thread).join(Space, Thread.space_id == Space.id)
+             .where(policy.listed_thread_filter(viewer), Thread.awaiting_approval.is_(False))
+             .options(contains_eager(Thread.space),
+                      joinedload(Thread.last_post).options(joinedload(Post.author).joinedload(Member.organisation),
+                                                           joinedload(Post.speaker)))
+             .order_by(Thread.last_post_at.desc()).limit(limit))
+    if where is not None:
+        query = query.where(where)
+    return list(db.scalars(query).unique())
 
 
 @bp.get("/feeds/recent.atom")
 def recent_feed():
     """Recently active threads in public spaces."""
     db = session()
-    threads = _latest(db, policy.readable_space_filter(None))
-    return _thread_feed(threads, external_url("forum.recent_feed"), f"{site_name()}: recent threads",
+    threads = _latest(db, None)
+    return _thread_feed(None, threads, external_url("forum.recent_feed"), f"{site_name()}: recent threads",
                         external_url("forum.home"), external_url("forum.recent_feed"))
 
 
@@ -208,8 +213,8 @@ def space_feed(slug: str):
     space = db.scalar(select(Space).where(Space.slug == slug))
     if space is None or not policy.can_view_space(None, space):
         raise NotFound("There is no public feed at this address.")
-    threads = _latest(db, Space.id == space.id)
-    return _thread_feed(threads, external_url("forum.space_feed", slug=slug), f"{site_name()}: {space.name}",
+    threads = _latest(db, None, Space.id == space.id)
+    return _thread_feed(None, threads, external_url("forum.space_feed", slug=slug), f"{site_name()}: {space.name}",
                         external_url("forum.space", slug=slug), external_url("forum.space_feed", slug=slug))
 
 
@@ -218,8 +223,8 @@ def member_feed(token: str):
     """A member's private feed at a secret, revocable address: what that member may read."""
     db = session()
     member = notifications.member_for_feed(db, token)
-    threads = _latest(db, policy.readable_space_filter(member))
-    response = _thread_feed(threads, f"urn:afterchat:member-feed:{member.id}", f"{site_name()}: for {member.display_name}",
+    threads = _latest(db, member)
+    response = _thread_feed(member, threads, f"urn:afterchat:member-feed:{member.id}", f"{site_name()}: for {member.display_name}",
                             external_url("forum.home"), external_url("forum.member_feed", token=token))
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import feeds
+from forum import feeds, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DecisionForm, LibraryFilterForm, PromoteForm, TagForm
 from forum.ids import parse_id
-from forum.models import LibraryTag, Member, Space, Thread
+from forum.models import LibraryTag, Space, Thread
 from forum.services import library, reading
 from forum.views import bp
 from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
@@ -41,7 +41,7 @@ def library_entry(entry_id: int):
     thread = db.get(Thread, entry.thread_id) if entry.thread_id else None
     space = db.get(Space, thread.space_id) if thread else None
     return render_template("forum/library/entry.html", entry=entry, thread=thread,
-                           source_readable=library.readable_source(current_user, entry, space),
+                           source_readable=library.readable_source(current_user, thread, space),
                            decision=DecisionForm())
 
 
@@ -67,12 +67,11 @@ def promote_post(post_id: int):
     if not current_user.is_moderator:
         raise PermissionDenied("Only moderators curate the library.")
     db = session()
-    post, thread, space = reading.get_post(db, current_user, post_id)
+    post, thread, space = reading.get_shown_post(db, current_user, post_id)
     form = PromoteForm()
-    if request.method == "GET" and post.author_id:
-        author = db.get(Member, post.author_id)
-        if author and author.organisation:
-            form.organisation.data = author.organisation.name
+    if request.method == "GET":
+        # Only what the byline shows: a post without its author's name gives away no organisation.
+        form.organisation.data = policy.byline(current_user, post).organisation
         form.title.data = thread.title
     tags = library.tags(db)
     if form.validate_on_submit():

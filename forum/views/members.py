@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DirectoryForm, ReasonForm
-from forum.models import Member, Organisation, Post, Space, Thread
+from forum.models import Member, Organisation
 from forum.models.accounts import normalise_name
-from forum.services import membership
+from forum.services import membership, reading
 from forum.services.pages import Page, check_page_number
 from forum.views import bp
 from forum.views._helpers import apply_errors, form_errors, page_number
@@ -62,13 +60,7 @@ def member(member_id: int):
     found = db.get(Member, member_id)
     if found is None or found.state == "deleted" or (found.state != "approved" and not current_user.is_moderator):
         raise NotFound("There is no member at this address.")
-    recent = db.scalars(
-        select(Post).join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
-        .where(Post.author_id == found.id, Post.anonymous.is_(False), Post.deleted_at.is_(None),
-               Post.hidden_at.is_(None), policy.readable_space_filter(current_user))
-        .options(joinedload(Post.thread))
-        .order_by(Post.created_at.desc()).limit(10)
-    ).all()
+    recent = reading.member_activity(db, current_user, found)
     form = ReasonForm() if current_user.is_moderator and found.id != current_user.id else None
     return render_template("forum/members/profile.html", member=found, recent=recent, form=form, errors=[])
 

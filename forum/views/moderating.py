@@ -88,15 +88,17 @@ def post_history(post_id: int):
         raise PermissionDenied("Only moderators can see earlier versions of a post.")
     revisions = db.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
                            .order_by(PostRevision.replaced_at.desc())).all()
-    return render_template("forum/moderation/history.html", post=post, thread=thread, revisions=revisions)
+    editors = {r.id: policy.editor_name(current_user, post, r.editor) for r in revisions}
+    return render_template("forum/moderation/history.html", post=post, thread=thread, revisions=revisions,
+                           editors=editors)
 
 
 @bp.route("/posts/<forum_id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report_post(post_id: int):
-    """Report a post to the moderators, saying why."""
+    """Report a post to the moderators, saying why (only a post whose words the reporter can read)."""
     db = session()
-    post, thread, space = reading.get_post(db, current_user, post_id)
+    post, thread, space = reading.get_shown_post(db, current_user, post_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -125,7 +127,8 @@ def thread_tools(thread_id: int):
     targets = [s for s in db.scalars(select(Space).order_by(Space.position, Space.name))
                if policy.can_moderate_space(current_user, s) and s.id != space.id]
     form.space.choices = [("", "Choose a space"), *((str(s.id), f"{s.name} ({s.visibility})") for s in targets)]
-    replies = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id)
+    replies = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id,
+                                            policy.listed_posts_in(current_user, space))
                          .order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
     if form.validate_on_submit():
         try:

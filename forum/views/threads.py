@@ -42,7 +42,7 @@ def thread(thread_id: int, slug: str | None = None):
         view = reading.thread_page(db, current_user, thread_id, page_number(),
                                    current_app.config["FORUM_POSTS_PER_PAGE"])
     except NotFound:
-        merged_into = moderation.redirect_for(db, thread_id)
+        merged_into = moderation.redirect_for(db, current_user, thread_id)
         if merged_into is None:
             raise
         return redirect(url_for("forum.thread", thread_id=merged_into), 301)
@@ -113,9 +113,9 @@ def _quoted_post(db, raw: str | None, space):
 def post(post_id: int):
     """Go to a post: the page of its thread where it stands, at its anchor."""
     db = session()
-    found, thread, _space = reading.get_post(db, current_user, post_id)
+    found, thread, space = reading.get_post(db, current_user, post_id)
     per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
-    page = posting.thread_post_position(db, found) // per_page + 1
+    page = posting.thread_post_position(db, current_user, found, space) // per_page + 1
     return redirect(thread_url(thread, page=page, _anchor=f"post-{found.id}"))
 
 

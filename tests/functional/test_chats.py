@@ -266,7 +266,8 @@ def test_a_moderator_hides_a_speaker_everywhere_at_their_request(app, client, ru
     response = submit(client, f"/speakers/{speaker.id}/hide", {"reason": "Alice emailed asking us to"})
     assert response.status_code == 302
     page = html.unescape(app.test_client().get(f"/threads/{thread_id}").get_data(as_text=True))
-    assert "removed at the author's request" in page and "we run drop-ins" not in page
+    # Removed at their request means gone: no words, no placeholder pointing at them, no name or handle.
+    assert "we run drop-ins" not in page and "@alice, imported" not in page and "removed at the author's request" not in page
     with app.app_context():
         entry = _session(app).scalar(select(ModerationLogEntry))
         assert (entry.action, entry.reason) == ("hide_speaker", "Alice emailed asking us to")
