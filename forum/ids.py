@@ -1,20 +1,20 @@
 """Row ids from outside (a URL, a query string, a form): a whole number a database id can be, or nothing.
 
-Both databases keep ids in 64-bit integers. A larger number from a URL made SQLite raise
-OverflowError (a 500) before any query ran; read through here it is simply not an id, so the
-address is a 404 like any other id that does not exist.
+The id columns are INTEGER: 32 bits on PostgreSQL (a larger number there is a DataError), 64 on
+SQLite (beyond that, OverflowError before any query runs); both were 500s. Read through here, such
+a number is simply not an id, so the address is a 404 like any other id that does not exist.
 """
 
 from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the narrower of the two
 _MAX_DIGITS = len(str(MAX_ID))
 
 
 def parse_id(value) -> int | None:
-    """Return `value` as a row id (1 to 2^63 - 1, plain ASCII digits), or None when it cannot be one."""
+    """Return `value` as a row id (1 to 2^31 - 1, plain ASCII digits), or None when it cannot be one."""
     text = value if isinstance(value, str) else ""
     # isdigit() alone lets through digits such as "²" that int() refuses, and int() of thousands of
     # digits raises too; both were 500s.
