@@ -73,8 +73,11 @@ class SpaceRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("forum_space.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), index=True)
+    # None only for an invitation by address that reaches no one (no approved member to invite there):
+    # it is kept all the same, so the host's list of invitations never tells which addresses have accounts.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))  # request | invitation
+    invited_email: Mapped[str | None] = mapped_column(String(254))  # an invitation by address: the address
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | accepted | declined | withdrawn
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from forum import emails, mail, markup
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Speaker, Thread
+from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, SpaceRequest, Speaker, Thread
 from forum.models.accounts import handle_key, normalise_name
 from forum.services import accounts, moderation_log
 
@@ -379,6 +379,13 @@ def erase(db: Session, member: Member) -> None:
     """Remove everything personal from a member's row; keep the row so their posts still have an author."""
     db.execute(delete(Handle).where(Handle.member_id == member.id))
     db.execute(update(Speaker).where(Speaker.member_id == member.id).values(member_id=None))
+    # Invitations to them (by account or by address) end, and forget the address they were sent to.
+    theirs = SpaceRequest.member_id == member.id
+    if member.email:
+        theirs = theirs | (SpaceRequest.invited_email == member.email)
+    db.execute(update(SpaceRequest).where(theirs, SpaceRequest.kind == "invitation", SpaceRequest.status == "pending")
+               .values(status="withdrawn", decided_at=utcnow()))
+    db.execute(update(SpaceRequest).where(theirs).values(invited_email=None))
     member.display_name, member.name_key, member.email = FORMER_MEMBER, None, None
     member.password_hash, member.bio_source, member.bio_html = None, "", ""
     member.sector = member.job_role = member.organisation_id = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from forum import mail, policy
+from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import Member, Space, SpaceMembership, SpaceRequest
@@ -92,27 +92,85 @@ def decide(db: Session, request: SpaceRequest, host: Member, accept: bool, link:
     ))
 
 
+INVITED_BY_ADDRESS = "If that address belongs to an approved member, they have been invited"
+
+
 def invite(db: Session, space: Space, host: Member, who: str, link: str, site_name: str) -> SpaceRequest:
-    """A host invites an approved member (named by email or display name); they accept or decline."""
+    """A host invites an approved member, named by email address or display name; they accept or decline.
+
+    By address the answer and the host's list of invitations are the same whether or not the address has
+    an account (see `invite_address`); names are public, so by name the host hears who was invited.
+    """
     if not policy.can_moderate_space(host, space):
         raise PermissionDenied("Only the space's hosts can invite people.")
     who = (who or "").strip()
-    invitee = db.scalar(select(Member).where(
-        (Member.email == who.lower()) | (Member.name_key == normalise_name(who)), Member.state == "approved"))
-    if invitee is None:
-        raise ValidationError("Check who to invite", {"who": "No approved member has that email address or name"})
+    if "@" in who:
+        address = emails.normalise(who)
+        if address is None:
+            raise ValidationError("Check who to invite", {"who": emails.FORMAT_ERROR + ", or a member's name"})
+        return invite_address(db, space, host, address, link, site_name)
+    invitee = db.scalar(select(Member).where(Member.name_key == normalise_name(who), Member.state == "approved"))
+    if not who or invitee is None:
+        raise ValidationError("Check who to invite", {"who": "No approved member has that name"})
     if membership(db, space, invitee) is not None:
         raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} is already a member"})
     if pending(db, space, invitee, "invitation") is not None:
         raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} has already been invited"})
     invitation = SpaceRequest(space_id=space.id, member_id=invitee.id, kind="invitation", decided_by_id=host.id)
     db.add(invitation)
+    _send_invitation(db, space, host, invitee, link, site_name)
+    db.flush()
+    return invitation
+
+
+def invite_address(db: Session, space: Space, host: Member, address: str, link: str,
+                   site_name: str) -> SpaceRequest:
+    """Invite whoever has this (normalised) address: an approved member who is not yet in is emailed.
+
+    The invitation is recorded either way, under the address, so the host sees the same thing whether
+    the address has an account, belongs to a member already in, or to no one.
+    """
+    invitation = db.scalar(select(SpaceRequest).where(
+        SpaceRequest.space_id == space.id, SpaceRequest.kind == "invitation", SpaceRequest.status == "pending",
+        SpaceRequest.invited_email == address))
+    if invitation is not None:
+        return invitation
+    invitee = db.scalar(select(Member).where(Member.email == address, Member.state == "approved"))
+    if invitee is not None and (membership(db, space, invitee) is not None
+                                or pending(db, space, invitee, "invitation") is not None):
+        invitee = None  # already in, or already asked: nothing new to send them
+    invitation = SpaceRequest(space_id=space.id, member_id=invitee.id if invitee else None, invited_email=address,
+                              kind="invitation", decided_by_id=host.id)
+    db.add(invitation)
+    if invitee is not None:
+        _send_invitation(db, space, host, invitee, link, site_name)
+    db.flush()
+    return invitation
+
+
+def _send_invitation(db: Session, space: Space, host: Member, invitee: Member, link: str, site_name: str) -> None:
     mail.queue(db, invitee.email, f"You are invited to join {space.name}", (
         f"Hello {invitee.display_name},\n\n{host.display_name} has invited you to join {space.name} on {site_name}. "
         f"Accept or decline on your account page:\n\n{link}\n"
     ))
-    db.flush()
-    return invitation
+
+
+def invitations_sent(db: Session, space: Space) -> list[SpaceRequest]:
+    """The space's invitations still waiting for an answer, oldest first, for its hosts."""
+    return list(db.scalars(select(SpaceRequest).where(
+        SpaceRequest.space_id == space.id, SpaceRequest.kind == "invitation", SpaceRequest.status == "pending"
+    ).order_by(SpaceRequest.created_at, SpaceRequest.id)))
+
+
+def withdraw_invitation(db: Session, invitation: SpaceRequest, host: Member) -> None:
+    """A host takes back an invitation that has not been answered; the invitee can no longer accept it."""
+    if not policy.can_moderate_space(host, invitation.space):
+        raise PermissionDenied("Only the space's hosts can withdraw invitations.")
+    if invitation.kind != "invitation" or invitation.status != "pending":
+        raise ValidationError("That invitation has already been answered or withdrawn.")
+    invitation.status, invitation.decided_at, invitation.decided_by_id = "withdrawn", utcnow(), host.id
+    moderation_log.record(db, host, "withdraw_invitation", "space", invitation.space_id,
+                          invitation_id=invitation.id)
 
 
 def answer_invitation(db: Session, invitation: SpaceRequest, member: Member, accept: bool) -> None:

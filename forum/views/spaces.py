@@ -92,12 +92,16 @@ def space_members_page(slug: str):
                 db.rollback()
                 apply_errors(form, exc)
             else:
-                flash(f"{invitation.member.display_name} has been invited.", "success")
+                if invitation.invited_email:  # the same answer whoever the address belongs to
+                    flash(f"{space_members.INVITED_BY_ADDRESS}.", "success")
+                else:
+                    flash(f"{invitation.member.display_name} has been invited.", "success")
                 return redirect(url_for("forum.space_members_page", slug=space.slug))
     errors = form_errors(form)
     return render_template(
         "forum/spaces/members.html", space=space, memberships=space_members.members_of(db, space),
         requests=space_members.requests_for(db, space) if can_manage else [], can_manage=can_manage,
+        invitations=space_members.invitations_sent(db, space) if can_manage else [],
         form=form, decision=DecisionForm(), confirm=ConfirmForm(), errors=errors,
     ), 400 if errors else 200
 
@@ -134,6 +138,25 @@ def remove_space_member(slug: str, member_id: int):
         space_members.remove(db, space, current_user, member)
         db.commit()
         flash(f"{member.display_name} was removed from {space.name}.", "success")
+    return redirect(url_for("forum.space_members_page", slug=space.slug))
+
+
+@bp.post("/spaces/<slug>/invitations/<forum_id:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(slug: str, invitation_id: int):
+    """A host withdraws an invitation that has not been answered yet."""
+    db = session()
+    space = reading.get_space(db, current_user, slug)
+    if not policy.can_moderate_space(current_user, space):
+        raise PermissionDenied("Only the space's hosts can withdraw invitations.")
+    invitation = db.get(SpaceRequest, invitation_id)
+    if invitation is None or invitation.space_id != space.id or invitation.kind != "invitation":
+        raise NotFound("There is no such invitation.")
+    if ConfirmForm().validate_on_submit():
+        who = invitation.invited_email or (invitation.member.display_name if invitation.member else "someone")
+        space_members.withdraw_invitation(db, invitation, current_user)
+        db.commit()
+        flash(f"The invitation to {who} was withdrawn.", "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from forum import tokens
-from forum.models import Member, OutboxMessage
-from tests.factories import PASSWORD, login, make_member, submit
+from forum.models import Member, OutboxMessage, SpaceRequest
+from tests.factories import PASSWORD, login, make_member, make_space, submit
 
 # Each passed the old pattern (something@something.something, no spaces), and none is one mailbox.
 NOT_ONE_ADDRESS = [
@@ -82,6 +82,16 @@ def test_a_reset_request_refuses_anything_but_one_address(app, client):
     # A well-formed address in any case or spacing reaches its account.
     assert submit(client, "/password/forgot", {"email": " SAM@Example.GOV.uk "}).status_code == 200
     assert _count(app, OutboxMessage) == 1
+
+
+def test_inviting_by_something_that_is_not_one_address_is_refused(app, client):
+    host = make_member(app, "Jo Host")
+    make_member(app, "Sam Patel", email="sam@example.gov.uk")
+    make_space(app, "hidden", visibility="secret", hosts=[host])
+    login(client, host)
+    response = submit(client, "/spaces/hidden/members", {"who": "sam@example.gov.uk,mallory@evil.example"})
+    assert response.status_code == 400 and FORMAT_ERROR in response.get_data(as_text=True)
+    assert _count(app, SpaceRequest) == 0 and _count(app, OutboxMessage) == 0
 
 
 def test_create_admin_refuses_anything_but_one_address(app, runner):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.models import ModerationLogEntry, Post, SpaceMembership, SpaceRequest
-from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
+from tests.factories import PASSWORD, csrf_token, login, make_member, make_space, make_thread, submit
+from tests.mailserver import MailServer
 
 
 def _members(app, space):
@@ -67,6 +68,85 @@ def test_secret_space_is_the_same_404_as_nothing_and_joins_by_invitation(app, cl
     client.post(f"/invitations/{invitation_id}", data={"accept": "Accept", "csrf_token": csrf_token(client, "/account")})
     assert client.get("/spaces/hidden").status_code == 200
     assert outsider.id in _members(app, space)
+
+
+def _invite(host_client, who: str) -> str:
+    """Invite `who` from the members page; return the page the host is sent back to."""
+    response = submit(host_client, "/spaces/hidden/members", {"who": who})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return host_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_inviting_by_address_answers_the_same_whoever_the_address_belongs_to(app, client):
+    host = make_member(app, "Secret Host")
+    make_space(app, "hidden", visibility="secret", name="canary-secret-name", hosts=[host])
+    make_member(app, "Sam Patel", email="sam@example.gov.uk")
+    make_member(app, "Pat Waiting", email="pat@example.gov.uk", state="pending")
+    login(client, host)
+    pages = {who: _invite(client, who) for who in
+             ("Sam@Example.gov.uk", "pat@example.gov.uk", "nobody@example.gov.uk", "sam@example.gov.uk")}
+    for who, page in pages.items():
+        assert "If that address belongs to an approved member, they have been invited" in page, who
+        assert "Sam Patel" not in page and "Pat Waiting" not in page
+    # The list of invitations waiting shows what the host typed, for people and for no one alike.
+    listed = pages["sam@example.gov.uk"]
+    for address in ("sam@example.gov.uk", "pat@example.gov.uk", "nobody@example.gov.uk"):
+        assert listed.count(f"<td>{address}</td>") == 1, address
+
+    with MailServer() as smtp:
+        app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=smtp.port)
+        app.test_cli_runner().invoke(args=["forum", "send-mail"])
+    assert [m["To"] for m in smtp.messages] == ["sam@example.gov.uk"]  # only the approved member, once
+    assert "invited you to join canary-secret-name" in smtp.body(smtp.messages[0])
+
+
+def test_host_withdraws_an_invitation_and_the_invitee_can_no_longer_accept_it(app, client):
+    host = make_member(app, "Secret Host")
+    space = make_space(app, "hidden", visibility="secret", name="canary-secret-name", hosts=[host])
+    invitee = make_member(app, "Sam Patel", email="sam@example.gov.uk")
+    host_client = app.test_client()
+    login(host_client, host)
+    _invite(host_client, "Sam Patel")
+    login(client, invitee)
+    assert "canary-secret-name" in client.get("/account").get_data(as_text=True)
+    with app.app_context():
+        invitation_id = app.extensions["forum"].db.session.scalar(select(SpaceRequest.id))
+
+    # Only a host may withdraw it, and only with the form's token.
+    assert client.post(f"/spaces/hidden/invitations/{invitation_id}/withdraw",
+                       data={"csrf_token": csrf_token(client, "/account")}).status_code == 404
+    host_client.post(f"/spaces/hidden/invitations/{invitation_id}/withdraw")
+    assert "canary-secret-name" in client.get("/account").get_data(as_text=True)
+
+    page = host_client.get("/spaces/hidden/members").get_data(as_text=True)
+    assert "Withdraw<span class=\"visually-hidden\"> the invitation to Sam Patel" in page
+    response = host_client.post(f"/spaces/hidden/invitations/{invitation_id}/withdraw",
+                                data={"csrf_token": csrf_token(host_client, "/spaces/hidden/members")},
+                                follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The invitation to Sam Patel was withdrawn" in page and "No invitations are waiting" in page
+
+    assert "canary-secret-name" not in client.get("/account").get_data(as_text=True)
+    accept = client.post(f"/invitations/{invitation_id}",
+                         data={"accept": "Accept", "csrf_token": csrf_token(client, "/account")})
+    assert accept.status_code == 404
+    assert invitee.id not in _members(app, space)
+    assert client.get("/spaces/hidden").status_code == 404
+
+
+def test_deleting_an_account_ends_its_invitations_and_forgets_the_address(app, client):
+    host = make_member(app, "Secret Host")
+    make_space(app, "hidden", visibility="secret", hosts=[host])
+    helen = make_member(app, "Helen Clarke", email="helen@example.gov.uk")
+    host_client = app.test_client()
+    login(host_client, host)
+    assert "<td>helen@example.gov.uk</td>" in _invite(host_client, "helen@example.gov.uk")
+    login(client, helen)
+    assert submit(client, "/account/delete", {"password": PASSWORD}).status_code == 302
+    page = host_client.get("/spaces/hidden/members").get_data(as_text=True)
+    assert "helen@example.gov.uk" not in page and "No invitations are waiting" in page
+    with app.app_context():
+        assert app.extensions["forum"].db.session.scalar(select(SpaceRequest.invited_email)) is None
 
 
 def test_host_removes_a_member_who_loses_access_at_once(app, client):
