@@ -13,10 +13,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from forum import emails, mail, markup
+from forum import emails, mail, markup, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, SpaceRequest, Speaker, Thread
+from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Space, SpaceRequest, Speaker, Thread
 from forum.models.accounts import handle_key, normalise_name
 from forum.services import accounts, moderation_log
 
@@ -346,9 +346,13 @@ def set_champion(db: Session, member: Member, moderator: Member, champion: bool)
 
 
 def export_data(db: Session, member: Member) -> dict:
-    """Everything the forum holds about a member and what they wrote, as plain data."""
+    """Everything the forum holds about a member and what they wrote, as plain data.
+
+    Their own words always; the title of a thread someone else started only while they may still see
+    the thread (a space they left, or one it was moved into, keeps its titles).
+    """
     posts = db.execute(
-        select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
+        select(Post, Thread, Space).join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
         .where(Post.author_id == member.id).order_by(Post.created_at)
     ).all()
     return {
@@ -360,10 +364,12 @@ def export_data(db: Session, member: Member) -> dict:
             "handles": [{"platform": h.platform, "handle": h.handle, "confirmed": h.confirmed} for h in member.handles],
         },
         "posts": [
-            {"id": post.id, "thread": title, "thread_id": post.thread_id, "created_at": post.created_at.isoformat(),
+            {"id": post.id, "thread": thread.title if policy.can_see_thread_exists(member, thread, space) or
+             thread.first_post_id == post.id else None,
+             "thread_id": post.thread_id, "created_at": post.created_at.isoformat(),
              "edited_at": post.edited_at.isoformat() if post.edited_at else None, "anonymous": post.anonymous,
              "deleted": post.is_deleted, "markdown": post.body_source}
-            for post, title in posts
+            for post, thread, space in posts
         ],
     }
 
