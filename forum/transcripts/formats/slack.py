@@ -83,6 +83,13 @@ class SlackImporter(Importer):
         return Transcript(format=self.name, platform=self.platform, messages=messages, title=folder)
 
 
+def channels(data: bytes) -> list[str]:
+    """The channels a Slack export holds (not its direct messages), by name, for a host to choose one."""
+    export = _Export(data)
+    private = export.direct_folders()
+    return sorted(folder for folder in export.channels if folder not in private)
+
+
 class _Export:
     """The members of a Slack export zip, read within a total unpacked-size budget against zip bombs."""
 
