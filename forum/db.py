@@ -75,6 +75,14 @@ def set_writing(writing: bool) -> None:
     _immediate.set(writing)
 
 
+def writes_on_get(view):
+    """Mark a view that writes when it answers a GET (a link followed from an email), so that its
+    transactions begin IMMEDIATE like a form's: it reads and then writes, and begun deferred it would
+    fail at once with "database is locked" whenever another request wrote in between."""
+    view.forum_writes_on_get = True
+    return view
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install the connection settings the forum relies on, once per SQLite engine."""
     if engine.dialect.name != "sqlite" or getattr(engine, "_forum_configured", False):

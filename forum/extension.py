@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_compress import Compress
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -129,7 +129,9 @@ def _load_member(user_id: str):
 
 def _before_request() -> None:
     # Writes begin IMMEDIATE on SQLite so two writers queue instead of failing.
-    forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS")
+                         or getattr(view, "forum_writes_on_get", False))
 
 
 def _count_queries(app: Flask, db: SQLAlchemy) -> None:

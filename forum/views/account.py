@@ -8,7 +8,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forum import tokens
-from forum.db import session
+from forum.db import session, writes_on_get
 from forum.errors import ValidationError
 from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DecisionForm,
                          DeleteAccountForm, ProfileForm)
@@ -142,6 +142,7 @@ def change_email():
 
 
 @bp.get("/account/email/<token>")
+@writes_on_get
 def confirm_email_change(token: str):
     """Follow the link sent to a new address."""
     db = session()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from forum import emails, tokens
-from forum.db import session
+from forum.db import session, writes_on_get
 from forum.errors import ValidationError
 from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
 from forum.limits import account_key, limiter, signin_limit
@@ -107,6 +107,7 @@ def send_confirmation(db, member) -> None:
 
 
 @bp.get("/confirm/<token>")
+@writes_on_get
 def confirm_email(token: str):
     """Follow the emailed link: confirm the address, and approve at once at a trusted domain."""
     db = session()
@@ -194,4 +195,3 @@ def _start_session(member, remember: bool) -> None:
     from flask import session as cookie_session
     cookie_session.clear()
     login_user(member, remember=remember)
-
