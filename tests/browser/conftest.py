@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import traceback
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from flask import got_request_exception, request
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -45,6 +47,58 @@ PEOPLE = {"member": MEMBER, "admin": ADMIN, "pending": PENDING, "outsider": OUTS
 VIEWPORT = {"width": 1280, "height": 900}
 
 
+# -- what the live servers raised ---------------------------------------------------------------------
+
+@dataclass
+class ServerError:
+    """An exception a live server raised while answering: which server, which request, the traceback."""
+
+    site: str
+    request: str
+    traceback: str
+
+    def __str__(self) -> str:
+        return f"{self.site}, {self.request}:\n{self.traceback}"
+
+
+# Every exception the live servers raised, in order. A failing browser test prints those raised while
+# it ran, and for a page of the sweep those raised while that page was visited, so a 500 comes with
+# its cause (the server's own log goes to whichever test happened to be running).
+SERVER_ERRORS: list[ServerError] = []
+
+
+def record_errors(app, site: str) -> None:
+    """Keep every exception `app` raises while answering a request in SERVER_ERRORS."""
+    def record(_sender, exception, **_extra):
+        SERVER_ERRORS.append(ServerError(site, f"{request.method} {request.full_path.rstrip('?')}",
+                                         "".join(traceback.format_exception(exception))))
+
+    got_request_exception.connect(record, app, weak=False)
+
+
+_FIRST_ERROR = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[_FIRST_ERROR] = len(SERVER_ERRORS)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Add the live servers' tracebacks to a failing test's report."""
+    report = yield
+    if report.failed:
+        errors = SERVER_ERRORS[item.stash.get(_FIRST_ERROR, len(SERVER_ERRORS)):]
+        visit = item.callspec.params.get("visit") if hasattr(item, "callspec") else None
+        sweep = getattr(item, "funcargs", {}).get("sweep")
+        if visit is not None and sweep and visit.name in sweep:
+            errors = [e for e in sweep[visit.name].server_errors if e not in errors] + errors
+        if errors:
+            report.sections.append(("tracebacks from the live server", "\n\n".join(map(str, errors))))
+    return report
+
+
 # -- the forum in a real server ------------------------------------------------------------------------
 
 class _QuietHandler(WSGIRequestHandler):
@@ -73,6 +127,7 @@ def _serve(tmp_path_factory, schema, name: str, seed) -> LiveSite:
         db = app.extensions["forum"].db.session
         ids = seed(db)
         db.commit()
+    record_errors(app, name)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     threading.Thread(target=server.serve_forever, name=f"live-{name}", daemon=True).start()
     return LiveSite(app, f"http://127.0.0.1:{server.server_port}", ids, server)
@@ -428,6 +483,7 @@ class PageResult:
     traffic: dict = field(default_factory=dict)
     traffic_problems: list = field(default_factory=list)
     error: str = ""
+    server_errors: list = field(default_factory=list, repr=False)  # what the live servers raised meanwhile
 
 
 def _sweep_one(browsing: Browsing, visit: Visit) -> PageResult:
@@ -474,10 +530,13 @@ SWEEP_WORKERS = max(1, int(os.environ.get("BROWSER_SWEEP_WORKERS", "2")))
 
 def _sweep_visits(browsing: Browsing, visits: list[Visit], results: dict) -> None:
     for visit in visits:
+        first_error = len(SERVER_ERRORS)
         try:
             results[visit.name] = _sweep_one(browsing, visit)
         except Exception as exc:  # reported by each test of this page
             results[visit.name] = PageResult(visit, error=f"{type(exc).__name__}: {exc}{browsing.where(visit)}")
+        # The other sweep threads' pages may add theirs: each shows its request.
+        results[visit.name].server_errors = SERVER_ERRORS[first_error:]
 
 
 def _sweep_in_thread(sites: dict, visits: list[Visit], results: dict, failures: list) -> None:
