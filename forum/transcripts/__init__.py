@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 
 from forum.errors import TranscriptError
 from forum.transcripts.base import ChatMessage, Importer, Transcript, decode_text, load_json
 
 _REGISTRY: dict[str, Importer] = {}
+# What JSON opens with: an object, or an array of arrays, objects or strings. A text log can open with
+# `[` too (`[15 Jan 00:53] <nick> hi`), and must not be refused as broken JSON.
+_JSON_START = re.compile(r'\s*(?:\{|\[\s*(?:[\[{"\]]|$))')
 
 
 def register(cls: type[Importer]) -> type[Importer]:
@@ -42,8 +46,7 @@ def detect(data: bytes, filename: str | None = None) -> Importer:
         if importer.sniff(head, filename):
             return importer
     # Nothing recognised it: say why when the reason is plain (empty, binary, not text, broken JSON).
-    text = decode_text(data)
-    if text.lstrip()[:1] in ("[", "{"):
+    if _JSON_START.match(decode_text(data)):
         load_json(data)
     raise TranscriptError("the file's format was not recognised; name it with --format (see `flask forum formats`)")
 

@@ -33,6 +33,39 @@ class Record(Generic[Head]):
     more: list[str] = field(default_factory=list)
 
 
+def decode_lines(data: bytes) -> str:
+    """Decode text whose lines may each be in another encoding: UTF-8 first, else Windows-1252, line by line.
+
+    Logs that ran for years mix UTF-8 lines with Latin-1 or cp1257 ones, so one old line must not refuse the
+    file; a line that is neither is refused by its number and the byte where it goes wrong in the file.
+    """
+    if not data.strip():
+        raise TranscriptError("the file is empty")
+    if b"\x00" in data[:65536]:
+        raise TranscriptError("the file is binary, not a text transcript")
+    lines: list[str] = []
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    for number, raw in enumerate(data[offset:].replace(b"\r\n", b"\n").split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(raw.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                at = _line_start(data, number, offset) + exc.start
+                raise TranscriptError(
+                    f"line {number}: byte {at} is neither UTF-8 nor Windows-1252 text"
+                ) from None
+    return "\n".join(lines).replace("\r", "\n")
+
+
+def _line_start(data: bytes, line: int, start: int) -> int:
+    """The offset in the file's own bytes (CRs and all) where 1-based `line` begins."""
+    for _ in range(line - 1):
+        start = data.index(b"\n", start) + 1
+    return start
+
+
 def records(text: str, opener: Callable[[str], Head | None]) -> tuple[list[tuple[int, str]], list[Record[Head]]]:
     """Group lines into records opened by the lines `opener` reads; also return the non-blank lines before the first."""
     preamble: list[tuple[int, str]] = []
