@@ -6,12 +6,13 @@ from importlib import import_module
 ORDER = [
     "slack",             # Slack workspace export (zip, or a folder packed as one)
     "twitter_archive",   # X personal archive tweets.js (window.YTD...)
-    "twitter_v2",        # X API v2 search JSON
+    "twitter_v2",        # X API v2 search JSON, and twarc2's flattened JSON Lines
     "twitter_v1",        # X API v1.1 statuses JSON
     "mastodon",          # Mastodon statuses JSON (timeline array or /context)
     "bluesky",           # Bluesky searchPosts or getPostThread JSON
     "discord_json",      # DiscordChatExporter JSON
     "tags_csv",          # TAGS sheet CSV
+    "twarc_csv",         # X v2 Tweets as twarc-csv writes them
     "discord_csv",       # DiscordChatExporter CSV
     "teams_vtt",         # Teams WebVTT with <v> voice tags
     "zoom_vtt",          # Zoom cloud transcript WebVTT (Speaker: text cues)

@@ -1,4 +1,4 @@
-"""X API v2 search responses: one page, an array of pages, or pages written back to back."""
+"""X API v2 Tweets: search response pages (one, an array, or JSON Lines) and twarc2's flattened Tweets."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from forum.transcripts.formats._twitter import UNKNOWN_AUTHOR, checked_x_id, is_
 # Keys only a v2 Tweet or search page has; "data" alone is too common to go by.
 _V2_KEYS = ("edit_history_tweet_ids", "author_id", "conversation_id", "referenced_tweets", "note_tweet",
             "newest_id", "result_count")
+# A flattened Tweet (twarc2 flatten, its default JSON Lines) has no "data": its own keys and twarc's stamp.
+_FLAT_KEYS = ("__twarc", "edit_history_tweet_ids", "conversation_id", "referenced_tweets")
 
 
 @register
@@ -32,18 +34,22 @@ class TwitterV2Importer(Importer):
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
-        """Recognise a data key together with a key only v2 Tweets or search pages have."""
+        """Recognise a data key with a key only v2 Tweets or pages have, or a flattened Tweet's own keys."""
         text = json_head(head)
-        return json_keys_present(head, "data") and any(has_json_key(text, key) for key in _V2_KEYS)
+        if json_keys_present(head, "data"):
+            return any(has_json_key(text, key) for key in _V2_KEYS)
+        return (json_keys_present(head, "id", "text", "author_id", opener="{")
+                and any(has_json_key(text, key) for key in _FLAT_KEYS))
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
-        """Read every Tweet of every page in file order."""
+        """Read every Tweet of every page, or every flattened Tweet, in file order."""
         messages: list[ChatMessage] = []
         for page in _pages(json_documents(data)):
             users = _users(page)
             for tweet in _tweets(page):
                 number = len(messages) + 1
-                messages.append(_message(Record(tweet, f"record {number}"), users, number))
+                record = Record(tweet, f"record {number}")
+                messages.append(_message(record, users or _own_author(record), number))
         return Transcript(format=self.name, platform=self.platform, messages=messages)
 
 
@@ -54,14 +60,30 @@ def _pages(documents: list[Any]) -> Iterator[Record]:
         yield Record(page, f"page {number}")
 
 
+def _is_flattened(page: Record) -> bool:
+    # twarc2 flatten writes each Tweet alone, its expansions (author, referenced_tweets...) inline.
+    return not page.has("data") and not page.has("meta") and page.has("id")
+
+
+def _own_author(tweet: Record) -> dict[str, Record]:
+    # A flattened Tweet carries its author as an object instead of in a page's includes.
+    author = tweet.record("author")
+    author_id = tweet.ident("author_id")
+    return {author_id: author} if author is not None and author_id else {}
+
+
 def _users(page: Record) -> dict[str, Record]:
     # Each page carries the users of its own Tweets only (expansions=author_id).
+    if _is_flattened(page):
+        return {}
     includes = page.record("includes")
     users = includes.records("users") if includes else ()
     return {user_id: user for user in users if (user_id := user.ident("id"))}
 
 
 def _tweets(page: Record) -> list[Any]:
+    if _is_flattened(page):
+        return [page.fields]
     data = page.fields.get("data")
     if isinstance(data, list):
         return data

@@ -13,9 +13,9 @@ from forum.transcripts.base import ChatMessage, Transcript
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
 SOCIAL_FORMATS = ["slack", "twitter_archive", "twitter_v2", "twitter_v1", "mastodon", "bluesky", "discord_json",
-                  "tags_csv", "discord_csv"]
+                  "tags_csv", "twarc_csv", "discord_csv"]
 JSON_FORMATS = ["twitter_archive", "twitter_v2", "twitter_v1", "mastodon", "bluesky", "discord_json"]
-CSV_FORMATS = ["tags_csv", "discord_csv"]
+CSV_FORMATS = ["tags_csv", "twarc_csv", "discord_csv"]
 EXPECTED = ".expected.json"
 GOLDEN = sorted(path for name in SOCIAL_FORMATS for path in (DATA / name).glob(f"*{EXPECTED}"))
 # A Slack export holding several channels needs one chosen.

@@ -188,7 +188,7 @@ def json_mutations(draw: st.DrawFn, name: str) -> bytes:
     text = golden_input(expected).read_text("utf-8")
     prefix, _, body = text.partition("= ") if name == "twitter_archive" else ("", "", text)
     # A JSON Lines file holds several documents; mutate the first whole line instead.
-    lines = body.splitlines() if expected.name.startswith("stream") else [body]
+    lines = body.splitlines() if golden_input(expected).suffix == ".jsonl" else [body]
     documents = [json.loads(line) for line in lines]
     tree = documents[0]
     for _ in range(draw(st.integers(1, 4))):

@@ -71,3 +71,41 @@ def test_a_page_without_results_is_empty() -> None:
 def test_bad_tweets_are_refused(tweet: dict[str, str], problem: str) -> None:
     with pytest.raises(TranscriptError, match=problem):
         get("twitter_v2").parse(json.dumps({"data": [tweet]}).encode())
+
+
+# -- twarc2 ----------------------------------------------------------------------------------------
+# twarc_real.jsonl is `twarc2 flatten` (twarc 2.14.0) run on two real response pages from DocNow/twarc-csv's
+# test data (two_tweets.jsonl, edited.jsonl; MIT); twarc_flat.jsonl is the same tool run on pages.json and
+# retweet.json written as twarc2 search writes them (one page a line, each with its __twarc stamp).
+
+def test_twarc2_flattened_tweets_are_read_with_their_inline_authors() -> None:
+    messages = get("twitter_v2").parse((DATA / "twitter_v2" / "twarc_flat.jsonl").read_bytes()).messages
+    assert [(message.author_name, message.author_handle, message.kind) for message in messages] == [
+        ("Ann Example", "ann_council", "message"), ("LocalGov Digital Social", "LGovSM", "message"),
+        ("Bob Pérez", "bobp", "message"), ("Ann Example", "ann_council", "message"), ("Bob Pérez", "bobp", "repost")]
+    assert messages[2].reply_to == "1788283859628986491"
+
+
+def test_twarc2_flattened_real_tweets(corpus: Path) -> None:
+    repost, edited = get("twitter_v2").parse((DATA / "twitter_v2" / "twarc_real.jsonl").read_bytes()).messages
+    assert (repost.author_handle, repost.kind) == ("LachiVeronica", "repost")
+    assert (edited.id, edited.author_name, edited.text) == (
+        "1576994789110992896", "Jane Manchun Wong", "hey :) https://t.co/rnwEIoNuqd")
+    assert edited.stamp == datetime(2022, 10, 3, 17, 57, 11, tzinfo=timezone.utc)
+
+
+def test_flattened_and_raw_pages_give_the_same_messages() -> None:
+    raw = b"".join(json.dumps(page).encode() + b"\n" for page in
+                   [*json.loads((DATA / "twitter_v2" / "pages.json").read_bytes()),
+                    json.loads((DATA / "twitter_v2" / "retweet.json").read_bytes())])
+    flat = (DATA / "twitter_v2" / "twarc_flat.jsonl").read_bytes()
+    strip = lambda messages: [(m.id, m.author_name, m.text, m.stamp, m.reply_to, m.kind) for m in messages]  # noqa: E731
+    assert strip(get("twitter_v2").parse(raw).messages) == strip(get("twitter_v2").parse(flat).messages)
+
+
+def test_a_flattened_tweet_without_its_author_object_falls_back_to_the_id() -> None:
+    tweet = {"id": "1788283859628986491", "text": "A1 yes", "author_id": "42", "created_at": "2024-05-08T19:04:31Z",
+             "conversation_id": "1788283859628986491"}
+    (message,) = get("twitter_v2").parse(json.dumps(tweet).encode()).messages
+    assert (message.author_name, message.author_handle) == ("42", None)
+    assert get("twitter_v2").sniff(json.dumps(tweet).encode())
