@@ -319,6 +319,17 @@ def seed_demo(db) -> SimpleNamespace:
     db.flush()
     secret = current_app.config["SECRET_KEY"]
     speaker = db.scalar(select(Speaker).where(Speaker.member_id.is_(None)))
+    site_app, mover_id, mover_from = current_app._get_current_object(), mover.id, mover.email
+
+    def email_change_token() -> str:
+        """A fresh link for each visit: a change link works once, so the old address goes back first."""
+        with site_app.app_context():
+            session = site_app.extensions["forum"].db.session
+            session.get(type(mover), mover_id).email = mover_from
+            session.commit()
+        return tokens.make(secret, "change-email", {"id": mover_id, "email": "pat.moved@example.gov.uk",
+                                                    "from": mover_from})
+
     return SimpleNamespace(
         library_entry=entry.id,
         consent_entry=consent_entry.id,
@@ -326,8 +337,7 @@ def seed_demo(db) -> SimpleNamespace:
         unsubscribe_token=tokens.make(secret, "unsubscribe", {"id": sam.id}),
         confirm_token=tokens.make(secret, "confirm-email", {"id": unconfirmed.id, "email": unconfirmed.email}),
         reset_token=tokens.make(secret, "reset-password", {"id": sam.id, "v": sam.session_version}),
-        email_change_token=tokens.make(secret, "change-email", {"id": mover.id, "email": "pat.moved@example.gov.uk",
-                                                                "from": mover.email}),
+        email_change_token=email_change_token,
         chat=chat_thread.chat_id,
         upcoming_chat=upcoming.id,
         speaker=speaker.id,

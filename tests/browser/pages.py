@@ -254,7 +254,7 @@ PAGES.update({
               act=send({}, "Change email address")),
     ],
     "forum.confirm_email_change": [
-        Visit("confirm-email-change", lambda ids: f"/account/email/{ids.email_change_token}",
+        Visit("confirm-email-change", lambda ids: f"/account/email/{ids.email_change_token()}",
               expect="Your email address is now pat.moved@example.gov.uk"),
         Visit("confirm-email-change-bad-link", "/account/email/not-a-real-token", status=400,
               expect="This link is not valid"),
