@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from tests.browser import checks
 from tests.browser.checks import (JourneyError, Keyboard, Traffic, axe_violations, expect_submission,
                                   reflow_problems, role_of, traffic_problems, vnu_errors)
-from tests.browser.conftest import VIEWPORT, _QuietHandler
+from tests.browser.conftest import SERVER_ERRORS, VIEWPORT, _QuietHandler, record_errors
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +91,19 @@ def broken_app() -> Flask:
     def local_font():
         return b"wOF2" + b"\0" * 2000, 200, {"Content-Type": "font/woff2"}
 
+    # A page whose code fails: the visitor gets a 500.
+    @app.get("/fails")
+    def fails():
+        return {"per member": 1 / len(request.args)}
+
     return app
 
 
 @pytest.fixture(scope="module")
 def broken_site():
-    server = make_server("127.0.0.1", 0, broken_app(), threaded=True, request_handler=_QuietHandler)
+    app = broken_app()
+    record_errors(app, "broken")
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -127,6 +134,18 @@ def open_page(browser, broken_site):
     yield open_
     for context, _page, _traffic in tabs.values():
         context.close()
+
+
+def test_a_page_that_answers_500_leaves_its_traceback_for_the_report(browser, broken_site):
+    first = len(SERVER_ERRORS)
+    context = browser.new_context()
+    try:
+        assert context.request.get(broken_site + "/fails").status == 500
+    finally:
+        context.close()
+    [error] = [str(e) for e in SERVER_ERRORS[first:]]
+    assert error.startswith("broken, GET /fails:") and "ZeroDivisionError: division by zero" in error
+    assert "return {\"per member\": 1 / len(request.args)}" in error
 
 
 def test_axe_check_reports_an_unlabelled_input(open_page):
