@@ -4,38 +4,57 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
 from forum.transcripts.formats._text import (
     ContentIds,
     Record,
+    head_lines,
     join_lines,
-    opens_with,
-    parse_clock,
     records,
     reject_preamble,
     require_messages,
     strip_bidi,
 )
 
+# The spaces exports put inside stamps: a plain space, a no-break space (`p.\u00a0m.`) and, since 2023,
+# a narrow no-break space before AM/PM (`10:37\u202fPM`).
+_SP = "[ \u00a0\u202f]"
+# Markers before noon and after it, as locales write them: `am`, `a. m.`, `vorm.`, `ص`, `午前`, `上午`, `오전`, `π.μ.`.
+_AM = rf"a\.?{_SP}?m\.?|vorm\.|ص|午前|上午|오전|π\.{_SP}?μ\."
+_PM = rf"p\.?{_SP}?m\.?|nachm\.|م|午後|下午|오후|μ\.{_SP}?μ\."
+_AFTER_NOON = re.compile(rf"(?:{_PM})", re.I)
 _STAMP = (
-    r"(?P<date>\d{1,4}[-/.] ?\d{1,2}[-/.] ?\d{1,4})\.?,? "
-    r"(?:[^\d\s\[\]]{1,4} )?"  # a word some locales put before the time, like Finnish `klo`
+    rf"(?P<date>\d{{1,4}}[-/.]{_SP}?\d{{1,2}}[-/.]{_SP}?\d{{1,4}})\.?,?{_SP}"
+    # Chinese, Japanese and Korean may put the marker first; some locales put a word there, like Finnish `klo`.
+    rf"(?:(?P<before>上午|下午|午前|午後|오전|오후){_SP}?|[^\d\s\[\]]{{1,4}} )?"
     r"(?P<clock>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-    r"(?:[ \u202f\u00a0]?(?P<meridiem>[ap]\.? ?m\.?))?"
+    rf"(?:{_SP}?(?P<meridiem>{_AM}|{_PM}))?"
 )
 # Android `date, time - rest`; iOS `[date, time] rest`; some locales `date time: rest`.
 _LINE = re.compile(rf"(?P<mark>[\u200e\u200f]*)(?P<open>\[)?{_STAMP}(?(open)\]|(?: -|:)) (?P<rest>.*)", re.I)
-_DATE_PARTS = re.compile(r"[-/.] ?")
+# Arabic-Indic and Persian digits, the Arabic comma and the fullwidth colon, read as their ASCII twins
+# (one character for one, so a match on the translated line points into the original).
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹،：", "01234567890123456789,:")
+_DATE_PARTS = re.compile(rf"[-/.]{_SP}?")
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _EDITED = "<This message was edited>"
-# What exports write for media left out and deleted messages, in English and German.
+# What exports write for media left out and deleted messages, in English and a few other languages.
 _PLACEHOLDER = re.compile(
     r"<Media omitted>|(?:.+ )?document omitted|(?:image|video|audio|sticker|GIF|Contact card) omitted"
-    r"|<attached: [^>]*>|This message was deleted\.?|You deleted this message\.?"
-    r"|<Medien weggelassen>|Diese Nachricht wurde gelöscht\.?|Du hast diese Nachricht gelöscht\.?",
+    r"|< ?attached: [^>]*>|This message was deleted\.?|You deleted this message\.?|Waiting for this message"
+    r"|null|[^\n]{1,120} \(file attached\)"
+    r"|<Medien weggelassen>|<Medien ausgeschlossen>|Diese Nachricht wurde gelöscht\.?|Du hast diese Nachricht gelöscht\.?"
+    r"|<Multimedia omitido>|<Archivo omitido>|Se eliminó este mensaje\.?|<Mídia oculta>|<Médias omis>"
+    r"|<Media omessi>|<Media weggelaten>",
+    re.I,
+)
+# Notices that iOS attributes to the chat itself, like a message, when it leaves out its U+200E mark.
+_NOTICE = re.compile(
+    r"Messages (?:and calls are|to this (?:group|chat)(?: and calls)? are now secured with) end-to-end encrypt"
+    r"|Your security code with .* changed|Missed (?:voice|video) call",
     re.I,
 )
 
@@ -60,8 +79,11 @@ class WhatsApp(Importer):
     platform = "whatsapp"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
-        """Say whether the first line starts with a WhatsApp date and time."""
-        return opens_with(head, _opener)
+        """Say whether the first line starts with a WhatsApp date and time, and the file is no Signal export."""
+        lines = head_lines(head)
+        if not lines or _opener(lines[0]) is None:
+            return False
+        return not _signal_export(lines, filename)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every dated line and its continuation lines into a message."""
@@ -73,8 +95,20 @@ class WhatsApp(Importer):
         return Transcript(self.name, self.platform, require_messages(messages, "messages"))
 
 
+def _signal_export(lines: list[str], filename: str | None) -> bool:
+    """Say whether `[YYYY-MM-DD HH:MM:SS] Name: text` lines are signal-export's Markdown, not WhatsApp's iOS export.
+
+    signal-export writes `chat.md` and ends every message with two spaces (a Markdown line break);
+    a Swedish iPhone writes the same stamps, but in a `.txt` and without them.
+    """
+    iso = [line for line in lines if re.match(r"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] ", line)]
+    if not iso:
+        return False
+    return (filename or "").lower().endswith(".md") or any(line.endswith("  ") for line in iso)
+
+
 def _opener(line: str) -> _Line | None:
-    match = _LINE.fullmatch(line)
+    match = _LINE.fullmatch(line.translate(_DIGITS))
     if match is None:
         return None
     first, second, third = _DATE_PARTS.split(match["date"])
@@ -83,48 +117,97 @@ def _opener(line: str) -> _Line | None:
         fields=(int(first), int(second), int(third)),
         year_first=len(first) > 2,
         clock=match["clock"],
-        meridiem=match["meridiem"],
-        rest=match["rest"],
+        meridiem=match["before"] or match["meridiem"],
+        rest=line[match.start("rest"):],
         marked="\u200e" in match["mark"],
     )
 
 
 def _day_first(found: list[Record[_Line]]) -> bool:
-    """Decide from the whole file whether dates put the day before the month (the default, as in the UK)."""
-    dated = [record for record in found if not record.head.year_first]
-    day_first = next((r for r in dated if r.head.fields[0] > 12), None)
-    month_first = next((r for r in dated if r.head.fields[1] > 12), None)
-    if day_first and month_first:
-        later = max(day_first, month_first, key=lambda record: record.line)
-        raise TranscriptError(f"line {later.line}: {later.head.date} mixes up day-first and month-first dates")
-    return month_first is None
+    """Decide from the whole file whether dates put the day before the month.
+
+    A first number above 12 settles it for the day, a second one for the month. Otherwise the file's own
+    order decides, since an export runs forward in time: within a year the month never goes back, the
+    day does. Failing that, the number that changes more often is the day; failing that, the US clock
+    (`3/12/24, 7:58 PM`) means month first, and anything else day first, as in the UK.
+    """
+    dated = [record.head for record in found if not record.head.year_first]
+    late_first = sum(1 for head in dated if head.fields[0] > 12)
+    late_second = sum(1 for head in dated if head.fields[1] > 12)
+    if late_first or late_second:
+        # Both happen only when a line is garbled; the many outvote it, and its date is then skipped as unreadable.
+        return late_first >= late_second
+    pairs = list(zip(dated, dated[1:]))
+    same_year = [(a.fields, b.fields) for a, b in pairs if a.fields[2] == b.fields[2]]
+    first_back = any(b[0] < a[0] for a, b in same_year)
+    second_back = any(b[1] < a[1] for a, b in same_year)
+    if first_back != second_back:
+        return first_back
+    first_changes = sum(1 for a, b in pairs if a.fields[0] != b.fields[0])
+    second_changes = sum(1 for a, b in pairs if a.fields[1] != b.fields[1])
+    if first_changes != second_changes:
+        return first_changes > second_changes
+    return not any(_american(head) for head in dated)
 
 
-def _stamp(record: Record[_Line], day_first: bool) -> datetime:
-    first, second, third = record.head.fields
-    if record.head.year_first:
+def _american(head: _Line) -> bool:
+    """Say whether a stamp is written as US phones write it: `3/12/24, 7:58 PM`."""
+    return bool(
+        head.meridiem in ("AM", "PM") and re.fullmatch(r"[1-9]\d?/\d{1,2}/\d{2}", head.date)
+    )
+
+
+def _stamp(head: _Line, day_first: bool) -> datetime | None:
+    """The line's local date and time, or None when they cannot be read (the line is then skipped, not fatal)."""
+    first, second, third = head.fields
+    if head.year_first:
         year, month, day = first, second, third
     elif day_first:
         day, month, year = first, second, third
     else:
         month, day, year = first, second, third
-    clock = parse_clock(record.head.clock, record.line, record.head.meridiem)
+    if (clock := _clock(head.clock, head.meridiem)) is None:
+        return None
     try:
         return datetime.combine(date(year + 2000 if year < 100 else year, month, day), clock)
     except ValueError:
-        raise TranscriptError(f"line {record.line}: {record.head.date} is not a date") from None
+        return None
+
+
+def _clock(text: str, meridiem: str | None) -> time | None:
+    hour, minute, second = (int(part or 0) for part in _CLOCK.fullmatch(text).groups())
+    if meridiem:
+        afternoon = _AFTER_NOON.fullmatch(meridiem) is not None
+        if hour > 12 and not afternoon:
+            return None  # `13:00 a. m.` names no time
+        if hour <= 12:
+            # `12:05 AM` is just after midnight; some locales write `00:08 a. m.` for it.
+            hour = hour % 12 + (12 if afternoon else 0)
+    try:
+        return time(hour, minute, second)
+    except ValueError:
+        return None
 
 
 def _message(record: Record[_Line], day_first: bool, ids: ContentIds) -> ChatMessage:
-    stamp = _stamp(record, day_first)
+    stamp = _stamp(record.head, day_first)
     author, separator, said = record.head.rest.partition(": ")
     # No `Name: `, or one inside a quoted group subject, means an event such as `X changed the subject to "a: b"`.
-    if not separator or '"' in author:
+    if not separator or '"' in author or "\u201c" in author:
         author, said = "", record.head.rest
     text = strip_bidi(join_lines(said, record.more)).removesuffix(_EDITED).rstrip()
     kind: Kind = "message"
-    if not author or record.head.marked or said.startswith("\u200e") or _PLACEHOLDER.fullmatch(text):
+    if (
+        stamp is None
+        or not author
+        or record.head.marked
+        or said.startswith("\u200e")
+        or _PLACEHOLDER.fullmatch(text)
+        or _NOTICE.match(text)
+    ):
         kind = "system"
+    elif (attached := re.match(r"[^\n]{1,120} \(file attached\)\n", text)) is not None:
+        text = text[attached.end():].strip()  # Android puts a file's caption on the line after it
     author = strip_bidi(author).strip()
     return ChatMessage(
         id=ids(stamp, author, text), author_name=author, text=text, stamp=stamp, kind=kind, line=record.line
