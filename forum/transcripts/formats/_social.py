@@ -190,8 +190,12 @@ class CsvRow:
         raise TranscriptError(f"row {self.number}: {problem}")
 
 
-def csv_rows(data: bytes, required: Iterable[str]) -> Iterator[CsvRow]:
-    """Yield the rows of a CSV file with a header, matching columns by name and refusing broken quoting."""
+def csv_rows(data: bytes, required: Iterable[str], *, trailing_comma: bool = False) -> Iterator[CsvRow]:
+    """Yield the rows of a CSV file with a header, matching columns by name and refusing broken quoting.
+
+    With `trailing_comma`, a row may end in one empty value more than the header has (some writers end
+    every value with a comma).
+    """
     reader = csv.reader(io.StringIO(decode_text(data)), strict=True)
     header = [name.strip().lower() for name in _next_row(reader, 1) or []]
     missing = [name for name in required if name not in header]
@@ -206,6 +210,8 @@ def csv_rows(data: bytes, required: Iterable[str]) -> Iterator[CsvRow]:
             return
         if not fields:
             continue
+        if trailing_comma and len(fields) == len(header) + 1 and fields[-1] == "":
+            fields.pop()
         if len(fields) != len(header):
             raise TranscriptError(f"row {number}: {len(fields)} values for {len(header)} columns")
         yield CsvRow(number, line, dict(zip(header, fields, strict=True)))

@@ -41,15 +41,16 @@ def _message(message: Record, direct: bool, line: int) -> ChatMessage:
     discriminator = author.text("discriminator") or ""
     reference = message.record("reference")
     forwarded = reference is not None and reference.text("type") == "Forward"
+    text = _text(message)
     return ChatMessage(
         id=message.ident("id") or message.fail("missing id"),
         author_name=author.text("nickname") or name,
         author_handle=name if discriminator in _NO_DISCRIMINATOR else f"{name}#{discriminator}",
         author_id=author.ident("id"),
-        text=_text(message),
+        text=text,
         stamp=message.time("timestamp") or message.fail("missing timestamp"),
         reply_to=reference.ident("messageId") if reference and not forwarded else None,
-        kind=_kind(message, author, direct, forwarded),
+        kind=_kind(message, author, direct, forwarded, text),
         line=line,
     )
 
@@ -57,12 +58,17 @@ def _message(message: Record, direct: bool, line: int) -> ChatMessage:
 def _text(message: Record) -> str:
     # A forwarded message has empty content of its own; the forwarded text is what was shared.
     forwarded = message.record("forwardedMessage")
-    return message.text("content") or (forwarded and forwarded.text("content")) or ""
+    content = message.text("content") or (forwarded and forwarded.text("content")) or ""
+    if content.strip():
+        return content
+    # A message of attachments only is still said; its links are its text.
+    return "\n".join(url for attachment in message.records("attachments") if (url := attachment.text("url")))
 
 
-def _kind(message: Record, author: Record, direct: bool, forwarded: bool) -> Kind:
+def _kind(message: Record, author: Record, direct: bool, forwarded: bool, text: str) -> Kind:
     if direct:
         return "private"
-    if author.flag("isBot") or message.text("type") not in _SPOKEN_TYPES:
+    # Nothing said and nothing attached (a sticker, an embed, a deleted upload) makes no post.
+    if author.flag("isBot") or message.text("type") not in _SPOKEN_TYPES or not text.strip():
         return "system"
     return "repost" if forwarded else "message"

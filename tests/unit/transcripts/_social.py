@@ -69,7 +69,8 @@ def parse_golden(expected: Path) -> Transcript:
 
 def serialise(message: ChatMessage) -> dict[str, object]:
     """Return a message as the JSON-ready dict the expected files hold."""
-    assert isinstance(message.stamp, datetime) and message.stamp.tzinfo is not None
+    # Aware, or naive where the export writes local wall-clock time (old DiscordChatExporter dates).
+    assert isinstance(message.stamp, datetime)
     return {
         "id": message.id,
         "author_name": message.author_name,

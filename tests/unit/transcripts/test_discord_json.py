@@ -74,3 +74,12 @@ def test_two_exports_in_one_file_are_refused() -> None:
     document = json.dumps({"guild": None, "channel": {"name": "x"}, "messages": []})
     with pytest.raises(TranscriptError, match="holds 2 JSON documents where one was expected"):
         get("discord_json").parse((document + document).encode())
+
+
+def test_a_message_of_attachments_only_is_said_and_an_empty_one_is_not() -> None:
+    data = (Path(__file__).resolve().parents[2] / "data" / "transcripts" / "discord_json" / "channel.json").read_bytes()
+    by_id = {message.id: message for message in get("discord_json").parse(data).messages}
+    upload, sticker = by_id["1237813001876543488"], by_id["1237813002876543488"]
+    assert (upload.kind, upload.text) == (
+        "message", "https://cdn.discordapp.com/attachments/1187654321098765433/1237813001700000000/triage-flow.png")
+    assert (sticker.kind, sticker.text) == ("system", "")
