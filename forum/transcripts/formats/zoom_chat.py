@@ -26,8 +26,11 @@ _LOCAL = re.compile(
     r"(?P<clock>\d{1,2}:\d{2}:\d{2})(?P<tab>\t)?[ \t]*(?P<label>From|Von|De|Da)[ \t]+(?P<who>[^:\s][^:]*):(?P<text>.*)",
     re.I,
 )
-# Cloud-recording chat: `HH:MM:SS\tName:\tText`, the time elapsed since the recording started.
-_CLOUD = re.compile(r"(?P<clock>\d{1,2}:\d{2}:\d{2})\t(?P<who>[^\t]+?):\t(?P<text>.*)")
+# Cloud-recording chat: `HH:MM:SS\tName:\tText`, the time elapsed since the recording started. Older local
+# saves wrote the same with a space after the time, `08:02:35 Host:\tText`, and the time of day.
+_CLOUD = re.compile(r"(?P<clock>\d{1,2}:\d{2}:\d{2})(?P<sep>[\t ])(?P<who>[^\t]+?):\t(?P<text>.*)")
+# How a direct message's sender is marked in the name-colon-tab shapes: `Host to Ana(Privately)`.
+_PRIVATE = re.compile(r".*\((?:Privately|Direct Message|privé|Privat|Privado|Direktnachricht)\)\s*", re.I)
 # The word before the recipient, for each label: `From X to Y`, `Von X an Y`, `De X a/à/para Y`, `Da X a Y`.
 _TO = {
     "from": re.compile(r"\sto\s", re.I),
@@ -82,8 +85,13 @@ def _looks_like_header(line: str) -> bool:
     if _CLOUD.fullmatch(line):
         return True
     match = _LOCAL.fullmatch(line)
-    # `10:00:00 De Souza: hi` could be plain text; Zoom always writes a tab or names the recipient.
-    return match is not None and (match["tab"] is not None or _recipient(match["label"], match["who"])[1] is not None)
+    # `10:00:00 De Souza: hi` could be plain text; Zoom writes a tab, names the recipient, or pads the name
+    # with spaces before its colon (`From  Host : text`).
+    return match is not None and (
+        match["tab"] is not None
+        or match["who"].endswith((" ", "\t"))
+        or _recipient(match["label"], match["who"])[1] is not None
+    )
 
 
 def _is_cloud(text: str) -> bool:
@@ -98,7 +106,13 @@ def _is_cloud(text: str) -> bool:
 
 def _cloud_header(record: Record[re.Match[str]]) -> _Header:
     match = record.head
-    return _Header(parse_elapsed(match["clock"], record.line), match["who"].strip(), match["text"], private=False)
+    stamp = parse_elapsed(match["clock"], record.line) if match["sep"] == "\t" else parse_clock(match["clock"], record.line)
+    who = match["who"].strip()
+    if _PRIVATE.fullmatch(who):
+        # `Host to Ana(Privately)`: the sender is before the last ` to `.
+        author = who.rpartition(" to ")[0].strip() or who
+        return _Header(stamp, author, match["text"], private=True)
+    return _Header(stamp, who, match["text"], private=False)
 
 
 def _local_header(record: Record[re.Match[str]]) -> _Header:

@@ -112,3 +112,50 @@ def test_bad_lines_are_refused_by_line(text: str, problem: str) -> None:
 
 def test_plain_text_with_a_de_name_is_not_sniffed() -> None:
     assert not ZOOM_CHAT.sniff(b"10:00:00 De Souza: hi\n10:01:00 Ana: hello\n")
+
+
+def test_older_saves_with_a_space_after_the_time_read_times_of_day() -> None:
+    messages = parse("08:02:35 Host:\tQ1 How do you reach residents?\n08:03:10 Ana Farías:\tA1 Facebook\nand email\n")
+    assert [(m.author_name, m.text, m.stamp, m.kind) for m in messages] == [
+        ("Host", "Q1 How do you reach residents?", time(8, 2, 35), "message"),
+        ("Ana Farías", "A1 Facebook\nand email", time(8, 3, 10), "message"),
+    ]
+    assert ZOOM_CHAT.sniff(b"08:02:35 Host:\tQ1 How do you reach residents?\n")
+
+
+def test_private_messages_in_older_saves_are_not_imported() -> None:
+    messages = parse("08:02:35 Host:\tQ1 How?\n08:03:00 Ana to Host(Privately):\tcan I post a link?\n")
+    assert [(m.author_name, m.kind) for m in messages] == [("Host", "message"), ("Ana", "private")]
+
+
+@pytest.mark.parametrize(
+    ("line", "author", "kind"),
+    [
+        ("08:02:35 From  Host : Q1 How?", "Host", "message"),
+        ("08:02:35\t From  Host : Q1 How?", "Host", "message"),
+        ("08:02:35 From  Ana  to  Host(Privately) : a link?", "Ana", "private"),
+        ("08:02:35 From Ana to Host (Direct Message):", "Ana", "private"),
+        ("08:02:35 From Ana to Everyone:", "Ana", "message"),
+    ],
+)
+def test_local_save_variants_are_sniffed_and_read(line: str, author: str, kind: str) -> None:
+    (message,) = parse(line + "\n\tbody")
+    assert (message.author_name, message.kind) == (author, kind)
+    assert ZOOM_CHAT.sniff(line.encode())
+
+
+def test_the_older_save_is_read_with_the_format_named(corpus: Path) -> None:
+    from forum.transcripts import get
+
+    data = b"08:02:35 Host:\tWelcome!\n08:05:00 Host:\tQ1 How?\n"
+    assert [m.text for m in get("zoom_chat").parse(data).messages] == ["Welcome!", "Q1 How?"]
+
+
+def test_corpus_legacy_save_without_recipients(corpus: Path) -> None:
+    data = (corpus / "zoom_chat" / "agu-oss-2020_meeting_saved_chat.txt").read_bytes()
+    messages = ZOOM_CHAT.parse(data).messages
+    assert ZOOM_CHAT.sniff(data)
+    assert len(messages) == 121 and all(m.kind == "message" for m in messages)
+    assert messages[2].author_name == "Serge Sambolian"
+    assert messages[0].author_name == "Leah Wasser (she/her) Earth Lab / earthdatascience.org / pyOpenSci"
+    assert messages[0].stamp == time(8, 58, 13)
