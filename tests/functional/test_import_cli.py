@@ -191,3 +191,15 @@ def test_a_failure_midway_leaves_nothing_behind(app, runner, chats, monkeypatch)
     assert result.exit_code != 0
     assert calls["n"] == 5
     assert counts(app) == (0, 0, 0, 0)
+
+
+def test_a_slack_export_of_several_channels_is_refused_naming_them(app, runner, chats, tmp_path):
+    from tests.unit.transcripts._social import zip_folder
+    export = tmp_path / "slack.zip"
+    export.write_bytes(zip_folder(Path(__file__).resolve().parents[1] / "data" / "transcripts" / "slack" / "multi_channel"))
+    result, _ = run_import(runner, export)
+    assert result.exit_code == 2
+    assert "this export holds 2 channels: lgovsm, random; name one with --channel" in result.output
+    result, summary = run_import(runner, export, "--channel", "lgovsm", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert summary["format"] == "slack"

@@ -68,7 +68,7 @@ class SlackImporter(Importer):
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read the chosen channel's day files in date order; `channel` may be left out when there is only one."""
         export = _Export(data)
-        folder = _choose(export.channels, channel)
+        folder = _choose(export, channel)
         entries = [entry for day in export.channels[folder] for entry in export.messages(day)]
         people = _people(export, entries)
         names = {**{user_id: person.handle for user_id, person in people.items()}, **export.channel_names()}
@@ -174,17 +174,32 @@ def _zip_names(head: bytes) -> Iterator[str]:
         position = head.find(_ZIP_MAGIC, position + 4)
 
 
-def _choose(channels: Mapping[str, list[str]], wanted: str | None) -> str:
-    listed = ", ".join(sorted(channels))
-    if not channels:
+def channels(data: bytes) -> list[str]:
+    """List the channels of a Slack export zip by name, sorted, leaving out direct messages.
+
+    Any of them may be passed to `parse` as `channel`; a TranscriptError says why a file is no export.
+    """
+    return _channel_names(_Export(data))
+
+
+def _channel_names(export: _Export) -> list[str]:
+    # Direct and group messages are private: they can be named, but are never offered.
+    direct = export.direct_folders()
+    return sorted(folder for folder in export.channels if folder not in direct)
+
+
+def _choose(export: _Export, wanted: str | None) -> str:
+    if not export.channels:
         raise TranscriptError("the export holds no channel day files (<channel>/<YYYY-MM-DD>.json)")
+    names = _channel_names(export) or sorted(export.channels)
     if wanted is None:
-        if len(channels) > 1:
-            raise TranscriptError(f"the export holds channels {listed}: choose one with --channel")
-        return next(iter(channels))
-    folder = wanted.removeprefix("#")
-    if folder not in channels:
-        raise TranscriptError(f"the export has no channel {quote(folder)}; it holds {listed}")
+        if len(names) > 1:
+            raise TranscriptError(
+                f"this export holds {len(names)} channels: {', '.join(names)}; name one with --channel")
+        return names[0]
+    folder = wanted.strip().removeprefix("#")
+    if folder not in export.channels:
+        raise TranscriptError(f"the export has no channel {quote(folder)}; it holds {', '.join(names)}")
     return folder
 
 

@@ -90,11 +90,22 @@ def test_mrkdwn_to_markdown(mrkdwn: str, text: str) -> None:
 def test_several_channels_need_one_chosen() -> None:
     with pytest.raises(TranscriptError) as refusal:
         get("slack").parse(zip_folder(MULTI))
-    assert refusal.value.message == ("the export holds channels D07ANNBOB01, lgovsm, mpdm-lgovsm--ann.example--bobp-1, "
-                                     "random: choose one with --channel")
-    with pytest.raises(TranscriptError, match="the export has no channel 'general'; it holds D07ANNBOB01, lgovsm"):
+    assert refusal.value.message == "this export holds 2 channels: lgovsm, random; name one with --channel"
+    with pytest.raises(TranscriptError, match="^the export has no channel 'general'; it holds lgovsm, random$"):
         get("slack").parse(zip_folder(MULTI), channel="general")
     assert get("slack").parse(zip_folder(MULTI), channel="#lgovsm").title == "lgovsm"
+
+
+def test_the_channels_of_an_export_are_listed_without_direct_messages(corpus: Path) -> None:
+    assert slack.channels(zip_folder(MULTI)) == ["lgovsm", "random"]
+    assert slack.channels(zip_folder(corpus / "slack_export" / "test_slack_importer")) == ["random"]
+    with pytest.raises(TranscriptError, match="a Slack export must be the zip file Slack sends"):
+        slack.channels(b'{"not": "a zip"}')
+
+
+def test_one_channel_beside_direct_messages_needs_no_choice() -> None:
+    folder = {name: data for name, data in _members(MULTI).items() if not name.startswith("random/")}
+    assert get("slack").parse(zip_members(folder)).title == "lgovsm"
 
 
 @pytest.mark.parametrize("channel", ["D07ANNBOB01", "mpdm-lgovsm--ann.example--bobp-1"])
@@ -149,3 +160,8 @@ def test_damaged_exports_are_refused_naming_the_file(members: dict[str, bytes], 
 def test_files_that_are_not_whole_zips_are_refused(data: bytes, problem: str) -> None:
     with pytest.raises(TranscriptError, match=problem):
         get("slack").parse(data)
+
+
+def _members(folder: Path) -> dict[str, bytes]:
+    """Read a Slack export folder as zip member names and contents."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
