@@ -11,6 +11,7 @@ ORDER = [
     "mastodon",          # Mastodon statuses JSON (timeline array or /context)
     "bluesky",           # Bluesky searchPosts or getPostThread JSON
     "discord_json",      # DiscordChatExporter JSON
+    "telegram",          # Telegram Desktop export (result.json)
     "tags_csv",          # TAGS sheet CSV
     "twarc_csv",         # X v2 Tweets as twarc-csv writes them
     "discord_csv",       # DiscordChatExporter CSV

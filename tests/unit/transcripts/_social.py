@@ -13,13 +13,13 @@ from forum.transcripts.base import ChatMessage, Transcript
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
 SOCIAL_FORMATS = ["slack", "twitter_archive", "twitter_v2", "twitter_v1", "mastodon", "bluesky", "discord_json",
-                  "tags_csv", "twarc_csv", "discord_csv"]
-JSON_FORMATS = ["twitter_archive", "twitter_v2", "twitter_v1", "mastodon", "bluesky", "discord_json"]
+                  "telegram", "tags_csv", "twarc_csv", "discord_csv"]
+JSON_FORMATS = ["twitter_archive", "twitter_v2", "twitter_v1", "mastodon", "bluesky", "discord_json", "telegram"]
 CSV_FORMATS = ["tags_csv", "twarc_csv", "discord_csv"]
 EXPECTED = ".expected.json"
 GOLDEN = sorted(path for name in SOCIAL_FORMATS for path in (DATA / name).glob(f"*{EXPECTED}"))
-# A Slack export holding several channels needs one chosen.
-GOLDEN_CHANNELS = {"multi_channel": "random"}
+# A Slack export holding several channels, or a Telegram account's of several chats, needs one chosen.
+GOLDEN_CHANNELS = {"multi_channel": "random", "account_2025": "123123123"}
 
 
 def golden_input(expected: Path) -> Path:

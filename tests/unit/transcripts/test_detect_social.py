@@ -37,7 +37,7 @@ def corpus_files(corpus: Path) -> list[tuple[str, bytes]]:
 
 def foreign_inputs(corpus: Path) -> list[tuple[str, bytes]]:
     """Return (folder, bytes) for every test input and corpus file that belongs to no social format
-    (the text formats' folders, and folders named after no format, like telegram/)."""
+    (the text formats' folders, and folders named after no format)."""
     tests = [(path.parent.name, path.read_bytes()) for path in sorted(DATA.glob("*/*"))
              if path.is_file() and path.parent.name not in SOCIAL_FORMATS and not path.name.endswith(EXPECTED)]
     ours = {*corpus_formats(corpus), SLACK_EXPORT}
@@ -54,7 +54,7 @@ def test_golden_inputs_are_detected_as_their_own_format(expected: Path) -> None:
 
 
 def test_corpus_files_are_detected_as_their_own_format(corpus: Path) -> None:
-    assert set(corpus_formats(corpus)) >= {"twitter_v1", "twitter_v2", "tags_csv", "mastodon", "discord_json"}
+    assert set(corpus_formats(corpus)) >= {"twitter_v1", "twitter_v2", "tags_csv", "mastodon", "discord_json", "telegram"}
     for name, data in corpus_files(corpus):
         assert detect(data).name == name
 

@@ -45,9 +45,9 @@ def test_text_formats_leave_other_formats_files_alone(path: Path) -> None:
     assert [name for name in TEXT_FORMATS if get(name).sniff(head, path.name)] == []
 
 
-# Each corpus folder named after a format holds that format's files (telegram/ is named after none:
-# no importer reads it yet; slack_export/ holds the pieces of an export, which only a whole export
-# zipped is). These files are the exceptions: what each is instead (None: no format, refused).
+# Each corpus folder named after a format holds that format's files (slack_export/ holds the pieces of
+# an export, which only a whole export zipped is). These files are the exceptions: what each is instead
+# (None: no format, refused).
 NOT_THEIR_FOLDERS_FORMAT = {
     # Lines of `Name: text` with no dates: a plain chat, as its upstream name says, not WhatsApp.
     "whatsapp/not-a-whatsapp-chat.txt": "plain",
@@ -101,13 +101,13 @@ def test_text_formats_leave_the_corpus_of_other_formats_alone(corpus: Path) -> N
 
 
 def test_corpus_files_of_formats_without_an_importer_are_refused(corpus: Path) -> None:
-    """telegram/ (a Telegram Desktop result.json), and each loose file of slack_export/: no format may
-    claim them, so an upload of one is refused with "not recognised" rather than misread."""
+    """Each loose file of slack_export/ (and any folder named after no format): no format may claim
+    them, so an upload of one is refused with "not recognised" rather than misread."""
     unread = [(relative, path) for relative, path in corpus_files(corpus)
               if relative.split("/", 1)[0] not in ORDER and relative not in NOT_THEIR_FOLDERS_FORMAT]
-    assert any(relative.startswith("telegram/") for relative, _path in unread)
+    assert any(relative.startswith("slack_export/") for relative, _path in unread)
     assert {relative: detected(path) for relative, path in unread} == {relative: None for relative, _path in unread}
-    relative, path = next((relative, path) for relative, path in unread if relative.startswith("telegram/"))
+    relative, path = next((relative, path) for relative, path in unread if relative.endswith("channels.json"))
     with pytest.raises(TranscriptError, match="not recognised"):
         detect(path.read_bytes(), path.name)
 
