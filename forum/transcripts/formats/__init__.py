@@ -16,6 +16,7 @@ ORDER = [
     "twarc_csv",         # X v2 Tweets as twarc-csv writes them
     "discord_csv",       # DiscordChatExporter CSV
     "teams_vtt",         # Teams WebVTT with <v> voice tags
+    "teams_docx",        # Teams transcript downloaded as .docx
     "zoom_vtt",          # Zoom cloud transcript WebVTT (Speaker: text cues)
     "zoom_chat",         # Zoom in-meeting chat text, three shapes
     "whatsapp",          # WhatsApp "Export chat" text
