@@ -12,7 +12,7 @@ from forum.db import Base, UTCDateTime, utcnow
 PLATFORM_NAMES = {
     "x": "X (Twitter)", "mastodon": "Mastodon", "bluesky": "Bluesky", "slack": "Slack",
     "teams": "Microsoft Teams", "zoom": "Zoom", "discord": "Discord", "whatsapp": "WhatsApp",
-    "irc": "IRC", "text": "a chat log",
+    "irc": "IRC", "signal": "Signal", "text": "a chat log",
 }
 
 

@@ -19,8 +19,9 @@ ORDER = [
     "teams_docx",        # Teams transcript downloaded as .docx
     "zoom_vtt",          # Zoom cloud transcript WebVTT (Speaker: text cues)
     "zoom_chat",         # Zoom in-meeting chat text, three shapes
+    "signal",            # Signal chats: signal-export Markdown, sigtop text and short text
     "whatsapp",          # WhatsApp "Export chat" text
-    "irc",               # IRC logs: ZNC, irssi, WeeChat
+    "irc",               # IRC logs: ZNC, irssi, WeeChat, HexChat, mIRC, dircproxy, supybot, Textual
     "plain",             # "Name: text" lines
 ]
 

@@ -22,6 +22,7 @@ SNIFF_LINES = 20
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _ELAPSED = re.compile(r"(\d+):(\d{2}):(\d{2})")
+_SIGNAL_STAMP = re.compile(r"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] ")
 
 
 @dataclass
@@ -167,3 +168,15 @@ def opens_with(head: bytes, opener: Callable[[str], object]) -> bool:
     """Say whether a file's first non-blank line is one that `opener` reads (returns something for)."""
     lines = head_lines(head, limit=1)
     return bool(lines) and bool(opener(lines[0]))
+
+
+def signal_markdown(lines: Sequence[str], filename: str | None) -> bool:
+    """Say whether `[YYYY-MM-DD HH:MM:SS] Name: text` lines are signal-export's Markdown rather than WhatsApp's.
+
+    signal-export writes `chat.md` and ends every message with two spaces (a Markdown line break); a
+    Swedish iPhone's WhatsApp export has the same stamps, but in a `.txt` and without them.
+    """
+    stamped = [line for line in lines if _SIGNAL_STAMP.match(line)]
+    if not stamped:
+        return False
+    return (filename or "").lower().endswith(".md") or any(line.endswith("  ") for line in stamped)

@@ -25,7 +25,9 @@ _NOT_IN_NAMES = re.compile(r"[?!;:\"<>\[\]{}*=#]|\.$|^\s|\s$")
 # Words that are followed by a colon in running text: `Note: ...`, `PS: ...`, `Q1: ...`.
 _NOT_SPEAKERS = frozenset(
     {"note", "nb", "ps", "p.s", "pps", "update", "edit", "edited", "http", "https", "re", "fwd", "fw",
-     "question", "answer", "reminder", "warning", "tip", "source", "link", "example", "todo", "also"}
+     "question", "answer", "reminder", "warning", "tip", "source", "link", "example", "todo", "also",
+     # sigtop's Signal fields: `From: Name`, `Type: incoming`, `Sent: Tue, 12 Mar 2024 ...`.
+     "conversation", "from", "type", "sent", "received", "attachment", "reaction", "edited"}
 )
 _NUMBERED = re.compile(r"(?:re\s*)?[qa]\s?\d{1,2}[a-z]?\b", re.I)
 _HANDLE = re.compile(r"[\w.@+\-'()|&]+")

@@ -16,6 +16,7 @@ from forum.transcripts.formats._text import (
     records,
     reject_preamble,
     require_messages,
+    signal_markdown,
     strip_bidi,
 )
 
@@ -83,7 +84,7 @@ class WhatsApp(Importer):
         lines = head_lines(head)
         if not lines or _opener(lines[0]) is None:
             return False
-        return not _signal_export(lines, filename)
+        return not signal_markdown(lines, filename)
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every dated line and its continuation lines into a message."""
@@ -93,18 +94,6 @@ class WhatsApp(Importer):
         ids = ContentIds("wa")
         messages = [_message(record, day_first, ids) for record in found]
         return Transcript(self.name, self.platform, require_messages(messages, "messages"))
-
-
-def _signal_export(lines: list[str], filename: str | None) -> bool:
-    """Say whether `[YYYY-MM-DD HH:MM:SS] Name: text` lines are signal-export's Markdown, not WhatsApp's iOS export.
-
-    signal-export writes `chat.md` and ends every message with two spaces (a Markdown line break);
-    a Swedish iPhone writes the same stamps, but in a `.txt` and without them.
-    """
-    iso = [line for line in lines if re.match(r"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] ", line)]
-    if not iso:
-        return False
-    return (filename or "").lower().endswith(".md") or any(line.endswith("  ") for line in iso)
 
 
 def _opener(line: str) -> _Line | None:

@@ -17,7 +17,7 @@ from forum.transcripts.base import ChatMessage, Importer, Stamp
 from tests.unit.transcripts._fuzz import FUZZ, mutations, truncations
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
-TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "zoom_chat", "whatsapp", "irc", "plain"]
+TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "zoom_chat", "signal", "whatsapp", "irc", "plain"]
 EXPECTED = ".expected.json"
 GOLDEN = sorted(path for name in TEXT_FORMATS for path in (DATA / name).glob(f"*{EXPECTED}"))
 
@@ -121,6 +121,7 @@ def test_unreadable_files_are_refused(name: str, data: bytes, problem: str) -> N
         ("zoom_vtt", b"WEBVTT\n", "the file has no spoken text"),
         ("zoom_chat", b"Meeting notes\nnothing here\n", "line 1: expected a Zoom chat line"),
         ("whatsapp", b"\n\nhello there\n", "line 3: expected a WhatsApp line"),
+        ("signal", b"Conversation: Alice\n", "the file has no messages"),
         ("irc", b"--- Log opened Tue Mar 12 19:55:00 2024\n--- Log closed Tue Mar 12 20:00:00 2024\n", "no log lines"),
         ("plain", b"Just some prose.\nWith no speakers at all.\n", "no 'Name: text' lines"),
     ],
