@@ -62,7 +62,12 @@ class ProfileFields(Form):
     handle_mastodon = StringField("Mastodon handle", description="Optional, like @name@social.example")
     handle_bluesky = StringField("Bluesky handle", description="Optional, like name.bsky.social")
     handle_slack = StringField("Slack display name", description="Optional")
-    handle_teams = StringField("Teams display name", description="Optional")
+    handle_teams = StringField("Teams display name", description="Optional: your name as Teams shows it in meeting "
+                               "transcripts")
+    handle_zoom = StringField("Zoom display name", description="Optional: your name as Zoom shows it in meeting "
+                              "chats and transcripts")
+    handle_text = StringField("Name in chat logs", description="Optional: your name as plain chat logs show it "
+                              "(Name: message), for example Sam Patel")
 
     def handles(self) -> dict[str, str]:
         return {platform: (self[f"handle_{platform}"].data or "") for platform in PLATFORMS}

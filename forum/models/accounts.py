@@ -12,9 +12,11 @@ from forum.db import Base, UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "admin")
 STATES = ("pending", "approved", "rejected", "suspended", "deleted")
+# Where a member can claim a handle or a display name, so that imported speech shows as theirs. Chat logs and
+# meeting transcripts (plain text, Zoom, Teams) know people only by the name they showed.
 PLATFORMS = {
     "x": "X (Twitter)", "mastodon": "Mastodon", "bluesky": "Bluesky", "slack": "Slack display name",
-    "teams": "Teams display name",
+    "teams": "Teams display name", "zoom": "Zoom display name", "text": "Chat log name",
 }
 SECTORS = {
     "local_government": "Local government",
