@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -25,12 +25,22 @@ from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker,
 from forum.models.accounts import handle_key
 from forum.services.posting import MAX_TITLE
 from forum.services.threads import recount_space, recount_thread
-from forum.transcripts.base import ChatMessage, Transcript
-from forum.transcripts.segment import Segmentation, segment
+from forum.transcripts.base import ChatMessage, Importer, Transcript
+from forum.transcripts.segment import Adjustments, Segmentation, segment, timing, zone
 
 WELCOME_TITLE = "Welcome and wrap-up"
 WELCOME_NUMBER = 0  # Thread.question_number of the welcome and wrap-up thread
 INSERT_BATCH = 1000  # posts per INSERT statement
+
+# What people call where a transcript came from: "Imported from WhatsApp on 3 December 2026".
+SOURCE_NAMES = {
+    "plain": "a plain chat log", "irc": "an IRC log", "whatsapp": "WhatsApp", "signal": "Signal",
+    "telegram": "Telegram", "zoom_chat": "Zoom chat", "zoom_vtt": "a Zoom transcript",
+    "teams_vtt": "a Teams transcript", "teams_docx": "a Teams transcript", "google_meet": "Google Meet",
+    "slack": "Slack", "discord_json": "Discord", "discord_csv": "Discord", "mastodon": "Mastodon",
+    "bluesky": "Bluesky", "tags_csv": "a TAGS sheet", "twitter_v1": "X (Twitter)", "twitter_v2": "X (Twitter)",
+    "twarc2": "X (Twitter)", "twarc_csv": "X (Twitter)", "twitter_archive": "an X (Twitter) archive",
+}
 
 
 @dataclass
@@ -48,6 +58,14 @@ class ImportOptions:
     imported_by: Member | None = None
     chat: Chat | None = None                      # import into this chat (else found by content, or new)
     question_titles: dict[int, str] = field(default_factory=dict)  # a host's edits to the threads' titles
+    # When the file has no real times (none, or all in one minute): spread its messages over this, from `start`.
+    spread: timedelta | None = None
+    # Only one chat from a file that holds many: the messages in this window, and with this hashtag.
+    window: tuple[datetime, datetime] | None = None
+    hashtag: str | None = None
+    adjust: Adjustments = field(default_factory=Adjustments)  # the host's moved boundaries, left-out messages
+    # The host's say on who each speaker is (speaker_ref -> member id, or None for nobody); others by handle.
+    speaker_choices: dict[str, int | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Titles come from a form, a file or the command line: clean them here, once, for all three.
@@ -81,15 +99,64 @@ def _zip_folder(folder: Path, max_bytes: int) -> bytes:
     return buffer.getvalue()
 
 
-def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Transcript, Segmentation]:
-    """Detect or take the format, parse the file, and segment it into questions."""
-    importer = transcripts.get(options.format) if options.format else transcripts.detect(data, filename)
+def importer_for(data: bytes, filename: str | None, options: ImportOptions) -> Importer:
+    """The importer the host named, else the one that recognises the file."""
+    return transcripts.get(options.format) if options.format else transcripts.detect(data, filename)
+
+
+def read(data: bytes, filename: str | None, options: ImportOptions) -> Transcript:
+    """Detect or take the format and parse the file into messages, cleaned."""
+    importer = importer_for(data, filename, options)
     transcript = importer.parse(data, channel=options.channel)
     _clean(transcript)
     if not any(m.kind == "message" for m in transcript.messages):
         raise TranscriptError(f"no chat messages were found in this {importer.label} file")
-    shape = segment(transcript, hosts=options.hosts, start=options.start, timezone_name=options.timezone)
-    return transcript, shape
+    return transcript
+
+
+def shape_of(transcript: Transcript, options: ImportOptions) -> Segmentation:
+    """Segment a parsed transcript as the options say (spreading its times when the file has no real ones)."""
+    spread, start = None, options.start
+    if options.spread is not None:
+        found = timing(transcript, options.timezone)
+        if found.needs_spreading:
+            spread, start = options.spread, options.start or found.first
+    return segment(transcript, hosts=options.hosts, start=start, timezone_name=options.timezone, spread=spread,
+                   window=options.window, hashtag=options.hashtag, adjust=options.adjust)
+
+
+def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Transcript, Segmentation]:
+    """Detect or take the format, parse the file, and segment it into questions."""
+    transcript = read(data, filename, options)
+    return transcript, shape_of(transcript, options)
+
+
+def source_name(format_name: str) -> str:
+    """Where a transcript came from, for people: "WhatsApp", "a plain chat log", "Zoom chat"."""
+    if format_name in SOURCE_NAMES:
+        return SOURCE_NAMES[format_name]
+    try:
+        return transcripts.get(format_name).label
+    except TranscriptError:
+        return format_name
+
+
+def speaker_ref(key: str) -> str:
+    """A short, stable name for a speaker (by their speaker key), for a host's choice of who they are."""
+    return hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def describe_threads(summary: dict) -> str:
+    """The threads an import makes, in words: "4 threads: 3 questions and the welcome and wrap-up"."""
+    numbered = sum(1 for q in summary["questions"] if q["number"] is not None)
+    welcome = bool(summary["intro_posts"] or summary["closing_posts"])
+    total = len(summary["questions"]) + welcome
+    if not numbered:
+        return "1 thread: no questions were found" if total == 1 else f"{total} threads"
+    questions = f"{numbered} question{'s' if numbered != 1 else ''}"
+    if not welcome:
+        return f"{total} thread{'s' if total != 1 else ''}, one per question"
+    return f"{total} threads: {questions} and the welcome and wrap-up"
 
 
 def _clean(transcript: Transcript) -> None:
@@ -117,8 +184,13 @@ def _id_key(platform: str, message_id: str) -> str:
 
 def import_transcript(db: Session, data: bytes, filename: str | None, options: ImportOptions) -> dict:
     """Import a transcript into a space and return the summary; nothing is written on a dry run or error."""
-    digest = hashlib.sha256(data).hexdigest()
     transcript, shape = parse(data, filename, options)
+    return build(db, data, transcript, shape, options)
+
+
+def build(db: Session, data: bytes, transcript: Transcript, shape: Segmentation, options: ImportOptions) -> dict:
+    """Build the threads of a parsed, segmented transcript (or, on a dry run, only say what they would be)."""
+    digest = hashlib.sha256(data).hexdigest()
     platform = transcript.platform
     kept = shape.kept
     keys = {id(m): source_key(platform, m) for m in kept}
@@ -132,10 +204,11 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
     new_messages = [m for m in kept if keys[id(m)] not in existing]
     first_at = kept[0].stamp.isoformat().replace("+00:00", "Z") if kept else None
     last_at = kept[-1].stamp.isoformat().replace("+00:00", "Z") if kept else None
-    speakers = _speakers(db, platform, kept)
+    speakers = find_speakers(db, platform, kept)
+    authors = _authors(speakers, options.speaker_choices)
     summary = {
         "format": transcript.format,
-        "title": options.title or (chat.title if chat else None) or _default_title(transcript, shape),
+        "title": options.title or (chat.title if chat else None) or _default_title(transcript, shape, options.timezone),
         "chat_id": None,
         "questions": [],
         "intro_posts": len(shape.intro),
@@ -144,10 +217,15 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
         "posts_imported": 0,
         "skipped": {**shape.skipped, "duplicates": shape.skipped["duplicates"] + len(kept) - len(new_messages)},
         "speakers": len(speakers),
-        "speakers_matched": sum(1 for s in speakers.values() if s.member_id is not None),
+        "speakers_matched": sum(1 for member_id in authors.values() if member_id is not None),
         "first_post_at": first_at,
         "last_post_at": last_at,
     }
+    # Only what the host did in the browser: the command line's summary keeps to the contract's keys.
+    if shape.spread:
+        summary["times"] = "spread"
+    if shape.left_out:
+        summary["left_out"] = shape.left_out
     if options.dry_run:
         summary["questions"] = [{"number": q.number, "text": q.text, "thread_id": None, "posts": len(q.posts)}
                                 for q in shape.questions]
@@ -157,6 +235,8 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
     if chat is None:
         chat = Chat(title=summary["title"][:200], hashtag=_hashtag(kept), space_id=options.space.id,
                     starts_at=_chat_start(shape), status="imported")
+        if shape.spread:
+            chat.duration_minutes = max(1, int(options.spread.total_seconds() // 60))
         db.add(chat)
         db.flush()
     chat.status = "imported"
@@ -184,7 +264,7 @@ def import_transcript(db: Session, data: bytes, filename: str | None, options: I
             threads[number] = thread
         fresh_by_thread.append((thread, fresh))
     db.flush()  # ids for the new threads and speakers, which the posts' rows name
-    imported = _insert_posts(db, fresh_by_thread, speakers, keys, chat.id, record.id)
+    imported = _insert_posts(db, fresh_by_thread, speakers, authors, keys, chat.id, record.id)
     _link_replies(db, new_messages, {**existing, **imported}, platform)
     _recount(db, options.space, threads.values())
     summary["chat_id"] = chat.id
@@ -218,7 +298,8 @@ def _existing_chat(db: Session, space: Space, digest: str, keys: list[str]) -> C
     return None
 
 
-def _speaker_key(message: ChatMessage) -> str:
+def speaker_key(message: ChatMessage) -> str:
+    """Who said a message, as one key: the platform's user id, else the folded handle, else the folded name."""
     if message.author_id:
         return f"id:{message.author_id}"
     if message.author_handle:
@@ -226,11 +307,11 @@ def _speaker_key(message: ChatMessage) -> str:
     return f"name:{handle_key(message.author_name)}"
 
 
-def _speakers(db: Session, platform: str, messages: list[ChatMessage]) -> dict[str, Speaker]:
+def find_speakers(db: Session, platform: str, messages: list[ChatMessage]) -> dict[str, Speaker]:
     """Find or create a Speaker for everyone who spoke, matched to members by confirmed handles."""
     wanted: dict[str, ChatMessage] = {}
     for message in messages:
-        wanted.setdefault(_speaker_key(message), message)
+        wanted.setdefault(speaker_key(message), message)
     found: dict[str, Speaker] = {}
     keys = list(wanted)
     for start in range(0, len(keys), 500):
@@ -254,8 +335,14 @@ def _speakers(db: Session, platform: str, messages: list[ChatMessage]) -> dict[s
     return found
 
 
+def _authors(speakers: dict[str, Speaker], choices: dict[str, int | None]) -> dict[str, int | None]:
+    """The member each speaker's posts go to: the host's choice where they made one, else the confirmed handle's."""
+    return {key: choices[ref] if (ref := speaker_ref(key)) in choices else speaker.member_id
+            for key, speaker in speakers.items()}
+
+
 def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMessage]]], speakers: dict[str, Speaker],
-                  keys: dict[int, str], chat_id: int, import_id: int) -> dict[str, int]:
+                  authors: dict[str, int | None], keys: dict[int, str], chat_id: int, import_id: int) -> dict[str, int]:
     """Insert the new posts in one statement per batch (not one ORM object each); their ids by source key.
 
     The ORM's bulk INSERT still passes the session's events, so the search index takes the posts in the
@@ -264,9 +351,10 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
     rows = []
     for thread, messages in fresh_by_thread:
         for message in messages:
-            speaker = speakers[_speaker_key(message)]
+            key = speaker_key(message)
+            speaker = speakers[key]
             rows.append({
-                "thread_id": thread.id, "speaker_id": speaker.id, "author_id": speaker.member_id,
+                "thread_id": thread.id, "speaker_id": speaker.id, "author_id": authors[key],
                 "body_source": message.text, "body_html": markup.render(message.text),
                 "created_at": message.stamp, "chat_id": chat_id, "import_id": import_id,
                 "source_key": keys[id(message)], "source_url": message.url or None,
@@ -311,9 +399,9 @@ def _thread_title(number: int | None, text: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
 
 
-def _default_title(transcript: Transcript, shape: Segmentation) -> str:
+def _default_title(transcript: Transcript, shape: Segmentation, timezone_name: str) -> str:
     kept = shape.kept
-    when = kept[0].stamp.strftime("%-d %B %Y") if kept else ""
+    when = kept[0].stamp.astimezone(zone(timezone_name)).strftime("%-d %B %Y") if kept else ""
     tag = _hashtag(kept)
     name = tag or transcript.title or "Chat"
     return f"{name} {when}".strip()
@@ -331,34 +419,3 @@ def _hashtag(messages: list[ChatMessage]) -> str | None:
 def _chat_start(shape: Segmentation) -> datetime | None:
     kept = shape.kept
     return kept[0].stamp if kept else None
-
-
-@dataclass
-class Preview:
-    """What an import would do, for the host to check before confirming."""
-
-    summary: dict
-    label: str                      # the format, for people
-    speakers: list[dict]            # name, handle, member (matched member's name or None), posts
-    welcome_posts: int
-
-
-def preview(db: Session, data: bytes, filename: str | None, options: ImportOptions) -> Preview:
-    """Work out what importing the file would create, and write nothing."""
-    transcript, shape = parse(data, filename, options)
-    try:
-        speakers = _speakers(db, transcript.platform, shape.kept)
-        counts = Counter(_speaker_key(m) for m in shape.kept)
-        members = {s.member_id for s in speakers.values() if s.member_id}
-        names = dict(db.execute(select(Member.id, Member.display_name).where(Member.id.in_(members))).all()) \
-            if members else {}
-        listing = sorted(
-            ({"name": s.display_name, "handle": s.handle, "member": names.get(s.member_id), "posts": counts[key]}
-             for key, s in speakers.items()),
-            key=lambda row: (-row["posts"], row["name"].casefold()),
-        )
-    finally:
-        db.rollback()
-    summary = import_transcript(db, data, filename, ImportOptions(**{**options.__dict__, "dry_run": True}))
-    return Preview(summary, transcripts.get(transcript.format).label, listing,
-                   len(shape.intro) + len(shape.closing))
