@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from forum.db import utcnow
@@ -17,6 +17,8 @@ from forum.models import OutboxMessage
 log = logging.getLogger("forum.mail")
 
 MAX_ATTEMPTS = 6
+# How long a claimed message stays with its sender; after that another sender may try it again.
+CLAIM_FOR = timedelta(minutes=15)
 
 
 def queue(db: Session, to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> OutboxMessage:
@@ -56,7 +58,10 @@ class Transport:
         return message
 
     def send(self, item: OutboxMessage) -> None:
-        message = self.build(item)
+        self.deliver(self.build(item))
+
+    def deliver(self, message: EmailMessage) -> None:
+        """Hand one built message to the mail server (or the log)."""
         if not self.server:
             log.warning("No mail server configured; this email was not sent:\n%s", message.as_string())
             return
@@ -77,38 +82,61 @@ class Transport:
             self._smtp = None
 
 
+def _due(now: datetime):
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None), OutboxMessage.next_attempt_at <= now)
+
+
+def claim(db: Session, now: datetime) -> OutboxMessage | None:
+    """Take the oldest due message for this sender alone, and commit the claim; None when nothing is due.
+
+    One UPDATE both picks and claims it (moving its next attempt CLAIM_FOR ahead and counting the
+    attempt), so two senders, on one host or several, never take the same message: on PostgreSQL
+    the pick skips rows another sender is claiming (SKIP LOCKED), and the UPDATE's own condition
+    (still due) is checked again on the row as committed; SQLite runs one writer at a time.
+    """
+    oldest_due = (select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id).limit(1)
+                  .with_for_update(skip_locked=True).scalar_subquery())
+    taken = db.execute(
+        update(OutboxMessage).where(OutboxMessage.id == oldest_due, *_due(now))
+        .values(next_attempt_at=now + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False)
+    ).scalar()
+    return db.get(OutboxMessage, taken, populate_existing=True) if taken is not None else None
+
+
 def send_due(db: Session, transport: Transport, now: datetime | None = None, limit: int = 1000) -> tuple[int, int]:
     """Send every message that is due; retry failures later with back-off. Return (sent, failed).
 
-    One message per transaction, locked while it is sent (SKIP LOCKED on PostgreSQL), so two
-    senders running at once never send the same message twice.
+    Each message is claimed in a short transaction of its own, sent with no transaction open (a slow
+    mail server holds up no writer), and then marked sent, or due again later. Any number of
+    senders may run at once: each message is sent by one of them, once. A sender that dies between
+    claiming and marking leaves its message to be tried again CLAIM_FOR later.
     """
     now = now or utcnow()
     sent = failed = 0
     try:
         while sent + failed < limit:
-            item = db.scalar(
-                select(OutboxMessage)
-                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-                       OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
-            )
+            item = claim(db, now)
             if item is None:
+                db.commit()
                 break
-            item.attempts += 1
+            item_id, attempts = item.id, item.attempts
+            message = transport.build(item)
+            db.commit()
             try:
-                transport.send(item)
+                transport.deliver(message)
             except (OSError, smtplib.SMTPException) as exc:
                 transport.close()
-                item.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                if item.attempts >= MAX_ATTEMPTS:
-                    item.failed_at = now
-                else:
-                    item.next_attempt_at = now + backoff(item.attempts)
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+                gave_up = attempts >= MAX_ATTEMPTS
+                outcome = {"last_error": error, **({"failed_at": now} if gave_up
+                                                   else {"next_attempt_at": now + backoff(attempts)})}
                 failed += 1
             else:
-                item.sent_at = now
+                outcome = {"sent_at": now}
                 sent += 1
+            db.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**outcome)
+                       .execution_options(synchronize_session=False))
             db.commit()
     finally:
         transport.close()
