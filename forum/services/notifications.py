@@ -267,9 +267,13 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
         raise ValidationError("Choose daily or weekly.")
     now = now or utcnow()
     sent = 0
-    members = db.scalars(select(Member).where(Member.email_frequency == frequency, Member.state == "approved",
-                                              Member.email.is_not(None))).all()
-    for member in members:
+    wanted = (Member.email_frequency == frequency, Member.state == "approved", Member.email.is_not(None))
+    due = db.execute(select(Member.id, Member.last_digest_at).where(*wanted).order_by(Member.id)).all()
+    for member_id, seen in due:
+        member = _claim_digest(db, member_id, seen, wanted)
+        if member is None:
+            db.rollback()  # another run (another host's cron) did this member's digest meanwhile
+            continue
         policy.forget_roles(member)
         rows = db.execute(
             select(Notification, Thread, Space, Post).join(Thread, Notification.thread_id == Thread.id)
@@ -278,7 +282,7 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
                    Notification.emailed_at.is_(None), Notification.created_at <= now)
             .order_by(Space.name, Thread.id, Notification.id)
         ).all()
-        since = member.last_digest_at or member.approved_at or member.created_at
+        since = seen or member.approved_at or member.created_at
         entries = db.scalars(select(LibraryEntry).where(LibraryEntry.status == "published",
                                                         LibraryEntry.created_at > since,
                                                         LibraryEntry.created_at <= now)).all()
@@ -294,6 +298,19 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
         member.last_digest_at = now
         db.commit()
     return sent
+
+
+def _claim_digest(db: Session, member_id: int, seen: datetime | None, wanted) -> Member | None:
+    """Lock the member's row and return it if its digest is still as this run found it, else None.
+
+    Several hosts may run `send-digests` at the same moment: the row lock (FOR UPDATE on PostgreSQL;
+    on SQLite the command's transactions begin IMMEDIATE, one writer at a time) makes a second run
+    wait until the first has committed this member's digest, and then see that `last_digest_at` has
+    moved on, so each member gets one digest however many runs overlap.
+    """
+    member = db.scalar(select(Member).where(Member.id == member_id, *wanted).with_for_update(of=Member)
+                       .execution_options(populate_existing=True))
+    return member if member is not None and member.last_digest_at == seen else None
 
 
 def _digest_body(member: Member, rows, entries, links: Links) -> str:
