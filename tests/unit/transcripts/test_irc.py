@@ -220,3 +220,21 @@ def test_a_bracketed_log_is_not_taken_for_broken_json() -> None:
 )
 def test_other_timed_text_is_not_sniffed(text: str) -> None:
     assert not IRC.sniff(text.encode())
+
+
+def test_irssi_join_burst_lines_are_events() -> None:
+    messages = parse(
+        "--- Log opened Tue Aug 08 17:12:18 2006\n"
+        "17:12 -!- host [host@example.net] has joined #lgovsm\n"
+        "17:12 [Users #lgovsm]\n"
+        "17:12 [@host] [ ana] \n"
+        "17:12 -!- Irssi: #lgovsm: Total of 2 nicks [1 ops, 0 halfops, 0 voices, 1 normal]\n"
+        "17:12 -!- Channel #lgovsm created Tue Aug  8 17:12:16 2006\n"
+        "17:12 -!- Irssi: Join to #lgovsm was synced in 2 secs\n"
+        "17:22 <@host> Q1 How?\n"
+        "17:22 < ana> host: A1 like this\n"
+        "18:07 -!- mode/#lgovsm [+ntr] by ChanServ\n"
+    )
+    assert [m.kind for m in messages] == ["system"] * 6 + ["message", "message", "system"]
+    assert messages[7].reply_to == messages[6].id
+    assert messages[6].stamp == datetime(2006, 8, 8, 17, 22)
