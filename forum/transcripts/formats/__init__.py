@@ -18,10 +18,12 @@ ORDER = [
     "teams_vtt",         # Teams WebVTT with <v> voice tags
     "teams_docx",        # Teams transcript downloaded as .docx
     "zoom_vtt",          # Zoom cloud transcript WebVTT (Speaker: text cues)
+    "meet_transcript",   # Google Meet transcript (.docx or .txt from Google Docs)
     "zoom_chat",         # Zoom in-meeting chat text, three shapes
     "signal",            # Signal chats: signal-export Markdown, sigtop text and short text
     "whatsapp",          # WhatsApp "Export chat" text
     "irc",               # IRC logs: ZNC, irssi, WeeChat, HexChat, mIRC, dircproxy, supybot, Textual
+    "teams_chat",        # Teams meeting chat copied as text
     "plain",             # "Name: text" lines
 ]
 

@@ -38,6 +38,7 @@ _PARTICLES = frozenset(
 _MOST_WORDS = 4
 _JSON_OR_VTT = re.compile(r"\s*(?:\{|\[\s*[\[{\"\]]|WEBVTT)")
 _CSV_COMMAS = 3
+_MEET_MARK = re.compile(r"\d{1,2}:[0-5]\d:[0-5]\d")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Plain(Importer):
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
         """Say whether at least two of the first lines look like `Name: text` and the file is no other format."""
         lines = head_lines(head)
-        if not lines or _is_foreign(lines[0]):
+        if not lines or _is_foreign(lines[0]) or _is_meeting_transcript(lines):
             return False
         return sum(1 for line in lines if (speaker := _split(line)) and _looks_like_name(speaker.name)) >= 2
 
@@ -76,6 +77,12 @@ class Plain(Importer):
 def _is_foreign(first_line: str) -> bool:
     # JSON and VTT belong to other formats; so does CSV, whose header is a run of commas without `: `.
     return bool(_JSON_OR_VTT.match(first_line)) or (first_line.count(",") >= _CSV_COMMAS and ": " not in first_line)
+
+
+def _is_meeting_transcript(lines: list[str]) -> bool:
+    # A Google Meet transcript's headings: its own format (meet_transcript) reads it, Attendees and all.
+    return "transcript" in {line.strip().lower() for line in lines} and any(
+        line.strip().lower() == "attendees" or _MEET_MARK.fullmatch(line.strip()) for line in lines)
 
 
 def _split(line: str) -> _Speaker | None:

@@ -17,7 +17,8 @@ from forum.transcripts.base import ChatMessage, Importer, Stamp
 from tests.unit.transcripts._fuzz import FUZZ, mutations, truncations
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "transcripts"
-TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "zoom_chat", "signal", "whatsapp", "irc", "plain"]
+TEXT_FORMATS = ["teams_vtt", "zoom_vtt", "meet_transcript", "zoom_chat", "signal", "whatsapp", "irc", "teams_chat",
+                "plain"]
 EXPECTED = ".expected.json"
 GOLDEN = sorted(path for name in TEXT_FORMATS for path in (DATA / name).glob(f"*{EXPECTED}"))
 
