@@ -309,9 +309,13 @@ def can_reply(viewer, thread: Thread, space: Space) -> bool:
 
 
 def can_edit_post(viewer, post: Post, space: Space) -> bool:
-    """May the viewer edit or delete this post? Its author may, while it stands; so may moderators."""
+    """May the viewer edit or delete this post? Its author may, while it stands; so may moderators.
+
+    Only a post whose words the viewer sees: a post hidden by a moderator is not its author's to edit
+    (nor to read) until it is restored.
+    """
     member = _member(viewer)
-    if member is None or post.is_deleted:
+    if member is None or post_state(member, post, space) != SHOWN:
         return False
     if can_moderate_space(member, space):
         return True

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
+from forum.models.threads import Thread
 
 
 class ModerationLogEntry(Base):
@@ -68,3 +69,18 @@ class ThreadRedirect(Base):
 
     old_id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+
+
+@event.listens_for(Thread, "before_insert")
+def _never_reuse_a_merged_threads_id(_mapper, connection, thread) -> None:
+    """On SQLite, give a new thread an id above every merged one's, so an old link never finds a stranger.
+
+    SQLite (without AUTOINCREMENT, which needs a table rebuild that would cascade-delete posts) hands
+    out the largest id again once its row is gone, as a merge removes it; PostgreSQL's sequences never do.
+    SQLite writes one transaction at a time (BEGIN IMMEDIATE), so the highest id read here stays free.
+    """
+    if thread.id is not None or connection.dialect.name != "sqlite":
+        return
+    highest = connection.scalar(select(func.max(ThreadRedirect.old_id)))
+    if highest is not None:
+        thread.id = max(highest, connection.scalar(select(func.max(Thread.id))) or 0) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import markup, policy
@@ -188,6 +188,8 @@ def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Pos
     post.deleted_at = utcnow()
     post.body_source = ""
     post.body_html = ""
+    # "Your words will be removed": the earlier versions too, or moderators would still read them.
+    db.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     db.flush()
     return post
 

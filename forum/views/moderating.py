@@ -81,9 +81,9 @@ def moderate_post(post_id: int):
 @bp.get("/posts/<forum_id:post_id>/history")
 @login_required
 def post_history(post_id: int):
-    """Earlier versions of an edited post, for moderators."""
+    """Earlier versions of an edited post, for moderators (none of a deleted one: its words are gone)."""
     db = session()
-    post, thread, space = reading.get_post(db, current_user, post_id)
+    post, thread, space = reading.get_shown_post(db, current_user, post_id)
     if not policy.can_moderate_space(current_user, space):
         raise PermissionDenied("Only moderators can see earlier versions of a post.")
     revisions = db.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
