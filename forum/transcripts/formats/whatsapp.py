@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
 from forum.transcripts.formats._text import (
@@ -20,6 +23,12 @@ from forum.transcripts.formats._text import (
     strip_bidi,
 )
 
+_ZIP_MAGIC = b"PK\x03\x04"
+# The chat inside an export zip: iOS `_chat.txt`; Android `WhatsApp Chat with Name.txt`, in the phone's language
+# (`WhatsApp Chat mit`, `Chat de WhatsApp con`, `Discussion WhatsApp avec`, `Conversa do WhatsApp com`).
+_ZIPPED_CHAT = re.compile(r"(?:.*/)?(?:_chat\.txt|[^/]*whatsapp[^/]*\.txt)", re.I)
+# The most text a zipped chat may unpack to: zipfile never reads past the size its header gives.
+_MOST_UNZIPPED = 64 * 2**20
 # The spaces exports put inside stamps: a plain space, a no-break space (`p.\u00a0m.`) and, since 2023,
 # a narrow no-break space before AM/PM (`10:37\u202fPM`).
 _SP = "[ \u00a0\u202f]"
@@ -80,7 +89,10 @@ class WhatsApp(Importer):
     platform = "whatsapp"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
-        """Say whether the first line starts with a WhatsApp date and time, and the file is no Signal export."""
+        """Say whether the first line starts with a WhatsApp date and time (or the zip holds such a chat), and the
+        file is no Signal export."""
+        if head.startswith(_ZIP_MAGIC):
+            return any(_ZIPPED_CHAT.fullmatch(name) for name in _zip_names(head))
         lines = head_lines(head)
         if not lines or _opener(lines[0]) is None:
             return False
@@ -88,12 +100,42 @@ class WhatsApp(Importer):
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every dated line and its continuation lines into a message."""
+        if data.startswith(_ZIP_MAGIC):
+            data = _unzip(data)
         preamble, found = records(decode_text(data), _opener)
         reject_preamble(preamble, "a WhatsApp line starting with a date, like '31/12/2024, 18:05 - Name: text'")
         day_first = _day_first(found)
         ids = ContentIds("wa")
         messages = [_message(record, day_first, ids) for record in found]
         return Transcript(self.name, self.platform, require_messages(messages, "messages"))
+
+
+def _zip_names(head: bytes) -> list[str]:
+    """The names of the first entries of a zip, read from their local headers (name length at 26, name at 30)."""
+    names: list[str] = []
+    position = head.find(_ZIP_MAGIC)
+    while position != -1 and position + 30 <= len(head):
+        length = int.from_bytes(head[position + 26:position + 28], "little")
+        names.append(head[position + 30:position + 30 + length].decode("utf-8", "replace"))
+        position = head.find(_ZIP_MAGIC, position + 4)
+    return names
+
+
+def _unzip(data: bytes) -> bytes:
+    """The chat text inside an "Export chat" zip, which also holds the photos and voice notes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            chats = [info for info in archive.infolist() if _ZIPPED_CHAT.fullmatch(info.filename)]
+            if not chats:
+                raise TranscriptError("the zip holds no WhatsApp chat (_chat.txt or 'WhatsApp Chat with ….txt')")
+            chat = min(chats, key=lambda info: (info.filename.count("/"), info.filename))
+            if chat.file_size > _MOST_UNZIPPED:
+                raise TranscriptError(f"{chat.filename} unpacks to more than {_MOST_UNZIPPED // 2**20} MB; refusing it")
+            return archive.read(chat)
+    except TranscriptError:
+        raise
+    except Exception as exc:  # zipfile and its decompressors raise many kinds on a damaged or encrypted zip
+        raise TranscriptError(f"the zip is damaged or encrypted ({type(exc).__name__})") from None
 
 
 def _opener(line: str) -> _Line | None:

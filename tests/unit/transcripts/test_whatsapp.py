@@ -226,3 +226,38 @@ def test_repeated_messages_get_distinct_ids() -> None:
 def test_lines_are_recorded() -> None:
     messages = parse("12/03/2024, 20:01 - Sam: one\ntwo\n12/03/2024, 20:02 - Ana: three\n")
     assert [m.line for m in messages] == [1, 3]
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    """Pack files into a zip, as WhatsApp's "Export chat" with media does."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["_chat.txt", "WhatsApp Chat with #lgovsm.txt", "Chat de WhatsApp con Ana.txt"])
+def test_an_export_zip_is_read_for_its_chat(name: str) -> None:
+    from forum.transcripts import detect
+
+    chat = "12/03/2024, 20:01 - Sam: Q1 How?\n12/03/2024, 20:02 - Ana: A1 Like this\n".encode()
+    data = zipped({name: chat, "00000012-PHOTO-2024-03-12-20-03-00.jpg": b"\xff\xd8\xff" + bytes(100)})
+    assert detect(data, "WhatsApp Chat - #lgovsm.zip").name == "whatsapp"
+    assert [m.text for m in WHATSAPP.parse(data).messages] == ["Q1 How?", "A1 Like this"]
+
+
+def test_a_zip_without_a_chat_is_refused() -> None:
+    data = zipped({"photo.jpg": b"\xff\xd8\xff"})
+    assert not WHATSAPP.sniff(data)
+    with pytest.raises(TranscriptError, match="the zip holds no WhatsApp chat"):
+        WHATSAPP.parse(data)
+
+
+def test_a_damaged_zip_is_refused() -> None:
+    data = zipped({"_chat.txt": b"12/03/2024, 20:01 - Sam: Q1 How?\n" * 50})
+    with pytest.raises(TranscriptError, match="the zip is damaged"):
+        WHATSAPP.parse(data[: len(data) // 2])
