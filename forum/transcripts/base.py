@@ -77,8 +77,9 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
             raise TranscriptError(
-                f"the file is neither UTF-8 nor Windows-1252 text (byte {exc.start})"
+                f"line {line}: the file is neither UTF-8 nor Windows-1252 text (byte {exc.start})"
             ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -261,3 +261,8 @@ def test_a_damaged_zip_is_refused() -> None:
     data = zipped({"_chat.txt": b"12/03/2024, 20:01 - Sam: Q1 How?\n" * 50})
     with pytest.raises(TranscriptError, match="the zip is damaged"):
         WHATSAPP.parse(data[: len(data) // 2])
+
+
+def test_a_file_in_no_known_encoding_is_refused_by_line_and_byte() -> None:
+    with pytest.raises(TranscriptError, match=r"^line 2: the file is neither UTF-8 nor Windows-1252 text \(byte 37\)$"):
+        WHATSAPP.parse(b"12/03/2024, 20:01 - Sam: Q1 How?\r\nA1 \x81\r\n")
