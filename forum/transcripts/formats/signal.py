@@ -26,7 +26,8 @@ from forum.transcripts.formats._text import (
 _MARKDOWN = re.compile(r"\[(?P<stamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] (?P<who>[^:\n]+?): ?(?P<text>.*)")
 _REACTIONS = re.compile(r"\(- .* -\)")
 _STICKER = re.compile(r"\(\( .* \)\)")
-_MEDIA_LINK = re.compile(r"!?\[[^\]\n]*\]\(\./[^)\n]*\)")
+# Bounded, so that a line of a thousand `[` is read in linear time.
+_MEDIA_LINK = re.compile(r"!?\[[^\[\]\n]{0,300}\]\(\./[^()\n]{0,500}\)")
 # sigtop (tbvdm/sigtop) `text` format: `From:`/`Type:`/`Sent:` fields, a blank line, then the body.
 _FIELD = re.compile(r"(?P<name>Conversation|From|Type|Sent|Received|Attachment|Reaction|Edited): (?P<value>.*)")
 _SENT = "%a, %d %b %Y %H:%M:%S %z"  # Go's "Mon, 2 Jan 2006 15:04:05 -0700"

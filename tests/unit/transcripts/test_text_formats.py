@@ -195,6 +195,8 @@ HOSTILE = [
     ("teams_vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n" + "<c." * LONG),
     ("zoom_vtt", "WEBVTT\n\n" + "-->" * LONG),
     ("whatsapp", "01/02/2024, 10:00 - a: x" + " " * LONG + "y"),
+    ("signal", "[2024-03-12 20:01:00] Sam: " + "[" * LONG),
+    ("signal", "[2024-03-12 20:01:00] Sam: " + "[a](./" * LONG),
     ("irc", "[10:00:00] *** " + "x" * LONG),
     ("plain", "a: b\nc: d\n" + " " * LONG + ": x"),
 ]
