@@ -48,11 +48,11 @@ _NOTICE = re.compile(r"-(?P<nick>[^\s\-!(:]+)(?:[!(:][^\s]*)?- (?P<text>.*)")
 # A `*` line that is an event, not an action: mIRC `* Joins: x`, HexChat `*\tx has joined #c`, and the like.
 _STAR_EVENT = re.compile(
     r"(?:Joins|Parts|Quits|Kicks|Now talking (?:in|on)|Topic (?:is|for)|Set by|Retrieving|Disconnected|Connecting"
-    r"|Attempting to rejoin|Rejoined|You have (?:joined|left)|You are now known as|Looking up|Ping reply|Users on"
-    r"|Channel \S+ (?:created|modes))\b"
-    r"|\S+ (?:\(\S*\) )?(?:is now known as|sets? modes?:?|changes topic to|has changed the topic|changed the topic"
-    r"|was kicked by|has kicked|has joined|has left|has quit|gives (?:channel operator status|voice)"
-    r"|removes (?:channel operator status|voice)|sets ban|removes ban|sets channel|sets topic)\b"
+    r"|Attempting to rejoin|Rejoined|You have (?:joined|left|been kicked)|You were kicked|You are now known as"
+    r"|Looking up|Ping reply|Users on|Channel \S+ (?:created|modes))\b"
+    r"|\S+ (?:\(\S*\) )?(?:is now known as|changes topic to|has (?:changed|removed) the topic|changed the topic"
+    r"|was kicked by|has kicked|has joined|has left|has quit|has invited|gives (?:channel|voice)"
+    r"|removes (?:channel|voice|ban|exempt|invite)|sets (?:modes?|ban|exempt|invite|channel|topic))\b"
 )
 _WEECHAT_EVENTS = frozenset({"-->", "<--", "--", "=!=", ""})
 # Log headers: irssi `--- Log opened/Day changed/Log closed`, HexChat `**** BEGIN/ENDING LOGGING AT` (or its

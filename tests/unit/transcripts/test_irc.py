@@ -56,6 +56,10 @@ def parse(text: str) -> list[ChatMessage]:
         ("[23:33] * Host changes topic to 'Q1 next'", "", "Host changes topic to 'Q1 next'", "system"),
         ("[23:33] * ana is now known as Ana", "", "ana is now known as Ana", "system"),
         ("[11:33pm] <ana> late", "ana", "late", "message"),
+        ("Jan 08 23:33:54 *\tHost gives channel half-operator status to ana", "",
+         "Host gives channel half-operator status to ana", "system"),
+        ("Jan 08 23:33:54 *\tHost sets mode +m #lgovsm", "", "Host sets mode +m #lgovsm", "system"),
+        ("[23:33] * ana gives a cookie to Host", "ana", "_ana gives a cookie to Host_", "message"),
         # ZNC's mode prefixes; Textual's ISO stamp with its offset, and its actions.
         ("[23:33:54] <~owner> hi", "owner", "hi", "message"),
         ("[23:33:54] <&admin> hi", "admin", "hi", "message"),
