@@ -330,7 +330,23 @@ def seed_demo(db) -> SimpleNamespace:
         return tokens.make(secret, "change-email", {"id": mover_id, "email": "pat.moved@example.gov.uk",
                                                     "from": mover_from})
 
+    def expired_upload() -> str:
+        """An upload its host never confirmed, a day past its time (made for each visit: any upload deletes it)."""
+        import secrets
+
+        from forum.models import PendingImport
+        with site_app.app_context():
+            session = site_app.extensions["forum"].db.session
+            stale = PendingImport(token=f"expired-{secrets.token_hex(8)}", member_id=admin_id,
+                                  filename="lgovsm-old.txt", data=b"Sam: hi\nAna: hello", options={},
+                                  created_at=utcnow() - timedelta(days=2), expires_at=utcnow() - timedelta(days=1))
+            session.add(stale)
+            session.commit()
+            return stale.token
+
+    admin_id = admin.id
     return SimpleNamespace(
+        expired_upload=expired_upload,
         library_entry=entry.id,
         consent_entry=consent_entry.id,
         feed_token=feed_token,

@@ -75,6 +75,53 @@ def upload(path: str, fields: dict[str, str] | None = None, button: str = "Uploa
     return act
 
 
+def upload_made(name: str, make: Callable[[], bytes], fields: dict[str, str] | None = None):
+    """Upload a file made on the spot (a zip of a folder, a generated archive), as `upload` does a file."""
+    def act(page, ids):
+        page.locator("input[type=file]").set_input_files({"name": name, "mimeType": "application/octet-stream",
+                                                          "buffer": make()})
+        return send(fields, "Upload and preview")(page, ids)
+    return act
+
+
+def then(*acts):
+    """Do several acts one after the other; the last one's response counts."""
+    def act(page, ids):
+        response = None
+        for step in acts:
+            response = step(page, ids)
+        return response
+    return act
+
+
+def slack_export() -> bytes:
+    """The repository's Slack export of several channels, zipped as Slack sends it."""
+    import io
+    import zipfile
+
+    from tests.browser.checks import ROOT
+    folder = ROOT / "tests/data/transcripts/slack/multi_channel"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def years_of_tweets() -> bytes:
+    """An X archive's tweets.js holding two years of weekly posts and one chat."""
+    import json
+    from datetime import datetime, timedelta, timezone
+    chat = datetime(2025, 1, 17, 13, 0, tzinfo=timezone.utc)
+    tweets = [(chat - timedelta(weeks=w, hours=3), f"Week {w} #council") for w in range(1, 100)]
+    tweets += [(chat + timedelta(minutes=m), f"A1 answer {m} #lgovsm") for m in range(40)]
+    entries = [{"tweet": {"id_str": str(10**17 + n), "full_text": text, "entities": {},
+                          "created_at": when.strftime("%a %b %d %H:%M:%S +0000 %Y")}}
+               for n, (when, text) in enumerate(tweets)]
+    return ("window.YTD.tweets.part0 = " + json.dumps(entries)).encode()
+
+
 def expire_form(button: str, scope: str = "main"):
     """Send a form whose CSRF token has expired (as after a long wait, or a server restart)."""
     def act(page, ids):
@@ -308,7 +355,20 @@ PAGES.update({
     "forum.import_preview": [
         Visit("import-preview", "/import", who="admin", expect="Check what will be imported", act=upload(
             "tests/data/transcripts/plain/timed.txt", {"When the chat started": "27/11/2026 13:00"})),
-        Visit("import-preview-expired", "/import/not-a-real-token", who="admin", status=404,
+        Visit("import-preview-threads", "/import", who="admin", expect="The wrap-up starts at", act=upload(
+            "tests/data/import/lgovsm_plain.txt", {"When the chat started": "03/12/2026 12:00"})),
+        Visit("import-preview-asks-start", "/import", who="admin", expect="When did the chat start?",
+              act=upload("tests/data/import/lgovsm_plain.txt")),
+        Visit("import-preview-errors", "/import", who="admin", status=400, expect="Enter the date and time like",
+              act=then(upload("tests/data/import/lgovsm_plain.txt"),
+                       send({"When the chat started": "next Friday"}, "Continue"))),
+        Visit("import-preview-asks-channel", "/import", who="admin", expect="Which channel was the chat in?",
+              act=upload_made("export.zip", slack_export)),
+        Visit("import-preview-asks-chat", "/import", who="admin", expect="Which chat is it?",
+              act=upload_made("tweets.js", years_of_tweets)),
+        Visit("import-preview-gone", "/import/not-a-real-token", who="admin", status=404,
+              expect="This upload is no longer waiting"),
+        Visit("import-preview-expired", lambda ids: f"/import/{ids.expired_upload()}", who="admin", status=410,
               expect="This upload has expired"),
     ],
     "forum.members": [

@@ -8,6 +8,8 @@ own (the demo community), so what they change does not reach the other browser t
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +24,7 @@ JAVASCRIPT = pytest.mark.parametrize("js", [False, True], ids=["javascript-off",
 PASSWORD = "afterchat-demo"
 MODERATOR = ("jo.williams@leeds.example.gov.uk", PASSWORD)
 TRANSCRIPT = ROOT / "tests" / "data" / "import" / "lgovsm_tags.csv"
+PLAIN_LOG = ROOT / "tests" / "data" / "import" / "lgovsm_plain.txt"
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +158,7 @@ def test_moderator_creates_a_chat_and_imports_its_transcript(site, people, js):
     assert moderator.get_by_role("heading", level=1).inner_text() == "Check what will be imported"
     moderator.get_by_label(re.compile(r"^Title of question 1's thread")).fill(new_title)
     press(moderator, "Confirm and import")
-    assert "Imported 9 posts into 2 threads." in notice(moderator)
+    assert "Imported 9 posts into 3 threads: 2 questions and the welcome and wrap-up." in notice(moderator)
     assert moderator.url == chat_url
     assert moderator.get_by_role("link", name=thread_title, exact=True).is_visible()
 
@@ -167,6 +170,54 @@ def test_moderator_creates_a_chat_and_imports_its_transcript(site, people, js):
     press(member, "Post reply")
     post_id = re.search(r"#post-(\d+)$", member.url).group(1)
     assert reply in member.locator(f"#post-{post_id}").inner_text()
+
+
+@JAVASCRIPT
+def test_host_checks_and_adjusts_a_plain_log_before_importing_it(site, people, js):
+    """A plain log with no times: the preview asks when the chat ran, the host moves a question's start,
+    leaves a message out, accepts a suggested member, and confirms; the chat page says what happened."""
+    host = people()
+    run = "on" if js else "off"
+    # Each run's words differ, so the second run's file is a new chat rather than a re-import of the first.
+    log = "\n".join(f"{line} ({run})" for line in PLAIN_LOG.read_text().splitlines()).encode()
+
+    sign_in(host, site, MODERATOR)
+    host.goto(site.url("/import"))
+    host.get_by_label("Transcript file", exact=True).set_input_files(
+        {"name": "lgovsm.txt", "mimeType": "text/plain", "buffer": log})
+    host.get_by_label("Space for a new chat's threads", exact=True).select_option(label="lgovsm chat")
+    press(host, "Upload and preview")
+    assert host.get_by_role("heading", level=2, name="When did the chat start?").is_visible()
+    assert not host.get_by_role("button", name="Confirm and import").count()
+    fill(host, {"When the chat started": "03/12/2026 12:00", "How long it ran, in minutes": "60"})
+    press(host, "Continue")
+    main = host.locator("main")
+    assert "4 threads: 3 questions and the welcome and wrap-up" in main.inner_text()
+    assert "about 12:06pm" in main.locator(".import-thread", has_text="Question 1:").inner_text()
+
+    second = host.get_by_label("Question 2 starts at", exact=True)
+    moved = second.locator("option", has_text="Priya, how did you get there?").get_attribute("value")
+    second.select_option(moved)
+    host.get_by_label(re.compile(r"^Leave out message 2 by Ana Farias")).check()
+    priya = host.get_by_label(re.compile(r"^Priya Shah, 8 posts: shown as"))
+    priya.select_option(label="Priya Shah (suggested: a member with the same name)")
+    press(host, "Update the preview")
+    assert main.get_by_role("heading", name="Question 2: 2 posts").is_visible()
+    assert "Hello from Leeds" in main.locator(".messages", has=host.get_by_label(
+        re.compile(r"^Leave out this message by Ana Farias"))).inner_text()
+
+    press(host, "Confirm and import")
+    assert "Imported 38 posts into 4 threads: 3 questions and the welcome and wrap-up." in notice(host)
+    today = datetime.now(ZoneInfo("Europe/London"))
+    assert f"Imported from a plain chat log on {today.day} {today:%B %Y}" in main.inner_text()
+    follow(host, host.get_by_role("link", name=re.compile(r"^Q2: Who signs off your posts")))
+    first = host.locator("article.post").first
+    assert first.locator(".post__body").inner_text().startswith("Priya, how did you get there?")
+    # Priya's posts are the member's now; Ana, who has no account, stays an imported speaker.
+    member_post = host.locator("article.post", has_text="A year of not getting it wrong")
+    assert member_post.get_by_role("heading", name="Priya Shah").is_visible()
+    assert "imported from" not in member_post.locator(".post__meta").inner_text()
+    assert "imported from a chat log" in first.locator(".post__meta").inner_text()
 
 
 # Per run: the post the member reports (in "Answering comments out of hours"), and the post the
