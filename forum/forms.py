@@ -246,8 +246,8 @@ class UploadTranscriptForm(Form):
     chat = SelectField("Chat", validate_choice=False)
     space = SelectField("Space for a new chat's threads", validate_choice=False)
     format = SelectField("Format", validate_choice=False)
-    start = StringField("When the chat started", description="Needed for files whose times have no date, like "
-                        "27/11/2026 13:00 (UK time)")
+    start = StringField("When the chat started", description="Optional, like 27/11/2026 13:00 (UK time). For files "
+                        "whose times have no date, or no times at all; the preview asks if it needs it")
     hosts = StringField("Host's handle", description="Optional. Whose Q1, Q2... are the questions; found "
                         "automatically when left empty")
     submit = SubmitField("Upload and preview")
