@@ -79,7 +79,7 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise TranscriptError(
-                f"line {line}: the file is neither UTF-8 nor Windows-1252 text (byte {exc.start})"
+                f"the file is neither UTF-8 nor Windows-1252 text (line {line}, byte {exc.start})"
             ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -264,5 +264,5 @@ def test_a_damaged_zip_is_refused() -> None:
 
 
 def test_a_file_in_no_known_encoding_is_refused_by_line_and_byte() -> None:
-    with pytest.raises(TranscriptError, match=r"^line 2: the file is neither UTF-8 nor Windows-1252 text \(byte 37\)$"):
+    with pytest.raises(TranscriptError, match=r"^the file is neither UTF-8 nor Windows-1252 text \(line 2, byte 37\)$"):
         WHATSAPP.parse(b"12/03/2024, 20:01 - Sam: Q1 How?\r\nA1 \x81\r\n")
