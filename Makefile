@@ -45,13 +45,19 @@ clean:
 # the same harness on a tiny data set in seconds, for CI; timings never fail either.
 BENCH_PG_URL ?= $(PG_TEST_URL)
 
-.PHONY: bench bench-smoke bench-profile bench-import
+.PHONY: bench bench-smoke bench-profile bench-import bench-rush
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --postgres $(BENCH_PG_URL)
 
 bench-smoke: $(BIN)/.installed
 	$(BIN)/python -m bench.run --smoke --postgres $(BENCH_PG_URL)
+	$(BIN)/python -m bench.rush --smoke --hosts 2 --postgres $(BENCH_PG_URL)
+
+# The chat-hour rush (bench/rush.py): on PostgreSQL and Redis, 200 connections read the newest chat's
+# threads and the home page for 60 s while 20 members reply through the form; on 1 app host, then 2.
+bench-rush: $(BIN)/.installed
+	$(BIN)/python -m bench.rush --postgres $(BENCH_PG_URL)
 
 # The transcript import alone: 5,000 messages into a copy of the full data set, five times, on SQLite.
 bench-import: $(BIN)/.installed

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+PATHS_LUA = Path(__file__).resolve().parent / "wrk_rush.lua"   # several paths in turn
 
 
 @dataclass
@@ -50,19 +51,23 @@ def loader_name() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def run(url: str, *, seconds: int, connections: int, headers: dict[str, str]) -> LoadResult:
-    """Load `url` with `connections` concurrent connections for `seconds`."""
+def run(url: str, *, seconds: int, connections: int, headers: dict[str, str],
+        paths: list[str] | None = None) -> LoadResult:
+    """Load `url` with `connections` concurrent connections for `seconds` (requesting `paths` of its
+    server in turn instead, when given)."""
     if loader_name() == "wrk":
-        return _wrk(url, seconds, connections, headers)
-    return _python(url, seconds, connections, headers)
+        return _wrk(url, seconds, connections, headers, paths)
+    return _python(url, seconds, connections, headers, paths)
 
 
-def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> LoadResult:
+def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str], paths: list[str] | None) -> LoadResult:
     # One wrk thread: the loader shares the machine with the two workers and should take little of it.
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA)]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(PATHS_LUA if paths else LUA)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    done = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60)
+    done = subprocess.run([*command, url, *(["--", *paths] if paths else [])], capture_output=True, text=True,
+                          timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
@@ -77,23 +82,27 @@ def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> L
     )
 
 
-def _python(url: str, seconds: int, connections: int, headers: dict[str, str]) -> LoadResult:
+def _python(url: str, seconds: int, connections: int, headers: dict[str, str],
+            paths: list[str] | None = None) -> LoadResult:
     """A fallback for machines without wrk (CI's smoke run): threads in this process, GIL and all."""
     from urllib.parse import urlsplit
     parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    paths = paths or [parts.path + (f"?{parts.query}" if parts.query else "")]
     latencies: list[float] = []
     errors = {"connect": 0, "read": 0, "status": 0}
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
-    def worker() -> None:
+    def worker(first: int) -> None:
         mine: list[float] = []
         failed = {"connect": 0, "read": 0, "status": 0}
         connection = None
+        turn = first
         while time.perf_counter() < deadline:
             if connection is None:
                 connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+            path = paths[turn % len(paths)]
+            turn += 1
             started = time.perf_counter()
             try:
                 connection.request("GET", path, headers=headers)
@@ -116,7 +125,7 @@ def _python(url: str, seconds: int, connections: int, headers: dict[str, str]) -
                 errors[kind] += count
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
