@@ -356,6 +356,13 @@ def segment(transcript: Transcript, *, hosts: tuple[str, ...] = (), start: datet
         dropped.extend((m, "outside") for m in timed if not (_in_window(m, window) and _has_tag(m, hashtag)))
         timed = inside
     if adjust.leave_out:
+        for number, ref in adjust.starts.items():
+            if ref in adjust.leave_out:
+                raise ChoiceError(f"start_{number}", f"Question {number} starts at a message you chose to leave out; "
+                                                     f"keep it, or choose another message to start the question")
+        if adjust.wrap_up in adjust.leave_out:
+            raise ChoiceError("wrap_up", "The wrap-up starts at a message you chose to leave out; keep it, or "
+                                         "choose another message to start the wrap-up")
         refs = {message_ref(m) for m in timed}
         if not adjust.leave_out <= refs:
             raise ChoiceError("leave_out", "A message you chose to leave out is not in this transcript; "

@@ -243,11 +243,13 @@ def _read_choices(form, saved: dict) -> tuple[dict, dict[str, str]]:
         for key in ADJUSTMENTS:  # they name the messages and speakers of another reading of the file
             chosen.pop(key, None)
         return chosen, errors
-    starts = {key.removeprefix("start_"): value for key, value in form.items()
-              if key.startswith("start_") and key.removeprefix("start_").isdigit()}
+    # A boundary left where the preview showed it stays automatic: only a move is the host's choice.
+    starts = {number: clean_line(value) for key, value in form.items()
+              if key.startswith("start_") and (number := key.removeprefix("start_")).isdigit()
+              and value != form.get(f"shown_start_{number}")}
     if starts:
-        chosen["starts"] = {number: clean_line(value) for number, value in starts.items()}
-    if "wrap_up" in form:
+        chosen["starts"] = {**saved.get("starts", {}), **starts}
+    if "wrap_up" in form and form["wrap_up"] != form.get("shown_wrap_up"):
         chosen["wrap_up"] = clean_line(form["wrap_up"]) or None
     if "leave_out_shown" in form:
         chosen["leave_out"] = sorted({clean_line(ref) for ref in form.getlist("leave_out") if ref})

@@ -70,6 +70,23 @@ def text_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
+def whole_form(page: str, **changes) -> dict:
+    """What the preview's form sends as it stands (selected options, hidden and text inputs, ticked boxes), changed."""
+    form = re.search(r'<form method="post" action="/import/.*?</form>', page, re.S).group(0)
+    fields: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input\b[^>]*>", form):
+        name, kind = re.search(r'name="([^"]+)"', tag), re.search(r'type="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None or (kind and kind.group(1) in ("checkbox", "radio") and " checked" not in tag):
+            continue
+        fields.setdefault(name.group(1), []).append(html.unescape(value.group(1)) if value else "")
+    for name, options in re.findall(r'<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        tags = re.findall(r"<option\b[^>]*>", options)
+        chosen = next((tag for tag in tags if re.search(r"\sselected\b", tag)), tags[0])
+        fields[name] = [html.unescape(re.search(r'value="([^"]*)"', chosen).group(1))]
+    return {**fields, **changes}
+
+
 def option(page: str, select_id: str, words: str) -> str:
     """The value of the option in the select `select_id` whose label holds `words`."""
     select_html = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S).group(1)
@@ -162,6 +179,28 @@ def test_a_host_moves_a_questions_start_and_the_wrap_up_and_leaves_messages_out(
         assert posts_of(app, 0)[-1] == "Bye for now"
         everything = _db(app).scalars(select(Post.body_source)).all()
         assert "Hello from Leeds, first time here" not in everything and len(everything) == 37
+
+
+def test_boundaries_left_where_they_were_stay_automatic(app, client, space, host):
+    url = plain_preview(client, space)
+    page = client.get(url).get_data(as_text=True)
+    # Sent as the page stands, with the message that asks question 2 ticked to leave out: that question goes.
+    assert client.post(url, data=whole_form(page, leave_out=[message_ref(page, "Q2: Who signs off")],
+                                            update="1")).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "3 threads: 2 questions and the welcome and wrap-up" in text_of(page)
+    assert "A2 the comms manager" in thread_section(page, "Question 1")
+    with app.app_context():
+        assert "starts" not in _db(app).scalar(select(PendingImport)).options
+
+
+def test_a_question_cannot_start_at_a_message_left_out(app, client, space, host):
+    url = plain_preview(client, space)
+    page = client.get(url).get_data(as_text=True)
+    moved = option(page, "start_2", "Priya, how did you get there?")
+    response = client.post(url, data=whole_form(page, start_2=[moved], leave_out=[moved], update="1"))
+    assert response.status_code == 400
+    assert "Question 2 starts at a message you chose to leave out" in html.unescape(response.get_data(as_text=True))
 
 
 def test_a_host_can_say_there_is_no_wrap_up(app, client, space, host):

@@ -181,3 +181,17 @@ def test_a_survey_tells_a_whole_archive_from_one_chat():
     assert found.holds_many_chats and found.messages == 130
     assert found.busiest_hours[0] == (T0 + timedelta(weeks=10), 31)
     assert found.hashtags[:2] == [("#lgovsm", 130), ("#localgov", 100)]
+
+
+def test_a_boundary_the_host_chose_cannot_be_left_out():
+    messages = plain_chat()
+    ref = message_ref(messages[4])
+    with pytest.raises(ChoiceError, match="Question 2 starts at a message you chose to leave out"):
+        chat(messages, adjust=Adjustments(starts={2: ref}, leave_out=frozenset({ref})))
+
+
+def test_leaving_out_a_question_found_automatically_drops_that_question():
+    messages = plain_chat()
+    result = chat(messages, adjust=Adjustments(leave_out=frozenset({message_ref(messages[5])})))
+    assert [q.number for q in result.questions] == [1, 3]
+    assert "A2 comms team" in texts(result.questions[0].posts)
