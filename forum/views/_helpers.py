@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -34,6 +35,12 @@ def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
         for message in messages:
             found.append((field.id if field is not None else name, message))
     return found
+
+
+def first_error(form: FlaskForm) -> str:
+    """The form's first error message, for a form that answers with a flash and a redirect."""
+    found = form_errors(form)
+    return found[0][1] if found else "Check what you sent and try again."
 
 
 def apply_errors(form: FlaskForm, error: ValidationError) -> None:
@@ -105,6 +112,35 @@ def ensure_submission_key(form) -> None:
         form.submission_key.data = secrets.token_urlsafe(24)
 
 
+@dataclass
+class Outcome:
+    """What a form's action came to: true when it was saved, with what the service returned."""
+
+    saved: bool
+    value: object = None
+
+    def __bool__(self) -> bool:
+        return self.saved
+
+
+def attempt(db, form, action) -> Outcome:
+    """Run a form's `action` (a service call) and commit; on a ValidationError roll back and put its
+    messages on the form. The one way a view handles a submitted form:
+
+        if form.validate_on_submit() and attempt(db, form, lambda: service.do(db, ...)):
+            flash("Done."); return redirect(...)
+        return render_template(..., errors=form_errors(form)), 400 if form.errors else 200
+    """
+    try:
+        value = action()
+        db.commit()
+    except ValidationError as exc:
+        db.rollback()
+        apply_errors(form, exc)
+        return Outcome(False)
+    return Outcome(True, value)
+
+
 def post_once(db, form, create) -> object | None:
     """Run `create` (which writes a post and returns it) once per posting form, then commit.
 
@@ -115,16 +151,10 @@ def post_once(db, form, create) -> object | None:
     if earlier is not None:
         return earlier
     try:
-        post = create()
-        db.commit()
-    except ValidationError as exc:
-        db.rollback()
-        apply_errors(form, exc)
-        return None
+        return attempt(db, form, create).value
     except IntegrityError:
         db.rollback()  # the same form won a race a moment ago
         earlier = posting.already_posted(db, current_user, form.submission_key.data)
         if earlier is None:
             raise
         return earlier
-    return post

@@ -15,7 +15,7 @@ from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, Confir
 from forum.models import Member
 from forum.services import membership, space_members
 from forum.views import bp
-from forum.views._helpers import apply_errors, external_url, form_errors, site_name
+from forum.views._helpers import attempt, external_url, form_errors, site_name
 from forum.views.auth import organisation_names, profile_from, send_confirmation
 
 
@@ -52,13 +52,7 @@ def answer_moderators():
     form = AnswerForm()
     db = session()
     if form.validate_on_submit():
-        try:
-            membership.answer_information_request(db, current_user, form.answer.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.answer_information_request(db, current_user, form.answer.data or "")):
             flash("Thank you: the moderators can see your answer.", "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm(),
@@ -81,13 +75,7 @@ def edit_profile():
         form = ProfileForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            membership.update_profile(db, member, profile_from(form))
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.update_profile(db, member, profile_from(form))):
             flash("Your profile was saved.", "success")
             return redirect(url_for("forum.member", member_id=member.id))
     return _render("forum/account/profile.html", form_errors(form), form=form, organisations=organisation_names())
@@ -100,14 +88,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
-                                       current_app.config["FORUM_PASSWORD_HASH"])
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
+                                   current_app.config["FORUM_PASSWORD_HASH"])):
             login_user(current_user._get_current_object())  # this session carries on with the new version
             flash("Your password was changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("forum.account"))
@@ -128,14 +110,10 @@ def change_email():
                                 {"id": current_user.id, "email": new_email, "from": current_user.email})
             return external_url("forum.confirm_email_change", token=token)
 
-        try:
-            new_email = membership.request_email_change(db, current_user, form.email.data or "",
-                                                        form.password.data or "", link, site_name())
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: membership.request_email_change(db, current_user, form.email.data or "",
+                                                    form.password.data or "", link, site_name()))
+        if done:
+            new_email = done.value
             flash(f"We have sent a link to {new_email}. Your address changes when you open it.", "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/email.html", form_errors(form), form=form)
@@ -174,13 +152,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            membership.delete_account(db, current_user, form.password.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.delete_account(db, current_user, form.password.data or "")):
             logout_user()
             flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
             return redirect(url_for("forum.home"))

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from forum import policy
 from forum.db import session
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied
 from forum.forms import SpaceForm
 from forum.models import Space
 from forum.services import spaces as space_service
 from forum.views import bp
-from forum.views._helpers import apply_errors, form_errors
+from forum.views._helpers import attempt, form_errors
 
 
 def _require_admin() -> None:
@@ -38,16 +38,12 @@ def admin_new_space():
     form = SpaceForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            space = space_service.create_space(
-                db, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
-                description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
-            )
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: space_service.create_space(
+            db, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
+            description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+        ))
+        if done:
+            space = done.value
             flash(f"The space “{space.name}” was created.", "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)
@@ -65,16 +61,10 @@ def admin_edit_space(slug: str):
         raise NotFound("There is no space at this address.")
     form = SpaceForm(obj=space)
     if form.validate_on_submit():
-        try:
-            space_service.update_space(
-                db, space, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
-                description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
-            )
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: space_service.update_space(
+            db, space, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
+            description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+        )):
             flash(f"The space “{space.name}” was saved.", "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)

@@ -16,7 +16,7 @@ from forum.models import Member, Organisation
 from forum.services import accounts, membership
 from forum.settings import trusted_domains
 from forum.views import bp
-from forum.views._helpers import apply_errors, external_url, form_errors, safe_next, site_name
+from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
 
 BAD_CREDENTIALS = "The email address or password is not right"
 
@@ -57,18 +57,14 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            address = membership.sign_up(
-                db, email=form.email.data or "", password=form.password.data or "",
-                profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
-                outgoing=membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
-                                               site_name=site_name()),
-            )
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: membership.sign_up(
+            db, email=form.email.data or "", password=form.password.data or "",
+            profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
+            outgoing=membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
+                                           site_name=site_name()),
+        ))
+        if done:
+            address = done.value
             return render_template("forum/auth/register_sent.html", email=address)
     status = 400 if form.is_submitted() else 200
     return render_template("forum/auth/register.html", form=form, errors=form_errors(form),
@@ -138,13 +134,7 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         db = session()
-        try:
-            membership.request_password_reset(db, form.email.data or "", reset_link, site_name())
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.request_password_reset(db, form.email.data or "", reset_link, site_name())):
             return render_template("forum/auth/reset_sent.html", email=emails.normalise(form.email.data))
     errors = form_errors(form)
     return render_template("forum/auth/forgot.html", form=form, errors=errors), 400 if errors else 200
@@ -161,13 +151,7 @@ def reset_password(token: str):
         raise ValidationError("This link has already been used or is no longer valid. Ask for a new one.")
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])):
             logout_user()
             flash("Your password has been changed. Sign in with your new password.", "success")
             return redirect(url_for("forum.login"))

@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 
 from forum import calendar, policy
 from forum.db import session, utcnow
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied
 from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
 from forum.ids import parse_id
 from forum.models import ProposedQuestion, Space
 from forum.services import chats
 from forum.views import bp
-from forum.views._helpers import LONDON, apply_errors, external_url, form_errors, parse_uk_time, site_name
+from forum.views._helpers import LONDON, attempt, external_url, first_error, form_errors, parse_uk_time, site_name
 
 
 @bp.get("/chats")
@@ -72,13 +72,9 @@ def new_chat():
     if not _chat_form(db, form):
         raise PermissionDenied("Only space hosts and moderators can create chats.")
     if form.validate_on_submit():
-        try:
-            created = chats.save_chat(db, current_user, _details(db, form))
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: chats.save_chat(db, current_user, _details(db, form)))
+        if done:
+            created = done.value
             flash("The chat was created.", "success")
             return redirect(url_for("forum.chat", chat_id=created.id))
     errors = form_errors(form)
@@ -104,13 +100,7 @@ def edit_chat(chat_id: int):
         form = ChatForm()
     _chat_form(db, form)
     if form.validate_on_submit():
-        try:
-            chats.save_chat(db, current_user, _details(db, form), found)
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: chats.save_chat(db, current_user, _details(db, form), found)):
             flash("The chat was saved.", "success")
             return redirect(url_for("forum.chat", chat_id=found.id))
     errors = form_errors(form)
@@ -125,13 +115,7 @@ def propose_question(chat_id: int):
     found, space = chats.get_chat(db, current_user, chat_id)
     form = ProposeQuestionForm()
     if form.validate_on_submit():
-        try:
-            chats.propose(db, found, space, current_user, form.text.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: chats.propose(db, found, space, current_user, form.text.data or "")):
             flash("Your question was added. Members can vote for it now.", "success")
             return redirect(url_for("forum.chat", chat_id=found.id, _anchor="questions"))
     return _chat_page(db, found.id, form)
@@ -166,12 +150,9 @@ def decide_question(question_id: int):
     form = QuestionDecisionForm(prefix=f"q{question.id}")
     if form.validate_on_submit():
         status = "chosen" if form.choose.data else "not_chosen" if form.reject.data else "proposed"
-        try:
-            chats.decide_question(db, question, found, space, current_user, status, form.position.data)
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            flash(exc.errors.get("position") or exc.message, "error")
+        if not attempt(db, form, lambda: chats.decide_question(db, question, found, space, current_user, status,
+                                                               form.position.data)):
+            flash(first_error(form), "error")
     return redirect(url_for("forum.chat", chat_id=found.id, _anchor=f"question-{question.id}"))
 
 

@@ -9,13 +9,13 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import feeds, policy, tokens
 from forum.db import session, utcnow
-from forum.errors import NotFound, ValidationError
+from forum.errors import NotFound
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
 from forum.ids import parse_id
 from forum.models import Member, Post, Space, Thread
 from forum.services import notifications, reading
 from forum.views import bp
-from forum.views._helpers import apply_errors, external_url, form_errors, safe_next, site_name
+from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
 
 
 def links() -> notifications.Links:
@@ -70,13 +70,7 @@ def watching():
     db = session()
     form = KeywordForm()
     if form.validate_on_submit():
-        try:
-            notifications.watch(db, current_user, "keyword", keyword=form.keyword.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: notifications.watch(db, current_user, "keyword", keyword=form.keyword.data or "")):
             flash("You will hear when a new post mentions it.", "success")
             return redirect(url_for("forum.watching"))
     errors = form_errors(form)
@@ -136,13 +130,7 @@ def notification_settings():
             db.commit()
             flash("Your private feed has a new address; the old one no longer works.", "success")
             return redirect(url_for("forum.notification_settings"))
-        try:
-            notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))):
             flash("Your settings were saved.", "success")
             return redirect(url_for("forum.notification_settings"))
     feed_url = external_url("forum.member_feed", token=member.feed_token) if member.feed_token else None

@@ -7,13 +7,13 @@ from flask_login import current_user, login_required
 
 from forum import feeds, policy
 from forum.db import session, utcnow
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied
 from forum.forms import DecisionForm, LibraryFilterForm, PromoteForm, TagForm
 from forum.ids import parse_id
 from forum.models import LibraryTag, Space, Thread
 from forum.services import library, reading
 from forum.views import bp
-from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
+from forum.views._helpers import attempt, external_url, form_errors, page_number, site_name
 
 
 def _filter_form(db) -> LibraryFilterForm:
@@ -78,15 +78,11 @@ def promote_post(post_id: int):
         chosen = [tag_id for v in request.form.getlist("tags") if (tag_id := parse_id(v))]
         summary = library.Summary(form.title.data or "", form.problem.data or "", form.approach.data or "",
                                   form.outcome.data or "", form.organisation.data or "", chosen)
-        try:
-            entry = library.promote(
-                db, current_user, post, thread, space, summary, bool(form.whole_thread.data),
-                lambda e: external_url("forum.library_consent", entry_id=e.id), site_name())
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: library.promote(
+            db, current_user, post, thread, space, summary, bool(form.whole_thread.data),
+            lambda e: external_url("forum.library_consent", entry_id=e.id), site_name()))
+        if done:
+            entry = done.value
             if entry.status == "published":
                 flash("Added to the library.", "success")
             else:
@@ -124,23 +120,19 @@ def library_tags():
         raise PermissionDenied("Only moderators edit the service areas.")
     db = session()
     form = TagForm()
-    if form.validate_on_submit():
-        try:
-            renaming = request.form.get("tag_id", "")
-            if renaming:
-                tag = db.get(LibraryTag, tag_id) if (tag_id := parse_id(renaming)) else None
-                if tag is None:
-                    raise NotFound("There is no such service area: it may have been removed.")
-                library.rename_tag(db, current_user, tag, form.name.data or "")
-            else:
-                library.add_tag(db, current_user, form.name.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("Saved.", "success")
-            return redirect(url_for("forum.library_tags"))
+
+    def save():
+        renaming = request.form.get("tag_id", "")
+        if not renaming:
+            return library.add_tag(db, current_user, form.name.data or "")
+        tag = db.get(LibraryTag, tag_id) if (tag_id := parse_id(renaming)) else None
+        if tag is None:
+            raise NotFound("There is no such service area: it may have been removed.")
+        return library.rename_tag(db, current_user, tag, form.name.data or "")
+
+    if form.validate_on_submit() and attempt(db, form, save):
+        flash("Saved.", "success")
+        return redirect(url_for("forum.library_tags"))
     errors = form_errors(form)
     return render_template("forum/library/tags.html", form=form, tags=library.tags(db),
                            errors=errors), 400 if errors else 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from forum.models.accounts import normalise_name
 from forum.services import membership, reading
 from forum.services.pages import Page, check_page_number
 from forum.views import bp
-from forum.views._helpers import apply_errors, form_errors, page_number
+from forum.views._helpers import attempt, form_errors, page_number
 
 PER_PAGE = 30
 
@@ -76,25 +76,21 @@ def moderate_member(member_id: int):
     if found is None or found.state == "deleted":
         raise NotFound("There is no member at this address.")
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            if form.suspend.data:
-                membership.suspend(db, found, current_user, form.reason.data or "")
-                message = f"{found.display_name} is suspended and has been signed out."
-            elif form.unsuspend.data:
-                membership.unsuspend(db, found, current_user)
-                message = f"{found.display_name} can sign in again."
-            elif form.champion.data or form.unchampion.data:
-                membership.set_champion(db, found, current_user, bool(form.champion.data))
-                message = f"Badge updated for {found.display_name}."
-            else:
-                raise ValidationError("Choose what to do.")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(message, "success")
-            return redirect(url_for("forum.member", member_id=found.id))
+
+    def moderate() -> str:
+        if form.suspend.data:
+            membership.suspend(db, found, current_user, form.reason.data or "")
+            return f"{found.display_name} is suspended and has been signed out."
+        if form.unsuspend.data:
+            membership.unsuspend(db, found, current_user)
+            return f"{found.display_name} can sign in again."
+        if form.champion.data or form.unchampion.data:
+            membership.set_champion(db, found, current_user, bool(form.champion.data))
+            return f"Badge updated for {found.display_name}."
+        raise ValidationError("Choose what to do.")
+
+    if form.validate_on_submit() and (done := attempt(db, form, moderate)):
+        flash(done.value, "success")
+        return redirect(url_for("forum.member", member_id=found.id))
     return render_template("forum/members/profile.html", member=found, recent=[], form=form,
                            errors=form_errors(form)), 400

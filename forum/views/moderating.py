@@ -15,7 +15,7 @@ from forum.models import Post, PostRevision, Space, Thread
 from forum.services import membership, moderation, notifications, reading, speakers
 from forum.services.threads import move_thread
 from forum.views import bp, keeping_up
-from forum.views._helpers import apply_errors, external_url, form_errors, page_number, site_name
+from forum.views._helpers import attempt, external_url, first_error, form_errors, page_number, site_name
 
 
 def _require_some_moderation() -> None:
@@ -52,28 +52,26 @@ def moderate_post(post_id: int):
     if form.validate_on_submit():
         reason = form.reason.data or ""
         link = external_url("forum.post", post_id=post.id)
-        try:
+
+        def act() -> str:
             if form.hide.data:
                 moderation.hide_post(db, post, space, current_user, reason, site_name(), link)
-                message = "The post is hidden."
-            elif form.restore.data:
+                return "The post is hidden."
+            if form.restore.data:
                 moderation.restore_post(db, post, space, current_user, reason)
-                message = "The post is shown again."
-            elif form.dismiss.data:
+                return "The post is shown again."
+            if form.dismiss.data:
                 moderation.dismiss_reports(db, post, space, current_user, reason, site_name(), link)
-                message = "The reports were dismissed; the post stays."
-            elif form.approve.data or form.reject.data:
+                return "The reports were dismissed; the post stays."
+            if form.approve.data or form.reject.data:
                 moderation.approve_post(db, post, thread, space, current_user, bool(form.approve.data))
                 if form.approve.data:
                     notifications.post_approved(db, post, thread, space, keeping_up.links(), site_name())
-                message = "The post was approved." if form.approve.data else "The post was rejected."
-            else:
-                raise ValidationError("Choose what to do.")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            message = exc.message
-        flash(message, "success")
+                return "The post was approved." if form.approve.data else "The post was rejected."
+            raise ValidationError("Choose what to do.")
+
+        done = attempt(db, form, act)
+        flash(done.value if done else first_error(form), "success" if done else "error")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/moderation")
                     else url_for("forum.post", post_id=post.id))
 
@@ -101,13 +99,7 @@ def report_post(post_id: int):
     post, thread, space = reading.get_shown_post(db, current_user, post_id)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            moderation.report(db, post, space, current_user, form.reason.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: moderation.report(db, post, space, current_user, form.reason.data or "")):
             flash("Thank you. The moderators will look at the post, and we will tell you what they decide.", "success")
             return redirect(url_for("forum.post", post_id=post.id))
     errors = form_errors(form)
@@ -131,13 +123,9 @@ def thread_tools(thread_id: int):
                                             policy.listed_posts_in(current_user, space))
                          .order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
     if form.validate_on_submit():
-        try:
-            destination = _apply_tool(db, form, thread, space)
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: _apply_tool(db, form, thread, space))
+        if done:
+            destination = done.value
             flash("Done.", "success")
             return redirect(destination)
     errors = form_errors(form)

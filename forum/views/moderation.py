@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.forms import ConfirmForm, DecisionForm, ReasonForm
+from forum.forms import DecisionForm, ReasonForm
 from forum.models import Handle, Member, Speaker
 from forum.services import membership, speakers
 from forum.views import bp
-from forum.views._helpers import apply_errors, external_url, form_errors, site_name
+from forum.views._helpers import attempt, external_url, first_error, form_errors, site_name
 
 
 def _require_moderator() -> None:
@@ -47,27 +47,22 @@ def decide_approval(member_id: int):
     if found is None or found.state != "pending":
         raise NotFound("That person is not waiting for approval.")
     form = ReasonForm(prefix=f"m{member_id}")
-    if form.validate_on_submit():
-        try:
-            if form.approve.data:
-                membership.approve(db, found, current_user, site_name(), external_url("forum.home"))
-                message = f"{found.display_name} is approved and has been told."
-            elif form.reject.data:
-                membership.reject(db, found, current_user, form.reason.data or "", site_name())
-                message = f"{found.display_name} was turned down and has been told why."
-            elif form.ask.data:
-                membership.ask_for_information(db, found, current_user, form.reason.data or "", site_name(),
-                                               external_url("forum.account"))
-                message = f"Your question was sent to {found.display_name}."
-            else:
-                raise ValidationError("Choose approve, reject or ask.")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(message, "success")
-            return redirect(url_for("forum.approvals"))
+    def decide() -> str:
+        if form.approve.data:
+            membership.approve(db, found, current_user, site_name(), external_url("forum.home"))
+            return f"{found.display_name} is approved and has been told."
+        if form.reject.data:
+            membership.reject(db, found, current_user, form.reason.data or "", site_name())
+            return f"{found.display_name} was turned down and has been told why."
+        if form.ask.data:
+            membership.ask_for_information(db, found, current_user, form.reason.data or "", site_name(),
+                                           external_url("forum.account"))
+            return f"Your question was sent to {found.display_name}."
+        raise ValidationError("Choose approve, reject or ask.")
+
+    if form.validate_on_submit() and (done := attempt(db, form, decide)):
+        flash(done.value, "success")
+        return redirect(url_for("forum.approvals"))
     waiting = membership.waiting_for_approval(db)
     forms = {m.id: (form if m.id == member_id else ReasonForm(prefix=f"m{m.id}")) for m in waiting}
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms,
@@ -93,19 +88,16 @@ def decide_handle(handle_id: int):
     if handle is None:
         raise NotFound("There is no such claim.")
     form = DecisionForm()
+    def decide() -> str:
+        if form.accept.data:
+            count = speakers.confirm_claim(db, handle, current_user)
+            return f"Confirmed: {count} imported posts are now shown as {handle.member.display_name}'s."
+        speakers.reject_claim(db, handle, current_user)
+        return "The claim was turned down."
+
     if form.validate_on_submit():
-        try:
-            if form.accept.data:
-                count = speakers.confirm_claim(db, handle, current_user)
-                message = f"Confirmed: {count} imported posts are now shown as {handle.member.display_name}'s."
-            else:
-                speakers.reject_claim(db, handle, current_user)
-                message = "The claim was turned down."
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            message = exc.message
-        flash(message, "success")
+        done = attempt(db, form, decide)
+        flash(done.value if done else first_error(form), "success" if done else "error")
     return redirect(url_for("forum.handle_claims"))
 
 
@@ -120,13 +112,9 @@ def hide_speaker(speaker_id: int):
         raise NotFound("There is no such speaker.")
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            count = speakers.hide_speaker(db, speaker, current_user, form.reason.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        done = attempt(db, form, lambda: speakers.hide_speaker(db, speaker, current_user, form.reason.data or ""))
+        if done:
+            count = done.value
             flash(f"Hid {count} posts by {speaker.display_name}.", "success")
             return redirect(url_for("forum.moderation"))
     errors = form_errors(form)

@@ -7,14 +7,13 @@ from flask_login import current_user, login_required
 
 from forum import markup, policy
 from forum.db import session
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
 from forum.models import Member, Post, SpaceRequest
 from forum.limits import limiter, posting_limit
 from forum.services import notifications, posting, reading, space_members
 from forum.views import bp, keeping_up
-from forum.views._helpers import (apply_errors, ensure_submission_key, external_url, form_errors, page_number,
-                                  post_once, site_name)
+from forum.views._helpers import (attempt, ensure_submission_key, external_url, form_errors, page_number, post_once, site_name)
 
 
 @bp.get("/spaces/<slug>")
@@ -43,14 +42,9 @@ def join_space(slug: str):
     space = reading.get_listed_space(db, current_user, slug)
     form = JoinRequestForm()
     if form.validate_on_submit():
-        try:
-            space_members.ask_to_join(db, space, current_user, form.message.data or "",
-                                      external_url("forum.space_members_page", slug=space.slug), site_name())
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
-        else:
+        if attempt(db, form, lambda: space_members.ask_to_join(
+                db, space, current_user, form.message.data or "",
+                external_url("forum.space_members_page", slug=space.slug), site_name())):
             flash(f"Your request to join {space.name} was sent to its hosts.", "success")
             return redirect(url_for("forum.space", slug=space.slug))
     return render_template("forum/spaces/join.html", space=space, form=form, errors=form_errors(form),
@@ -84,14 +78,10 @@ def space_members_page(slug: str):
         if not can_manage:
             raise PermissionDenied("Only the space's hosts can invite people.")
         if form.validate_on_submit():
-            try:
-                invitation = space_members.invite(db, space, current_user, form.who.data,
-                                                  external_url("forum.account"), site_name())
-                db.commit()
-            except ValidationError as exc:
-                db.rollback()
-                apply_errors(form, exc)
-            else:
+            done = attempt(db, form, lambda: space_members.invite(db, space, current_user, form.who.data,
+                                                                  external_url("forum.account"), site_name()))
+            if done:
+                invitation = done.value
                 if invitation.invited_email:  # the same answer whoever the address belongs to
                     flash(f"{space_members.INVITED_BY_ADDRESS}.", "success")
                 else:

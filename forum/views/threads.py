@@ -10,14 +10,13 @@ from flask_login import current_user, login_required
 
 from forum import markup, policy
 from forum.db import session
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, reading
 from forum.views import bp, keeping_up
-from forum.views._helpers import (apply_errors, ensure_submission_key, form_errors, page_number, post_once,
-                                  site_name)
+from forum.views._helpers import attempt, ensure_submission_key, form_errors, page_number, post_once, site_name
 
 
 def slugify(title: str) -> str:
@@ -133,13 +132,8 @@ def edit_post(post_id: int):
         if form.preview.data:
             preview = markup.render(form.body.data)
         else:
-            try:
-                posting.edit_post(db, post=found, space=space, editor=current_user, body=form.body.data)
-                db.commit()
-            except ValidationError as exc:
-                db.rollback()
-                apply_errors(form, exc)
-            else:
+            if attempt(db, form, lambda: posting.edit_post(db, post=found, space=space, editor=current_user,
+                                                           body=form.body.data)):
                 flash("Your changes were saved.", "success")
                 return redirect(url_for("forum.post", post_id=found.id))
     errors = form_errors(form)
@@ -179,12 +173,8 @@ def reveal_author(post_id: int):
     form = RevealForm()
     author = None
     if form.validate_on_submit():
-        try:
-            author = anonymity.reveal_author(db, found, space, current_user, form.reason.data or "")
-            db.commit()
-        except ValidationError as exc:
-            db.rollback()
-            apply_errors(form, exc)
+        author = attempt(db, form, lambda: anonymity.reveal_author(db, found, space, current_user,
+                                                                   form.reason.data or "")).value
     errors = form_errors(form)
     return render_template("forum/reveal.html", post=found, thread=thread, space=space, form=form,
                            author=author, revealed=form.is_submitted() and not errors,
