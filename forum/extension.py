@@ -43,6 +43,8 @@ class Forum:
         self._login(app)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORUM_REDIS_URL"] or "memory://")
         app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+        # A moving window: a fixed one lets twice the limit through across a minute's boundary.
+        app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
         limiter.init_app(app)
         if "compress" not in app.extensions:
             # Static files are streamed; without gzip here, gzip-only browsers got the CSS uncompressed.
