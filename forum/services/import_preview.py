@@ -164,6 +164,11 @@ def build(db: Session, data: bytes, filename: str | None, options: ImportOptions
         shape = importing.shape_of(transcript, options)
     except ChoiceError as exc:
         raise ValidationError(exc.message, {exc.field: exc.message}) from None
+    if not shape.timeline:
+        if options.window or options.hashtag:
+            raise ValidationError("Choose another chat", {
+                "window_hour": "No messages in the file fall in the chat you chose: choose another hour or hashtag"})
+        raise ValidationError("Keep some messages", {"leave_out": "You left out every message: keep at least one"})
     if (options.window or options.hashtag) and _many(shape):
         surveyed = survey(transcript, start=start, timezone_name=options.timezone)
         preview.ask = Ask("window", timing=found, survey=surveyed, again=True)

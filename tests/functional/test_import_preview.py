@@ -203,6 +203,17 @@ def test_a_question_cannot_start_at_a_message_left_out(app, client, space, host)
     assert "Question 2 starts at a message you chose to leave out" in html.unescape(response.get_data(as_text=True))
 
 
+def test_leaving_out_every_message_is_refused(app, client, space, host):
+    url = plain_preview(client, space)
+    page = client.get(url).get_data(as_text=True)
+    everything = re.findall(r'name="leave_out" value="([^"]+)"', page)
+    response = client.post(url, data=whole_form(page, leave_out=everything, confirm="1"))
+    assert response.status_code == 400
+    assert "You left out every message: keep at least one" in html.unescape(response.get_data(as_text=True))
+    with app.app_context():
+        assert _db(app).scalar(select(func.count()).select_from(Chat)) == 0
+
+
 def test_a_host_can_say_there_is_no_wrap_up(app, client, space, host):
     url = plain_preview(client, space)
     send(client, url, wrap_up="none", update="1")
@@ -444,6 +455,9 @@ def test_a_file_of_years_of_tweets_asks_which_chat_before_building_anything(app,
 
     response = send(client, url, window_shown="1", window_at="17/02/2025 25:00", window_minutes="60", update="1")
     assert response.status_code == 400 and "Enter the chat's day and start time" in html.unescape(
+        response.get_data(as_text=True))
+    response = send(client, url, window_shown="1", window_at="01/06/2030 09:00", window_minutes="60", update="1")
+    assert response.status_code == 400 and "No messages in the file fall in the chat you chose" in html.unescape(
         response.get_data(as_text=True))
     hour = re.search(r'name="window_hour" value="([^"]+)"', page).group(1)
     send(client, url, window_shown="1", window_hour=hour, window_minutes="60", hashtag="", update="1")
