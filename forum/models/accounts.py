@@ -8,6 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from markupsafe import Markup
+
+from forum import markup
 from forum.db import Base, UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "admin")
@@ -102,6 +105,15 @@ class Member(Base):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    def set_bio(self, source: str) -> None:
+        """Set the bio's markdown and the HTML rendered from it, in one step."""
+        self.bio_source, self.bio_html = source, markup.render(source) if source.strip() else ""
+
+    @property
+    def bio(self) -> Markup:
+        """The bio's stored HTML, for templates to print as it is."""
+        return markup.safe(self.bio_html)
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

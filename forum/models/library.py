@@ -7,6 +7,9 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from markupsafe import Markup
+
+from forum import markup
 from forum.db import Base, UTCDateTime, utcnow
 
 entry_tags = Table(
@@ -49,3 +52,12 @@ class LibraryEntry(Base):
 
     tags = relationship(LibraryTag, secondary=entry_tags, lazy="selectin", order_by=LibraryTag.name)
     organisation = relationship("Organisation", lazy="joined")
+
+    def set_summary(self, source: str) -> None:
+        """Render the summary's markdown (problem, approach, outcome) to the HTML it stores."""
+        self.summary_html = markup.render(source)
+
+    @property
+    def summary(self) -> Markup:
+        """The summary's stored HTML, for templates and feeds to print as it is."""
+        return markup.safe(self.summary_html)

@@ -7,6 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from markupsafe import Markup
+
+from forum import markup
 from forum.db import Base, UTCDateTime, utcnow
 
 PLATFORM_NAMES = {
@@ -125,6 +128,23 @@ class Post(Base):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    # -- the body: markdown and the sanitised HTML made from it, always set together (render on write) --
+
+    @staticmethod
+    def body_columns(source: str) -> dict[str, str]:
+        """The body's columns for `source`, for a bulk INSERT (the import) as for one post."""
+        return {"body_source": source, "body_html": markup.render(source)}
+
+    def set_body(self, source: str) -> None:
+        """Set the markdown and the HTML rendered from it, in one step."""
+        for name, value in self.body_columns(source).items():
+            setattr(self, name, value)
+
+    @property
+    def body(self) -> Markup:
+        """The stored HTML, for templates to print as it is."""
+        return markup.safe(self.body_html)
 
     def __repr__(self) -> str:
         return f"<Post {self.id} in thread {self.thread_id}>"

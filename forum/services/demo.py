@@ -7,10 +7,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import markup
 from forum.models import (Chat, ChatHost, LibraryEntry, LibraryTag, Member, Post, ProposedQuestion, QuestionVote,
                           Space, SpaceMembership, Speaker, Thread)
-from forum.services import accounts, posting
+from forum.services import accounts, library, posting
 from forum.services.spaces import create_space
 
 DEMO_PASSWORD = "afterchat-demo"
@@ -158,7 +157,7 @@ def _speaker(db: Session, handle: str, name: str, member: Member | None) -> Spea
 
 def _imported(db, thread, space, chat, speaker, text, when, message_id, reply_to=None) -> Post:
     post = Post(
-        author_id=speaker.member_id, speaker_id=speaker.id, body_source=text, body_html=markup.render(text),
+        author_id=speaker.member_id, speaker_id=speaker.id, **Post.body_columns(text),
         created_at=when, chat_id=chat.id, source_key=f"x:{message_id}", reply_to_id=reply_to,
         source_url=f"https://x.com/{speaker.handle}/status/{message_id}",
     )
@@ -200,8 +199,9 @@ def _library_entry(db: Session, thread: Thread, members: dict[str, Member]) -> N
     parts = ("Officers were afraid to post without a long sign-off, so services stayed silent.",
              "A one-page guide: what anyone may post, what to check with comms first, and who to ask, by name.",
              "Twice as many services now post each week, and complaints moved to private channels faster.")
-    summary = "\n\n".join(f"#### {h}\n\n{t}" for h, t in zip(("The problem", "What they did", "What happened"), parts))
-    db.add(LibraryEntry(title="A one-page social media guide that got past legal", problem=parts[0],
-                        approach=parts[1], outcome=parts[2], summary_html=markup.render(summary),
-                        organisation_id=members["Fiona Grant"].organisation_id, thread_id=thread.id,
-                        post_id=thread.first_post_id, created_by_id=members["Jo Williams"].id, tags=tags))
+    entry = LibraryEntry(title="A one-page social media guide that got past legal", problem=parts[0],
+                         approach=parts[1], outcome=parts[2],
+                         organisation_id=members["Fiona Grant"].organisation_id, thread_id=thread.id,
+                         post_id=thread.first_post_id, created_by_id=members["Jo Williams"].id, tags=tags)
+    entry.set_summary(library.summary_source(*parts))
+    db.add(entry)

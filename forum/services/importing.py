@@ -18,8 +18,9 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from forum import markup, transcripts
+from forum import transcripts
 from forum.cleantext import clean_line, clean_text
+from forum.db import unnested
 from forum.errors import TranscriptError
 from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key
@@ -355,19 +356,32 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
             speaker = speakers[key]
             rows.append({
                 "thread_id": thread.id, "speaker_id": speaker.id, "author_id": authors[key],
-                "body_source": message.text, "body_html": markup.render(message.text),
+                **Post.body_columns(message.text),
                 "created_at": message.stamp, "chat_id": chat_id, "import_id": import_id,
                 "source_key": keys[id(message)], "source_url": message.url or None,
                 # A speaker removed at their request stays removed in every later import.
                 "removed_at": speaker.hidden_at,
             })
-    # render_nulls: every row names the same columns (None as NULL), so each batch is one statement; the
-    # ORM would otherwise leave out a row's None columns and split the batch wherever the columns change.
-    statement = insert(Post).returning(Post.source_key, Post.id).execution_options(render_nulls=True)
     ids: dict[str, int] = {}
     for start in range(0, len(rows), INSERT_BATCH):
-        ids.update(db.execute(statement, rows[start:start + INSERT_BATCH]).tuples().all())
+        ids.update(db.execute(*_insert_statement(db, rows[start:start + INSERT_BATCH])).tuples().all())
     return ids
+
+
+def _insert_statement(db: Session, rows: list[dict]) -> tuple:
+    """An INSERT of these post rows returning (source_key, id), and its parameters, for this database.
+
+    PostgreSQL: INSERT ... SELECT from the rows as one array per column (`forum.db.unnested`), a
+    short statement that psycopg need not rewrite for every batch. Elsewhere a multi-row INSERT, with
+    render_nulls so every row names the same columns (None as NULL) and each batch is one statement:
+    the ORM would otherwise leave out a row's None columns and split the batch wherever they change.
+    """
+    returning = (Post.source_key, Post.id)
+    if db.connection().dialect.name == "postgresql":
+        columns = Post.__table__.c
+        source = unnested(rows, {name: columns[name].type for name in rows[0]})
+        return (insert(Post).from_select(list(rows[0]), select(*source.c)).returning(*returning),)
+    return insert(Post).returning(*returning).execution_options(render_nulls=True), rows
 
 
 def _link_replies(db: Session, messages: list[ChatMessage], ids: dict[str, int], platform: str) -> None:

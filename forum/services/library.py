@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forum import mail, markup, policy
+from forum import mail, policy
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import LibraryEntry, LibraryTag, Member, Organisation, Post, Space, Thread
 from forum.models.accounts import normalise_name
@@ -35,9 +35,10 @@ def tags(db: Session) -> list[LibraryTag]:
     return list(db.scalars(select(LibraryTag).order_by(LibraryTag.name)))
 
 
-def _render(summary: Summary) -> str:
-    parts = [("The problem", summary.problem), ("What they did", summary.approach), ("What happened", summary.outcome)]
-    return markup.render("\n\n".join(f"#### {heading}\n\n{text.strip()}" for heading, text in parts))
+def summary_source(problem: str, approach: str, outcome: str) -> str:
+    """The markdown of an entry's summary: its three parts under their headings."""
+    parts = [("The problem", problem), ("What they did", approach), ("What happened", outcome)]
+    return "\n\n".join(f"#### {heading}\n\n{text.strip()}" for heading, text in parts)
 
 
 def _check(db: Session, summary: Summary) -> tuple[dict[str, str], list[LibraryTag]]:
@@ -66,10 +67,11 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
         raise ValidationError("There is a problem with the summary", errors)
     entry = LibraryEntry(
         title=summary.title.strip(), problem=summary.problem.strip(), approach=summary.approach.strip(),
-        outcome=summary.outcome.strip(), summary_html=_render(summary),
+        outcome=summary.outcome.strip(),
         organisation=find_organisation(db, summary.organisation), post_id=None if whole_thread else post.id,
         thread_id=thread.id, chat_id=thread.chat_id, created_by_id=moderator.id, tags=chosen,
     )
+    entry.set_summary(summary_source(summary.problem, summary.approach, summary.outcome))
     author = db.get(Member, post.author_id) if post.author_id else None
     if space.is_closed:
         if author is None or not author.email:

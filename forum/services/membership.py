@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from forum import emails, mail, markup, policy
+from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Space, SpaceRequest, Speaker, Thread
@@ -309,8 +309,7 @@ def update_profile(db: Session, member: Member, profile: Profile) -> None:
     member.display_name, member.name_key = name, key
     member.sector, member.job_role = profile.sector, (profile.job_role or "").strip() or None
     member.organisation = accounts.find_organisation(db, profile.organisation)
-    member.bio_source = profile.bio or ""
-    member.bio_html = markup.render(member.bio_source) if member.bio_source.strip() else ""
+    member.set_bio(profile.bio or "")
     _set_handles(db, member, profile.handles or {})
     db.flush()
 
@@ -393,7 +392,8 @@ def erase(db: Session, member: Member) -> None:
                .values(status="withdrawn", decided_at=utcnow()))
     db.execute(update(SpaceRequest).where(theirs).values(invited_email=None))
     member.display_name, member.name_key, member.email = FORMER_MEMBER, None, None
-    member.password_hash, member.bio_source, member.bio_html = None, "", ""
+    member.password_hash = None
+    member.set_bio("")
     member.sector = member.job_role = member.organisation_id = None
     member.status_reason = member.info_request = member.info_response = None
     member.state, member.role, member.champion = "deleted", "member", False

@@ -127,7 +127,7 @@ def start_thread(
     waiting = needs_approval(db, space, author)
     thread = new_thread(db, space, check_title(title), now, author, waiting=waiting)
     post = add_post(db, thread, space, Post(
-        author_id=author.id, body_source=check_body(body), body_html=markup.render(body),
+        author_id=author.id, **Post.body_columns(check_body(body)),
         created_at=now, anonymous=anonymous, awaiting_approval=waiting, hidden_at=now if waiting else None,
         submission_key=submission_key or None,
     ))
@@ -158,7 +158,7 @@ def reply(
     now = utcnow()
     waiting = needs_approval(db, space, author)
     post = Post(
-        author_id=author.id, body_source=body, body_html=markup.render(body), created_at=now,
+        author_id=author.id, **Post.body_columns(body), created_at=now,
         quote_of_id=quote_of.id if quote_of else None, anonymous=anonymous,
         awaiting_approval=waiting, hidden_at=now if waiting else None, submission_key=submission_key or None,
     )
@@ -174,8 +174,7 @@ def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: st
         # Keep the version being replaced, for moderators.
         db.add(PostRevision(post_id=post.id, body_source=post.body_source, editor_id=editor.id,
                             written_at=post.edited_at or post.created_at))
-        post.body_source = body
-        post.body_html = markup.render(body)
+        post.set_body(body)
         post.edited_at = utcnow()
     db.flush()
     return post
@@ -186,8 +185,7 @@ def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Pos
     if not policy.can_edit_post(member, post, space):
         raise PermissionDenied("You can only delete your own posts")
     post.deleted_at = utcnow()
-    post.body_source = ""
-    post.body_html = ""
+    post.set_body("")
     # "Your words will be removed": the earlier versions too, or moderators would still read them.
     db.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     db.flush()

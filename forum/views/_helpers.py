@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
-from forum import security
+from forum import markup, security
 from forum.errors import ValidationError
 from forum.ids import parse_id
 from forum.services import posting
@@ -139,6 +140,16 @@ def attempt(db, form, action) -> Outcome:
         apply_errors(form, exc)
         return Outcome(False)
     return Outcome(True, value)
+
+
+def preview_body(form) -> Markup | None:
+    """How the form's body will look; a body that can't be posted (too long) is an error on the form instead,
+    and the text stays in the form."""
+    try:
+        return markup.preview(posting.check_body(form.body.data or ""))
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
 
 
 def post_once(db, form, create) -> object | None:

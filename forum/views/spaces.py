@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import markup, policy
+from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
@@ -13,7 +13,8 @@ from forum.models import Member, Post, SpaceRequest
 from forum.limits import limiter, posting_limit
 from forum.services import notifications, posting, reading, space_members
 from forum.views import bp, keeping_up
-from forum.views._helpers import (attempt, ensure_submission_key, external_url, form_errors, page_number, post_once, site_name)
+from forum.views._helpers import (attempt, ensure_submission_key, external_url, form_errors, page_number, post_once,
+                                  preview_body, site_name)
 
 
 @bp.get("/spaces/<slug>")
@@ -182,7 +183,7 @@ def new_thread(slug: str):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = markup.render(form.body.data)
+            preview = preview_body(form)
         else:
             def create():
                 thread = posting.start_thread(

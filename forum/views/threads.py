@@ -8,7 +8,7 @@ import unicodedata
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import markup, policy
+from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
@@ -16,7 +16,8 @@ from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, reading
 from forum.views import bp, keeping_up
-from forum.views._helpers import attempt, ensure_submission_key, form_errors, page_number, post_once, site_name
+from forum.views._helpers import (attempt, ensure_submission_key, form_errors, page_number, post_once,
+                                  preview_body, site_name)
 
 
 def slugify(title: str) -> str:
@@ -72,7 +73,7 @@ def reply(thread_id: int):
         form.quote_of.data = str(quote_of.id)
     elif form.validate_on_submit():
         if form.preview.data:
-            preview = markup.render(form.body.data)
+            preview = preview_body(form)
         else:
             def create():
                 post = posting.reply(
@@ -130,7 +131,7 @@ def edit_post(post_id: int):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = markup.render(form.body.data)
+            preview = preview_body(form)
         else:
             if attempt(db, form, lambda: posting.edit_post(db, post=found, space=space, editor=current_user,
                                                            body=form.body.data)):

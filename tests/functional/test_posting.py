@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from forum import markup
 from forum.models import Post, Space, Thread
 from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
 
@@ -26,6 +27,21 @@ def test_member_starts_a_thread_with_markdown(app, client):
     with app.app_context():
         stored = app.extensions["forum"].db.session.get(Space, space.id)
         assert stored.thread_count == 1 and stored.post_count == 1
+
+
+def test_a_preview_of_a_post_too_long_comes_back_with_the_error_and_the_text(app, client):
+    member = make_member(app)
+    space = make_space(app)
+    thread = make_thread(app, space, member)
+    login(client, member)
+    long_text = "Our rota, in full detail. " + "word " * (markup.MAX_SOURCE_CHARS // 5)
+    for url, data in ((f"/spaces/{space.slug}/new", {"title": "A long one", "body": long_text, "preview": "Preview"}),
+                      (f"/threads/{thread.id}/reply", {"body": long_text, "preview": "Preview"})):
+        response = submit(client, url, data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        assert f"Enter at most {markup.MAX_SOURCE_CHARS:,} characters" in page
+        assert "Our rota, in full detail." in page  # what was typed is still in the form
 
 
 def test_preview_shows_the_post_and_saves_nothing(app, client):
