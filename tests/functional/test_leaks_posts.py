@@ -17,6 +17,7 @@ the forum wrote is read. Controls prove each canary renders where it should.
 from __future__ import annotations
 
 import re
+import shutil
 from collections import defaultdict
 from urllib.parse import quote
 
@@ -34,8 +35,6 @@ from tests.post_states import (ANON, CAN, CHAT_POSTS, COMMON, HIDDEN, MERGED, NO
 @pytest.fixture(scope="module")
 def leak_app(postgres_url, sqlite_template, tmp_path_factory):
     """One app and database for the whole module: the world is built once and only read."""
-    import shutil
-
     if postgres_url is None:
         path = tmp_path_factory.mktemp("leaks") / "forum.sqlite3"
         shutil.copyfile(sqlite_template, path)
