@@ -106,6 +106,22 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
+# -- many rows in one short statement (PostgreSQL) ---------------------------------------------------
+
+def unnested(rows: list[dict], types: dict):
+    """`rows` as a PostgreSQL FROM clause: one array parameter per column, unnested by the server.
+
+    For an INSERT ... SELECT of many rows: a multi-row VALUES has a placeholder per row and column
+    (12,000 for 1,000 posts), which psycopg rewrites anew for every batch; this statement has one
+    per column, whatever the number of rows. `types` gives each column's type, in the rows' order.
+    """
+    from sqlalchemy import bindparam, func
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    arrays = [bindparam(None, [row[name] for row in rows], type_=ARRAY(type_)) for name, type_ in types.items()]
+    return func.unnest(*arrays).table_valued(*types).render_derived()
+
+
 # -- time columns -----------------------------------------------------------------------------------
 
 from sqlalchemy.types import DateTime, TypeDecorator  # noqa: E402
