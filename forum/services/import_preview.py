@@ -181,7 +181,7 @@ def build(db: Session, data: bytes, filename: str | None, options: ImportOptions
     hidden = {s.key for s in preview.speakers if s.hidden}
     lines = _lines(shape, hidden, options.timezone)
     preview.threads, preview.wrap_up, preview.wrap_up_choices = _threads(shape, lines)
-    preview.skipped = _skipped(shape, lines, hidden, options.timezone)
+    preview.skipped = _skipped(shape, hidden, options.timezone)
     preview.summary = summary = importing.build(db, data, transcript, shape,
                                                 ImportOptions(**{**options.__dict__, "dry_run": True}))
     preview.imported_before = summary["skipped"]["duplicates"] - shape.skipped["duplicates"]
@@ -258,7 +258,7 @@ def _when(message: ChatMessage):
     return message.stamp
 
 
-def _skipped(shape: Segmentation, lines: dict[int, Line], hidden: set[str], timezone_name: str) -> list[tuple[str, list[Line]]]:
+def _skipped(shape: Segmentation, hidden: set[str], timezone_name: str) -> list[tuple[str, list[Line]]]:
     """What is skipped, grouped by why, in the order of REASONS."""
     tz = zone(timezone_name)
     groups: dict[str, list[Line]] = {}

@@ -374,7 +374,8 @@ def test_a_file_whose_messages_share_one_minute_is_warned_about(app, client, spa
 
 
 def test_a_recording_without_its_start_asks_for_it(app, client, space, host):
-    vtt = b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nSam: Q1 hello?\n\n2\n00:05:00.000 --> 00:05:04.000\nAna: A1 hi\n"
+    vtt = (b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nSam: Q1 hello?\n\n"
+           b"2\n00:05:00.000 --> 00:05:04.000\nAna: A1 hi\n")
     url = upload(client, space, vtt, "call.vtt")
     words = text_of(client.get(url).get_data(as_text=True))
     assert "When did the chat start?" in words and "count from the start of a recording" in words
