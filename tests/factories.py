@@ -18,6 +18,11 @@ _hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast: f
 _counter = itertools.count(1)
 
 
+def db_session(app):
+    """The forum's database session, for a test's own `with app.app_context():` block."""
+    return app.extensions["forum"].db.session
+
+
 @contextmanager
 def _session(app):
     with app.app_context():

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from forum.models import (Chat, Handle, Member, ModerationLogEntry, PendingImport, Post, ProposedQuestion, Speaker,
                           Thread)
 from tests.factories import csrf_token, login, make_member, make_space, submit
+from tests.factories import db_session as _session
 
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "data" / "import" / "lgovsm_tags.csv"
 # The chats here are on 27 November 2026 (GMT) and 3 July 2026 (BST). Each test runs on a clock set
@@ -27,10 +28,6 @@ TODAY = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 def clock():
     with time_machine.travel(TODAY, tick=True):
         yield
-
-
-def _session(app):
-    return app.extensions["forum"].db.session
 
 
 def _host_world(app):
@@ -132,8 +129,10 @@ def test_members_propose_and_vote_once_and_hosts_choose(app, client):
         f"q{question_id}-csrf_token": host_token, f"q{question_id}-position": "1", f"q{question_id}-choose": "Choose"})
     page = proposer.get(chat_url).get_data(as_text=True)
     assert '<span class="tag">Q1</span> Who signs off your posts?' in page
-    assert proposer.post(f"/questions/{question_id}/decide", data={
-        f"q{question_id}-csrf_token": token, f"q{question_id}-choose": "Choose"}).status_code in (302, 400, 403)
+    # Someone who is not a host tries to set the chosen question aside: refused, and it stays chosen.
+    refused = proposer.post(f"/questions/{question_id}/decide", data={
+        f"q{question_id}-csrf_token": token, f"q{question_id}-reject": "Set aside"})
+    assert refused.status_code == 403
     with app.app_context():
         assert _session(app).get(ProposedQuestion, question_id).status == "chosen"
 

@@ -11,13 +11,10 @@ from sqlalchemy import select
 
 from forum.models import Member, Notification, OutboxMessage
 from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
+from tests.factories import db_session as _db
 from tests.mailserver import MailServer
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def _db(app):
-    return app.extensions["forum"].db.session
 
 
 def _client(app, member):

@@ -8,12 +8,9 @@ from sqlalchemy import select
 
 from forum.models import LibraryEntry, LibraryTag, ModerationLogEntry, OutboxMessage, Post
 from tests.factories import login, make_member, make_space, make_thread, submit
+from tests.factories import db_session as _db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def _db(app):
-    return app.extensions["forum"].db.session
 
 
 def _tag_ids(app, *names):

@@ -9,10 +9,7 @@ from sqlalchemy import func, select
 
 from forum.models import ModerationLogEntry, OutboxMessage, Post, Report, Space, Thread
 from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
-
-
-def _db(app):
-    return app.extensions["forum"].db.session
+from tests.factories import db_session as _db
 
 
 def _posts(app, thread_id):
