@@ -44,11 +44,6 @@ def forget_roles(viewer) -> None:
         member.__dict__.pop("_forum_space_roles", None)
 
 
-def is_site_moderator(viewer) -> bool:
-    member = _member(viewer)
-    return member is not None and member.is_moderator
-
-
 # -- reading ------------------------------------------------------------------------------------------
 
 def can_view_space(viewer, space: Space) -> bool:

@@ -28,7 +28,6 @@ TESTS = ["tests/unit/test_policy_truth_table.py", "tests/functional/test_leaks.p
 # What "allows everything" means for each rule: every space readable, every post shown in full, every
 # author's real name revealed, every filter true.
 EVERYTHING = {
-    "is_site_moderator": "True",
     "can_view_space": "True",
     "can_see_space_exists": "True",
     "readable_space_filter": "true()",
