@@ -172,3 +172,36 @@ def test_a_thread_waiting_for_approval_exists_only_for_its_author_and_moderators
 def test_a_split_thread_never_takes_an_anonymous_posts_author():
     assert policy.thread_author_id(AUTHOR_ID, anonymous=True) is None
     assert policy.thread_author_id(AUTHOR_ID, anonymous=False) == AUTHOR_ID
+
+
+# Writing and moderating, by role (visitor ... moderator), in a private space, an open thread and a locked one.
+T, F = True, False
+#                     visitor pending outsider ex_member suspended other_host member author host moderator
+MAY_POST =            (F, F, F, F, F, F, T, T, T, T)
+MAY_REPLY_LOCKED =    (F, F, F, F, F, F, F, F, T, T)
+MAY_MODERATE =        (F, F, F, F, F, F, F, F, T, T)
+MODERATES_SOMETHING = (F, F, F, F, F, T, F, F, T, T)
+MAY_EDIT_OWN_POST =   (F, F, F, F, F, F, F, T, T, T)
+
+
+def test_who_may_post_reply_moderate_and_edit():
+    where = space("private")
+    open_thread = Thread(id=50, space_id=SPACE_ID, title="t", author_id=AUTHOR_ID, locked=False)
+    locked = Thread(id=51, space_id=SPACE_ID, title="t", author_id=AUTHOR_ID, locked=True)
+    rows = {
+        "post": tuple(policy.can_post_in_space(ROLES[r], where) for r in ROLE_ORDER),
+        "reply": tuple(policy.can_reply(ROLES[r], open_thread, where) for r in ROLE_ORDER),
+        "reply_locked": tuple(policy.can_reply(ROLES[r], locked, where) for r in ROLE_ORDER),
+        "moderate": tuple(policy.can_moderate_space(ROLES[r], where) for r in ROLE_ORDER),
+        "moderates_something": tuple(policy.moderates_anything(ROLES[r]) for r in ROLE_ORDER),
+        "edit": tuple(policy.can_edit_post(ROLES[r], post(), where) for r in ROLE_ORDER),
+    }
+    assert rows == {"post": MAY_POST, "reply": MAY_POST, "reply_locked": MAY_REPLY_LOCKED,
+                    "moderate": MAY_MODERATE, "moderates_something": MODERATES_SOMETHING,
+                    "edit": MAY_EDIT_OWN_POST}
+
+
+def test_only_an_approved_admin_administers():
+    assert [policy.can_administer(ROLES[r]) for r in ROLE_ORDER] == [False] * 10
+    assert policy.can_administer(member(11, role="admin"))
+    assert not policy.can_administer(member(12, role="admin", state="suspended"))
