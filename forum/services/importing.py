@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Integer, insert, select, update
 from sqlalchemy.orm import Session
 
 from forum import transcripts
@@ -389,7 +389,14 @@ def _link_replies(db: Session, messages: list[ChatMessage], ids: dict[str, int],
     pairs = ((_id_key(platform, m.id), _id_key(platform, m.reply_to)) for m in messages if m.id and m.reply_to)
     links = [{"id": ids[child], "reply_to_id": ids[parent]} for child, parent in pairs
              if child in ids and parent in ids]
-    if links:
+    if not links:
+        return
+    if db.connection().dialect.name == "postgresql":
+        # One UPDATE ... FROM the pairs as arrays. On the connection, past the search index's listener,
+        # which has nothing to do: a reply link is not part of any post's document.
+        posts, pairs_ = Post.__table__, unnested(links, {"id": Integer(), "reply_to_id": Integer()})
+        db.connection().execute(update(posts).where(posts.c.id == pairs_.c.id).values(reply_to_id=pairs_.c.reply_to_id))
+    else:
         db.execute(update(Post), links)
 
 
