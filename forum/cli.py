@@ -15,6 +15,7 @@ from forum.cleantext import clean_line, clean_text
 from forum.db import session, write_transactions
 from forum.errors import ValidationError
 from forum.resources import resource_dir
+from forum.times import parse_uk_time
 
 forum_cli = AppGroup("forum", help="Manage the forum: its tables, spaces, members and imports.")
 
@@ -151,7 +152,7 @@ def rerender_command() -> None:
 @click.option("--format", "format_name", help="The file's format (see `flask forum formats`); detected when omitted.")
 @click.option("--title", type=LINE, help="The chat's title, e.g. '#lgovsm 14 January 2011'.")
 @click.option("--host", "hosts", multiple=True, help="The host's handle or name (repeat for co-hosts).")
-@click.option("--start", help="When the chat began, e.g. 2011-01-14T13:00 (for formats without dates).")
+@click.option("--start", help="When the chat began, e.g. 2011-01-14T13:00 or 14/01/2011 13:00 (for formats without dates).")
 @click.option("--timezone", "timezone_name", default="Europe/London", show_default=True,
               help="The zone for times that carry none.")
 @click.option("--channel", help="The channel to import from an export that holds several (Slack).")
@@ -193,14 +194,14 @@ def import_transcript_command(file: Path, space_slug: str, format_name: str | No
 
 
 def _parse_start(raw: str, tz) -> datetime:
-    """Read --start: an ISO date and time, naive ones in the chat's timezone."""
+    """Read --start as the web's forms do: ISO or UK style, naive times in the chat's timezone."""
     from forum.errors import TranscriptError
 
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
-    except ValueError:
-        raise TranscriptError(f"--start {raw!r} is not a date and time; write it like 2011-01-14T13:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    moment = parse_uk_time(raw, tz)
+    if moment is None:
+        raise TranscriptError(f"--start {raw!r} is not a date and time; write it like 2011-01-14T13:00 "
+                              "or 14/01/2011 13:00")
+    return moment
 
 
 def _describe(summary: dict, dry_run: bool) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_login import current_user
@@ -17,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import markup, security
 from forum.errors import ValidationError
 from forum.ids import parse_id
+from forum.times import LONDON, parse_uk_time  # noqa: F401 (the views' one date reader)
 from forum.services import posting
 
 EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
@@ -89,22 +88,6 @@ def external_url(endpoint: str, **values) -> str:
 
 def site_name() -> str:
     return current_app.config["FORUM_SITE_NAME"]
-
-
-LONDON = ZoneInfo("Europe/London")
-_TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d/%m/%y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-                 "%d %B %Y %H:%M", "%d %b %Y %H:%M")
-
-
-def parse_uk_time(text: str | None, zone: ZoneInfo = LONDON) -> datetime | None:
-    """Read a date and time as people in the UK write it (27/11/2026 13:00), in UK time; None if unreadable."""
-    text = " ".join((text or "").replace(",", " ").split())
-    for pattern in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).replace(tzinfo=zone)
-        except ValueError:
-            continue
-    return None
 
 
 def ensure_submission_key(form) -> None:

@@ -176,6 +176,16 @@ def test_a_vtt_file_without_start_is_refused(app, runner, chats, tmp_path):
     assert ok.exit_code == 0, ok.output
 
 
+def test_start_is_read_as_the_web_reads_it_uk_style_too(app, runner, chats, tmp_path):
+    path = tmp_path / "call.vtt"
+    path.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nSam Patel: Q1 how do you start?\n")
+    result = runner.invoke(args=["forum", "import-transcript", str(path), "--space", "chats",
+                                 "--start", "12/01/2024 13:00", "--json"])
+    assert result.exit_code == 0, result.output
+    # 13:00 in London in January is 13:00 UTC; the first cue is one second in.
+    assert json.loads(result.output)["first_post_at"] == "2024-01-12T13:00:01Z"
+
+
 def test_a_failure_midway_leaves_nothing_behind(app, runner, chats, monkeypatch):
     calls = {"n": 0}
     real = markup.render
