@@ -42,6 +42,8 @@ class Forum:
             forum_db.configure_sqlite(db.engine)
         self._login(app)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORUM_REDIS_URL"] or "memory://")
+        # Said for every app: the one limiter otherwise keeps whatever the last app it served said.
+        app.config.setdefault("RATELIMIT_ENABLED", True)
         app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
         # A moving window: a fixed one lets twice the limit through across a minute's boundary.
         app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
