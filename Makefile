@@ -5,13 +5,23 @@ BIN        = $(VENV)/bin
 FLASK      = $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install clean
+.PHONY: run test test-sqlite test-postgres install clean lock
 
-$(BIN)/.installed: setup.cfg pyproject.toml
+# What CI installs is pinned, with hashes, in requirements/ci.lock (made from setup.cfg by
+# `make lock`); the package itself goes in on top without touching those pins.
+$(BIN)/.installed: setup.cfg pyproject.toml requirements/ci.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/ci.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Update the pins after changing a dependency in setup.cfg (or to take new releases): uv resolves
+# every extra CI uses for Python 3.11 and writes each version with its hashes.
+lock:
+	$(PYTHON) -m pip install --quiet --target build/uv uv
+	PYTHONPATH=build/uv build/uv/bin/uv pip compile setup.cfg --extra test --extra postgres --extra redis \
+		--extra server --generate-hashes --python-version 3.11 --upgrade -o requirements/ci.lock
 
 install: $(BIN)/.installed
 
