@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
 
 from forum import policy
 from forum.errors import NotFound
-from forum.models import Chat, ChatImport, Member, Post, Space, Thread
+from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread
+from forum.models.accounts import normalise_name
 from forum.services.pages import Page, check_page_number
 
 
@@ -147,3 +148,31 @@ def member_activity(db: Session, viewer, member: Member, limit: int = 10) -> lis
         .options(joinedload(Post.thread))
         .order_by(Post.created_at.desc()).limit(limit)
     ))
+
+
+@dataclass
+class DirectoryFilters:
+    """What the member directory is narrowed by."""
+
+    sector: str | None = None
+    organisation: str = ""
+    role: str = ""
+    champions_only: bool = False
+
+
+def member_directory(db: Session, filters: DirectoryFilters, number: int, per_page: int) -> Page[Member]:
+    """One page of approved members, by name, narrowed by sector, organisation, job role and badge."""
+    query = select(Member).where(Member.state == "approved")
+    if filters.sector:
+        query = query.where(Member.sector == filters.sector)
+    if filters.organisation.strip():
+        query = query.join(Organisation, Member.organisation_id == Organisation.id).where(
+            Organisation.name_key.contains(normalise_name(filters.organisation), autoescape=True))
+    if filters.role.strip():
+        query = query.where(func.lower(Member.job_role).contains(filters.role.strip().lower(), autoescape=True))
+    if filters.champions_only:
+        query = query.where(Member.champion.is_(True))
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    number = check_page_number(number, total, per_page)
+    found = db.scalars(query.order_by(Member.display_name, Member.id).offset((number - 1) * per_page).limit(per_page))
+    return Page(list(found), number, per_page, total)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DirectoryForm, ReasonForm
-from forum.models import Member, Organisation
-from forum.models.accounts import normalise_name
+from forum.models import Member
 from forum.services import membership, reading
-from forum.services.pages import Page, check_page_number
 from forum.views import bp
 from forum.views._helpers import attempt, form_errors, page_number
 
@@ -31,24 +28,11 @@ def members():
     """List approved members, filtered by sector, organisation, role and champion badge."""
     _require_member()
     form = DirectoryForm(request.args)
-    query = select(Member).where(Member.state == "approved")
-    if form.sector.data:
-        query = query.where(Member.sector == form.sector.data)
-    if form.organisation.data and form.organisation.data.strip():
-        key = normalise_name(form.organisation.data)
-        query = query.join(Organisation, Member.organisation_id == Organisation.id).where(
-            Organisation.name_key.contains(key, autoescape=True))
-    if form.role.data and form.role.data.strip():
-        query = query.where(func.lower(Member.job_role).contains(form.role.data.strip().lower(), autoescape=True))
-    if form.champion.data:
-        query = query.where(Member.champion.is_(True))
-    db = session()
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    number = check_page_number(page_number(), total, PER_PAGE)
-    found = db.scalars(query.order_by(Member.display_name, Member.id).offset((number - 1) * PER_PAGE).limit(PER_PAGE))
+    found = reading.member_directory(session(), reading.DirectoryFilters(
+        sector=form.sector.data or None, organisation=form.organisation.data or "", role=form.role.data or "",
+        champions_only=bool(form.champion.data)), page_number(), PER_PAGE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("forum/members/index.html", form=form, page=Page(list(found), number, PER_PAGE, total),
-                           filters=filters)
+    return render_template("forum/members/index.html", form=form, page=found, filters=filters)
 
 
 @bp.get("/members/<forum_id:member_id>")
