@@ -35,12 +35,24 @@ def forum_static(filename: str) -> str:
     return url_for("forum.static", filename=filename, v=version)
 
 
+@bp.app_template_filter("forum_date")
+def forum_date(moment) -> str:
+    """A day as UK readers expect it, in UK time: 14 January 2011."""
+    local = moment.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y}"
+
+
+@bp.app_template_filter("forum_clock")
+def forum_clock(moment) -> str:
+    """A time of day as UK readers expect it, in UK time: 1:05pm."""
+    local = moment.astimezone(LONDON)
+    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
 @bp.app_template_filter("forum_time")
 def forum_time(moment) -> str:
     """A time as UK readers expect it, in UK time: 14 January 2011, 1:05pm."""
-    local = moment.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{forum_date(moment)}, {forum_clock(moment)}"
 
 
 bp.add_app_template_global(policy.can_edit_post, "forum_can_edit")

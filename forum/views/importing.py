@@ -37,20 +37,6 @@ def forum_source_name(format_name: str) -> str:
     return importing.source_name(format_name)
 
 
-@bp.app_template_filter("forum_date")
-def forum_date(moment: datetime) -> str:
-    """A date as UK readers expect it, in UK time: 3 December 2026."""
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y}"
-
-
-@bp.app_template_filter("forum_clock")
-def forum_clock(moment: datetime) -> str:
-    """A time of day as UK readers expect it, in UK time: 1:05pm."""
-    local = moment.astimezone(LONDON)
-    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-
-
 def _choices(db, form: UploadTranscriptForm) -> list[Space]:
     spaces = chats.spaces_for_hosting(db, current_user)
     if not spaces:
