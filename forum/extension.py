@@ -76,6 +76,11 @@ class Forum:
             Path(app.instance_path).mkdir(parents=True, exist_ok=True)
             url = "sqlite:///" + str(Path(app.instance_path) / "forum.sqlite3")
         app.config.setdefault("SQLALCHEMY_DATABASE_URI", normalise_database_url(url))
+        if app.config["FORUM_PGBOUNCER"]:
+            # PgBouncer in transaction mode gives each transaction whichever server connection is free, so a
+            # statement psycopg prepared on one (it prepares any statement run 5 times) is missing on the next.
+            options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+            options.setdefault("connect_args", {})["prepare_threshold"] = None
         db = SQLAlchemy()
         db.init_app(app)
         return db

@@ -36,9 +36,10 @@ DEFAULTS: dict[str, object] = {
     "FORUM_FRAME_ANCESTORS": "'self'",   # CSP frame-ancestors: who may frame the forum's pages
     "FORUM_CSP_IMG_SRC": "'self'",       # CSP img-src: add e.g. "https:" to show images from other sites
     "FORUM_APP_HOSTS": 1,                # how many servers run the app (check: SQLite and memory limits need 1)
+    "FORUM_PGBOUNCER": False,            # FORUM_DATABASE_URL is PgBouncer in transaction mode: no prepared statements
 }
 
-_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT"}
+_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
 _INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
             "FORUM_IMPORT_PENDING_LIMIT", "FORUM_IMPORT_PENDING_HOURS"}
 

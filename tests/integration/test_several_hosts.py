@@ -4,7 +4,8 @@ PostgreSQL database and one Redis, configured only by FORUM_* settings, as a sec
 A reply made through one host shows on the other's next page view; the sign-in and posting limits
 count across both; a session made on one is good on the other, and signing out on either ends it on
 both. Two hosts sending the outbox at the same moment deliver each message once to a real SMTP
-server, and two hosts sending the daily digests at the same moment send each member one digest.
+server (also through PgBouncer in transaction mode, with FORUM_PGBOUNCER), and three hosts sending
+the daily digests at the same moment send each member one digest.
 
 PostgreSQL only (SQLite is one machine's file): it runs in the PostgreSQL pass of `make test`.
 """
@@ -198,7 +199,62 @@ def test_two_hosts_serve_one_forum_replies_sessions_and_limits_included(postgres
 
 # -- the outbox and the digests, sent from two hosts at once ----------------------------------------------
 
-def test_two_hosts_sending_mail_at_once_deliver_each_message_exactly_once(postgres, app, tmp_path):
+class PgBouncer:
+    """PgBouncer in transaction mode on a free loopback port, in front of the test's PostgreSQL server."""
+
+    def __init__(self, database_url: str, folder):
+        from sqlalchemy.engine import make_url
+
+        self.target = make_url(database_url)
+        self.port = concurrency.free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "userlist.txt").write_text(f'"{self.target.username}" ""\n')
+        self.config = folder / "pgbouncer.ini"
+        self.config.write_text(
+            f"[databases]\n* = host={self.target.host} port={self.target.port or 5432}\n\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {folder / 'userlist.txt'}\npool_mode = transaction\n"
+            "default_pool_size = 4\nmax_client_conn = 100\nserver_reset_query =\n"
+            "ignore_startup_parameters = extra_float_digits\n")
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return self.target.set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+
+    def __enter__(self):
+        import shutil
+        import socket
+
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        if not os.path.exists(binary):
+            pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
+        as_user = ["-u", "nobody"] if os.geteuid() == 0 else []  # PgBouncer refuses to run as root
+        os.chmod(self.config.parent, 0o755)
+        self.process = subprocess.Popen([binary, *as_user, str(self.config)], stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.stdout.read()
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("PgBouncer did not listen within 10 s")
+
+    def __exit__(self, *_exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("through", ["postgresql", "pgbouncer"])
+def test_two_hosts_sending_mail_at_once_deliver_each_message_exactly_once(postgres, app, tmp_path, through):
+    """Directly, and through PgBouncer in transaction mode with FORUM_PGBOUNCER (each sender runs its
+    claim over and over, which without the setting psycopg would prepare on one server connection and
+    look for on another)."""
+    import contextlib
+
     from forum import mail
 
     count = 150
@@ -207,9 +263,11 @@ def test_two_hosts_sending_mail_at_once_deliver_each_message_exactly_once(postgr
         for n in range(count):
             mail.queue(db, f"reader{n}@example.gov.uk", f"Message {n}", f"Hello reader {n}.")
         db.commit()
-    with MailServer() as smtp:
-        settings = host_settings(postgres, uuid.uuid4().hex, FORUM_MAIL_SERVER="127.0.0.1",
-                                 FORUM_MAIL_PORT=str(smtp.port))
+    with MailServer() as smtp, (PgBouncer(postgres, tmp_path / "pgbouncer") if through == "pgbouncer"
+                                else contextlib.nullcontext()) as bouncer:
+        settings = host_settings(bouncer.url if bouncer else postgres, uuid.uuid4().hex,
+                                 FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=str(smtp.port),
+                                 **({"FORUM_PGBOUNCER": "true"} if bouncer else {}))
         names = ["sender-host-a", "sender-host-b"]
         gate = StartTogether(postgres, "forum_outbox", names)
         senders = [command(settings, tmp_path / name, "send-mail", name=name) for name in names]
