@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from contextlib import contextmanager
 
+import pytest
 from werkzeug.security import generate_password_hash
 
 from forum.db import utcnow
@@ -109,3 +111,21 @@ def submit(client, url: str, data: dict, *, form_url: str | None = None, follow_
     """Post a form the way a browser would: with the CSRF token from the page that shows the form."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects)
+
+
+def flushed_redis(url: str):
+    """A Redis database of a test's own, flushed before and after; skipped without Redis unless CI=true."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001  (any failure means: no Redis here)
+        message = f"Redis is not reachable at {url}: {type(exc).__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: the Redis test is required)")
+        pytest.skip(message)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

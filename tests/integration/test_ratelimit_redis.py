@@ -3,7 +3,6 @@ request reaches. (Without FORUM_REDIS_URL each process counts alone: the control
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,6 +10,7 @@ import urllib.request
 import pytest
 
 from bench import concurrency
+from tests.factories import flushed_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before and after
 LIMIT = "10 per minute"
@@ -19,20 +19,7 @@ LIMIT = "10 per minute"
 @pytest.fixture
 def redis_db():
     """Redis database 15, flushed before and after; skipped without Redis unless CI=true."""
-    try:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
-        client.ping()
-    except Exception as exc:  # noqa: BLE001  (any failure means: no Redis here)
-        message = f"Redis is not reachable at {REDIS_URL}: {type(exc).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: the Redis test is required)")
-        pytest.skip(message)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis(REDIS_URL)
 
 
 def _attempts(servers, count: int) -> list[tuple[int, int]]:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bench import concurrency
 from forum.db import utcnow
 from forum.models import Member, Notification, OutboxMessage, Post
-from tests.factories import PASSWORD, make_member, make_space, make_thread
+from tests.factories import PASSWORD, flushed_redis, make_member, make_space, make_thread
 from tests.mailserver import MailServer
 
 pytestmark = pytest.mark.postgres
@@ -46,20 +46,7 @@ def postgres(database_url):
 @pytest.fixture
 def redis_db():
     """Redis database 14, flushed before and after; skipped without Redis unless CI=true."""
-    try:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
-        client.ping()
-    except Exception as exc:  # noqa: BLE001  (any failure means: no Redis here)
-        message = f"Redis is not reachable at {REDIS_URL}: {type(exc).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: the Redis test is required)")
-        pytest.skip(message)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis(REDIS_URL)
 
 
 def host_settings(database_url: str, secret: str, **extra: str) -> dict[str, str]:
