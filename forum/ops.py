@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from forum import emails
+from forum import emails, settings
 
 # What a backup reports, and what a restore is compared with.
 COUNTED_TABLES = {
@@ -233,7 +233,7 @@ def check(app: Flask) -> list[str]:
         problems.append(f"{what}. {todo[:1].upper()}{todo[1:]}.")
 
     try:
-        hosts = security.whole_number("FORUM_APP_HOSTS", config.get("FORUM_APP_HOSTS", 1)) or 1
+        hosts = settings.whole_number("FORUM_APP_HOSTS", config.get("FORUM_APP_HOSTS", 1)) or 1
     except ValueError as exc:
         problem(str(exc), "set it to how many servers run the app, e.g. FORUM_APP_HOSTS=2")
         hosts = 1
@@ -255,7 +255,7 @@ def check(app: Flask) -> list[str]:
                 "set the same FORUM_SECRET_KEY on every host")
 
     # Debug and test switches
-    if app.debug or config.get("DEBUG") or security.flag(os.environ.get("FLASK_DEBUG")) is True:
+    if app.debug or config.get("DEBUG") or settings.flag(os.environ.get("FLASK_DEBUG")) is True:
         problem("Debug mode is on: errors show code and a console to anyone",
                 "turn it off (unset FLASK_DEBUG; never run `flask run --debug` in production)")
     if config.get("TESTING"):
@@ -322,7 +322,7 @@ def check(app: Flask) -> list[str]:
         problem(f"FORUM_BASE_URL is not set, so links in emails and feeds point at {security.base_url(config)}",
                 "set FORUM_BASE_URL=https://your.host (and FORUM_TRUSTED_HOSTS=your.host)")
     try:
-        security.whole_number("FORUM_PROXY_COUNT", config.get("FORUM_PROXY_COUNT"))
+        settings.whole_number("FORUM_PROXY_COUNT", config.get("FORUM_PROXY_COUNT"))
     except ValueError as exc:
         problem(str(exc), "set it to the number of proxies in front of the app (usually 1)")
 

@@ -17,6 +17,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.cleantext import has_control_characters
+from forum.settings import flag, whole_number, word_list
 
 log = logging.getLogger("forum.security")
 
@@ -30,42 +31,11 @@ CSP_TEMPLATE = (
 HSTS = "max-age=31536000"
 # Bytes a request body may carry beyond the largest transcript upload (multipart framing, fields).
 UPLOAD_MARGIN = 1024 * 1024
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 # -- settings ----------------------------------------------------------------------------------------
 
-def flag(value) -> bool | None:
-    """A yes/no setting from config or the environment: True, False, or None when not set."""
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"expected yes or no (true/false, 1/0), not {value!r}")
-
-
-def whole_number(name: str, value) -> int:
-    """A whole-number setting from config or the environment, with a clear error when it is not one."""
-    try:
-        number = int(str(value).strip()) if value is not None else 0
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{name} must be 0 or more, not {value!r}")
-    return number
-
-
-def host_list(value) -> list[str]:
-    """FORUM_TRUSTED_HOSTS as a list: names separated by spaces or commas; '.example.gov.uk' allows subdomains."""
-    if not value:
-        return []
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    return [str(name).strip().lower() for name in value if str(name).strip()]
+host_list = word_list  # FORUM_TRUSTED_HOSTS: '.example.gov.uk' allows subdomains
 
 
 def uses_https(config) -> bool:

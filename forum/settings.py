@@ -45,7 +45,11 @@ _INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE",
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:
-    """Return the FORUM_* settings that the environment sets, converted to their types."""
+    """Return the FORUM_* settings that the environment sets, converted to their types.
+
+    A value that is not of its setting's type is an error that names the setting, rather than
+    a quiet False or a bare int() traceback.
+    """
     environ = os.environ if environ is None else environ
     found: dict[str, object] = {}
     for key in DEFAULTS:
@@ -53,16 +57,60 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]
             continue
         raw = environ[key]
         if key in _BOOLEAN:
-            found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            found[key] = yes_or_no(key, raw)
         elif key in _INTEGER:
-            found[key] = int(raw)
+            found[key] = whole_number(key, raw)
         else:
             found[key] = raw
     return found
 
 
-def trusted_domains(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Split the trusted-domain setting (spaces or commas) into lower-case domains."""
+# -- the readers every module uses for a setting's value (here once, not per module) ---------------
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def flag(value) -> bool | None:
+    """A yes/no setting from config or the environment: True, False, or None when not set."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected yes or no (true/false, 1/0), not {value!r}")
+
+
+def yes_or_no(name: str, value) -> bool:
+    """A yes/no setting that must be one (unset is no), with an error that names it."""
+    try:
+        return bool(flag(value))
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def whole_number(name: str, value) -> int:
+    """A whole-number setting from config or the environment, with a clear error when it is not one."""
+    try:
+        number = int(str(value).strip()) if value is not None else 0
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must be 0 or more, not {value!r}")
+    return number
+
+
+def word_list(value) -> list[str]:
+    """A list setting (host names, domains): words separated by spaces or commas, lower-cased."""
+    if not value:
+        return []
     if isinstance(value, str):
         value = value.replace(",", " ").split()
-    return tuple(d.strip().lower().lstrip(".") for d in value if d.strip())
+    return [str(word).strip().lower() for word in value if str(word).strip()]
+
+
+def trusted_domains(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The trusted-domain setting as lower-case domains, without leading dots."""
+    return tuple(domain.lstrip(".") for domain in word_list(value))
