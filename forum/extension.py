@@ -48,10 +48,7 @@ class Forum:
         # A moving window: a fixed one lets twice the limit through across a minute's boundary.
         app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
         limiter.init_app(app)
-        if "compress" not in app.extensions:
-            # Static files are streamed; without gzip here, gzip-only browsers got the CSS uncompressed.
-            app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
-            Compress(app)
+        _compress(app)
         app.config.setdefault("REMEMBER_COOKIE_DURATION", 14 * 24 * 3600)
         app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
         app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
@@ -160,3 +157,26 @@ def _count_queries(app: Flask, db: SQLAlchemy) -> None:
     def _header(response):
         response.headers["X-Forum-Queries"] = str(g.get("forum_queries", 0))
         return response
+
+
+def _compress(app: Flask) -> None:
+    """Compress the forum's responses; in a host app, only the forum's, leaving the host's as it sends them."""
+    if any(isinstance(getattr(hook, "__self__", None), Compress) for hook in app.after_request_funcs.get(None, ())):
+        return  # the host compresses every response already
+    # Static files are streamed; without gzip here, gzip-only browsers got the CSS uncompressed.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
+    if security.is_standalone(app):
+        Compress(app)
+        return
+    compress = Compress()
+    register = app.config.get("COMPRESS_REGISTER", True)
+    app.config["COMPRESS_REGISTER"] = False  # set up, but not hooked onto every response of the host
+    compress.init_app(app)
+    app.config["COMPRESS_REGISTER"] = register
+
+    def compress_the_forums(response):
+        if request.blueprint == "forum":
+            return compress.after_request(response)
+        return response
+
+    app.after_request(compress_the_forums)
