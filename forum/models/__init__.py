@@ -3,6 +3,7 @@
 from forum.models.accounts import PLATFORMS, SECTORS, Handle, Member, Organisation, normalise_name
 from forum.models.chats import CHAT_STATUSES, Chat, ChatHost, ChatImport, PendingImport, ProposedQuestion, QuestionVote
 from forum.models.mail import OutboxMessage
+from forum.models.mail_in import MAIL_OUTCOMES, MailAddress, ReceivedMail
 from forum.models.library import LibraryEntry, LibraryTag
 from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
 from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
@@ -10,7 +11,7 @@ from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceReque
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
 __all__ = [
-    "SECTORS", "VISIBILITIES", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
+    "SECTORS", "VISIBILITIES", "MAIL_OUTCOMES", "MailAddress", "ReceivedMail", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
     "Member", "Organisation", "Handle", "normalise_name",
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
     "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
