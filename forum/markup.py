@@ -181,7 +181,7 @@ def _markdown_to_html(source: str) -> str:
 def _new_markdown() -> markdown.Markdown:
     """A Markdown converter in the forum's dialect."""
     md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
-    md.parser.blockprocessors["hashheader"].RE = _HASH_HEADING
+    _set_hash_heading_pattern(md, _HASH_HEADING)
     # Raw HTML blocks are found with the stdlib html.parser, which is quadratic on input such as
     # "<a " * 16_000 (a minute on Python 3.11.7). Without this step raw HTML is still passed
     # through, inline, and nh3 decides what survives either way.
@@ -210,6 +210,36 @@ def _explicit_urls_only(attrs: dict, new: bool = False) -> dict | None:
     return attrs
 
 
+# -- where this module reaches into a library's internals: one adapter each, checked, so that an
+# upgrade which moves them fails here (and in test_markup's adapter tests) with a message saying what.
+
+class LibraryChanged(RuntimeError):
+    """A library this module adapts no longer has the internal it relies on."""
+
+
+def _set_hash_heading_pattern(md: markdown.Markdown, pattern: re.Pattern) -> None:
+    """Python-Markdown: replace the '#' heading block processor's pattern (BlockParser internals)."""
+    processor = md.parser.blockprocessors["hashheader"] if "hashheader" in md.parser.blockprocessors else None
+    if processor is None or not isinstance(getattr(processor, "RE", None), re.Pattern):
+        raise LibraryChanged(
+            f"Python-Markdown {markdown.__version__} has no 'hashheader' block processor with an RE pattern; "
+            "forum.markup's heading rule (a '#' heading needs a space after the hashes) must be re-done"
+        )
+    processor.RE = pattern
+
+
+def _wrap_linker_walker(linker: Linker, step) -> None:
+    """bleach: run `step` over the token stream between its html5lib tree walker and the linkifier."""
+    walk = getattr(linker, "walker", None)
+    if not callable(walk):
+        import bleach
+        raise LibraryChanged(
+            f"bleach {bleach.__version__}'s Linker has no callable 'walker'; forum.markup's fix for "
+            "double-escaped code blocks must be re-done"
+        )
+    linker.walker = lambda dom: step(walk(dom))
+
+
 class _Linker(Linker):
     """bleach's Linker, except that text inside skip_tags is not escaped a second time.
 
@@ -220,8 +250,7 @@ class _Linker(Linker):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        walk = self.walker
-        self.walker = lambda dom: self._decode_skipped_text(walk(dom))
+        _wrap_linker_walker(self, self._decode_skipped_text)
 
     def _decode_skipped_text(self, tokens):
         depth = 0

@@ -580,3 +580,28 @@ def test_markup_soup_renders_to_safe_html(source):
     output = render(source)
     assert_safe(source, output)
     assert render(source) == output
+
+
+# -- the adapters around library internals: an upgrade that moves one fails here, saying which ---------
+
+def test_the_markdown_heading_adapter_still_finds_its_processor():
+    import markdown
+
+    md = markdown.Markdown()
+    markup._set_hash_heading_pattern(md, markup._HASH_HEADING)
+    assert md.parser.blockprocessors["hashheader"].RE is markup._HASH_HEADING
+    assert "<h" not in markup.render("#hashtag at the start of a line")  # a hashtag, not a heading
+    md.parser.blockprocessors.deregister("hashheader")
+    with pytest.raises(markup.LibraryChanged, match="hashheader"):
+        markup._set_hash_heading_pattern(md, markup._HASH_HEADING)
+
+
+def test_the_bleach_walker_adapter_still_finds_the_walker():
+    from bleach.linkifier import Linker
+
+    assert markup.render("```\n<b> & www.example.org\n```") == (
+        "<pre><code>&lt;b&gt; &amp; www.example.org\n</code></pre>")
+    linker = Linker()
+    del linker.walker
+    with pytest.raises(markup.LibraryChanged, match="walker"):
+        markup._wrap_linker_walker(linker, lambda tokens: tokens)
