@@ -16,6 +16,7 @@ DEFAULTS: dict[str, object] = {
     "FORUM_MAIL_PASSWORD": None,
     "FORUM_MAIL_USE_TLS": False,
     "FORUM_MAIL_SENDER": "afterchat@localhost",
+    "FORUM_INCOMING_DOMAIN": None,       # e.g. in.community.example.gov.uk: replies by email come here; None: no Reply-To
     "FORUM_REDIS_URL": None,             # None: rate limits kept in memory, per process
     "FORUM_TRUSTED_EMAIL_DOMAINS": (
         "gov.uk gov.scot gov.wales llyw.cymru nhs.net nhs.uk police.uk parliament.uk"

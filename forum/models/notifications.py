@@ -29,6 +29,8 @@ class Watch(Base):
     target_id: Mapped[int] = mapped_column(default=0)  # the thread's or space's id; 0 for keywords
     keyword: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Mailing-list mode (#21): every post in the thread or space by email, as it is posted.
+    every_post: Mapped[bool] = mapped_column(default=False)
 
 
 class Notification(Base):

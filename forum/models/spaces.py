@@ -30,6 +30,9 @@ class Space(Base):
     anonymous_posting: Mapped[bool] = mapped_column(default=False)
     # A new member's first N posts here wait for a moderator (0: posts appear at once).
     premoderate_first: Mapped[int] = mapped_column(Integer, default=0)
+    # New threads by email (#21): on, and the part before the @ of its address (forum/mail_tokens.py).
+    email_threads: Mapped[bool] = mapped_column(default=False)
+    email_local_part: Mapped[str | None] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
