@@ -5,7 +5,7 @@ BIN        = $(VENV)/bin
 FLASK      = $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install clean lock
+.PHONY: run test test-sqlite test-postgres install clean lock translations
 
 # What CI installs is pinned, with hashes, in requirements/ci.lock (made from setup.cfg by
 # `make lock`); the package itself goes in on top without touching those pins.
@@ -22,6 +22,17 @@ lock:
 	$(PYTHON) -m pip install --quiet --target build/uv uv
 	PYTHONPATH=build/uv build/uv/bin/uv pip compile setup.cfg --extra test --extra postgres --extra redis \
 		--extra server --generate-hashes --python-version 3.11 --upgrade -o requirements/ci.lock
+
+# Every word the forum says, in each language's catalog (translations/<lang>/LC_MESSAGES/messages.po):
+# after marking new words with _() in templates or code, `make translations` adds them to every
+# catalog (untranslated, for a translator), and compiles what is translated. A new language:
+# add it to forum.i18n.LANGUAGES, then `make translations NEW_LANGUAGE=xx`.
+translations: $(BIN)/.installed
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project Afterchat -o build/messages.pot .
+	$(if $(NEW_LANGUAGE),test -d translations/$(NEW_LANGUAGE) || $(BIN)/pybabel init -i build/messages.pot -d translations -l $(NEW_LANGUAGE) --no-wrap,)
+	$(BIN)/pybabel update -i build/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
 
 install: $(BIN)/.installed
 

@@ -264,3 +264,4 @@ def send_digests_command(frequency: str) -> None:
 # Commands defined beside the code they run register themselves on forum_cli when imported.
 from forum import cli_ops as _cli_ops  # noqa: E402,F401  (backup, check)
 from forum.search import cli as _search_cli  # noqa: E402,F401  (reindex)
+from forum import cli_mail as _cli_mail  # noqa: E402,F401  (receive-mail, fetch-mail)

@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
-from forum import search, security, settings
+from forum import i18n, search, security, settings
 from forum.limits import limiter
 from forum.resources import resource_dir
 
@@ -41,6 +41,7 @@ class Forum:
         with app.app_context():
             forum_db.configure_sqlite(db.engine)
         self._login(app)
+        i18n.init_app(app)  # English and Welsh: the reader's choice, else their browser's
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORUM_REDIS_URL"] or "memory://")
         # Said for every app: the one limiter otherwise keeps whatever the last app it served said.
         app.config.setdefault("RATELIMIT_ENABLED", True)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from forum.db import utcnow
-from forum.models import OutboxMessage
+from forum.models import MailAddress, OutboxMessage
 
 log = logging.getLogger("forum.mail")
 
@@ -43,6 +43,8 @@ class Transport:
         self.password = config.get("FORUM_MAIL_PASSWORD")
         self.use_tls = bool(config.get("FORUM_MAIL_USE_TLS"))
         self.sender = config.get("FORUM_MAIL_SENDER") or "afterchat@localhost"
+        # The envelope sender, where bounces go (e.g. an address receive-mail reads); None: the From address.
+        self.return_path = config.get("FORUM_MAIL_RETURN_PATH") or None
         self._smtp: smtplib.SMTP | None = None
 
     def build(self, item: OutboxMessage) -> EmailMessage:
@@ -71,7 +73,7 @@ class Transport:
                 self._smtp.starttls()
             if self.username:
                 self._smtp.login(self.username, self.password or "")
-        self._smtp.send_message(message)
+        self._smtp.send_message(message, from_addr=self.return_path)
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -104,6 +106,11 @@ def claim(db: Session, now: datetime) -> OutboxMessage | None:
     return db.get(OutboxMessage, taken, populate_existing=True) if taken is not None else None
 
 
+def _stopped(db: Session, address: str) -> MailAddress | None:
+    """The bounce record of `address` when sending to it has stopped after repeated hard bounces."""
+    return db.scalar(select(MailAddress).where(MailAddress.address == address.lower(), MailAddress.stopped_at.is_not(None)))
+
+
 def send_due(db: Session, transport: Transport, now: datetime | None = None, limit: int = 1000) -> tuple[int, int]:
     """Send every message that is due; retry failures later with back-off. Return (sent, failed).
 
@@ -121,6 +128,16 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
                 db.commit()
                 break
             item_id, attempts = item.id, item.attempts
+            stopped = _stopped(db, item.to)
+            if stopped is not None:
+                # The address bounced too often (services/inbound_mail): keep the message, marked, unsent.
+                db.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
+                    failed_at=now, last_error=f"Not sent: {item.to} bounced {stopped.hard_bounces} times "
+                                              f"({stopped.last_bounce_reason or 'no reason given'})"[:1000])
+                    .execution_options(synchronize_session=False))
+                db.commit()
+                failed += 1
+                continue
             message = transport.build(item)
             db.commit()
             try:

@@ -333,6 +333,12 @@ def moderates_anything(viewer) -> bool:
     return member.is_moderator or "host" in space_roles(member).values()
 
 
+def can_read_mail_log(viewer) -> bool:
+    """May the viewer read the log of mail received (senders' addresses, from every space)? Site moderators."""
+    member = _member(viewer)
+    return member is not None and member.is_moderator
+
+
 def can_administer(viewer) -> bool:
     """May the viewer manage the site (spaces, settings)?"""
     member = _member(viewer)

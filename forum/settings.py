@@ -17,6 +17,18 @@ DEFAULTS: dict[str, object] = {
     "FORUM_MAIL_USE_TLS": False,
     "FORUM_MAIL_SENDER": "afterchat@localhost",
     "FORUM_INCOMING_DOMAIN": None,       # e.g. in.community.example.gov.uk: replies by email come here; None: no Reply-To
+    "FORUM_INCOMING_MAX_BYTES": 10 * 1024 * 1024,  # larger mail in is refused (with one answer a day)
+    "FORUM_INCOMING_AUTHSERV_ID": None,  # the receiving server's Authentication-Results id; None: the topmost one
+    "FORUM_MAIL_BOUNCE_LIMIT": 3,        # hard bounces after which no more mail goes to an address
+    "FORUM_MAIL_RETURN_PATH": None,      # envelope sender of mail out (where bounces go), e.g. bounces@<incoming domain>
+    "FORUM_IMAP_HOST": None,             # fetch-mail: the mailbox that mail to the forum lands in
+    "FORUM_IMAP_PORT": None,             # None: 993 for ssl, 143 for starttls and plain
+    "FORUM_IMAP_SECURITY": "ssl",        # ssl, starttls, or plain (plain only for a server on this machine)
+    "FORUM_IMAP_USER": None,
+    "FORUM_IMAP_PASSWORD": None,
+    "FORUM_IMAP_OAUTH2_TOKEN_COMMAND": None,  # prints an OAuth2 access token (Microsoft 365): XOAUTH2, no password
+    "FORUM_IMAP_FOLDER": "INBOX",
+    "FORUM_IMAP_DONE_FOLDER": "Afterchat-done",  # handled messages are moved here, so none is read twice
     "FORUM_REDIS_URL": None,             # None: rate limits kept in memory, per process
     "FORUM_TRUSTED_EMAIL_DOMAINS": (
         "gov.uk gov.scot gov.wales llyw.cymru nhs.net nhs.uk police.uk parliament.uk"
@@ -41,7 +53,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 _BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
-_INTEGER = {"FORUM_MAIL_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
+_INTEGER = {"FORUM_MAIL_PORT", "FORUM_INCOMING_MAX_BYTES", "FORUM_MAIL_BOUNCE_LIMIT", "FORUM_IMAP_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
             "FORUM_IMPORT_PENDING_LIMIT", "FORUM_IMPORT_PENDING_HOURS"}
 
 

@@ -167,6 +167,7 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.post_history": [f"/posts/{i}/history" for i in private_ids],
         "forum.thread_tools": [f"/threads/{w.private_thread.id}/tools", f"/threads/{w.secret_thread.id}/tools"],
         "forum.moderation_log_page": ["/moderation/log"],
+        "forum.mail_log": ["/moderation/mail"],
         "forum.watching": ["/watching"],
         "forum.notification_list": ["/notifications"],
         "forum.notification_settings": ["/account/notifications"],

@@ -85,6 +85,7 @@ class Member(Base):
     # Keeping up: how email reaches them, whether writing in a thread watches it, their private feed.
     email_frequency: Mapped[str] = mapped_column(String(10), default="daily")
     auto_watch: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8))  # "en", "cy"; None: as the browser asks
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

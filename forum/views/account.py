@@ -13,7 +13,7 @@ from forum.errors import ValidationError
 from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DecisionForm,
                          DeleteAccountForm, ProfileForm)
 from forum.models import Member
-from forum.services import membership, space_members
+from forum.services import inbound_mail, membership, space_members
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, form_errors, site_name
 from forum.views.auth import organisation_names, profile_from, send_confirmation
@@ -29,7 +29,8 @@ def account():
     """The member's own page: where their account stands, and what they can change."""
     return render_template("forum/account/index.html", answer_form=AnswerForm(), resend_form=ConfirmForm(),
                            invitations=space_members.invitations_for(session(), current_user),
-                           decision=DecisionForm())
+                           decision=DecisionForm(),
+                           mail_stopped=inbound_mail.stopped_address(session(), current_user.email))
 
 
 @bp.post("/account/confirm-again")

@@ -1,0 +1,81 @@
+"""The forum's languages: which one a request is answered in, and the catalogs that say it.
+
+English (the words in the code) and Welsh (`translations/cy`). A request is answered in the
+language its reader last chose with the "Cymraeg" / "English" link (a cookie, so it holds for
+visitors too), else the signed-in member's saved setting, else the browser's Accept-Language,
+else FORUM_DEFAULT_LANGUAGE. Mail goes out in the recipient's saved language (`in_language`).
+Dates and numbers are formatted for the language with Babel, in UK time (Europe/London).
+
+Adding a language is one catalog: `make translations NEW_LANGUAGE=xx` after adding it to LANGUAGES.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
+from sqlalchemy.exc import SQLAlchemyError
+
+from forum.resources import resource_dir
+
+# The languages the interface is written in, each named in itself (as the switch link shows it).
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+# What <html lang> says for each: British English, and Welsh.
+HTML_LANG: dict[str, str] = {"en": "en-GB", "cy": "cy"}
+COOKIE = "forum_language"
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    """Answer in the reader's language; a host app's own Babel keeps its choice, and gains the forum's catalogs."""
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
+    directory = str(resource_dir("translations"))
+    if "babel" in app.extensions:
+        configured = app.extensions["babel"]
+        if directory not in configured.translation_directories:
+            configured.translation_directories.append(directory)
+        return
+    Babel(app, locale_selector=select_language, default_locale=site_language(app.config),
+          default_translation_directories=directory)
+
+
+def site_language(config) -> str:
+    """FORUM_DEFAULT_LANGUAGE when it is one the forum speaks, else English."""
+    code = str(config.get("FORUM_DEFAULT_LANGUAGE") or "en").strip().lower()
+    return code if code in LANGUAGES else "en"
+
+
+def select_language() -> str:
+    """The language this request is answered in (see the module docstring for the order)."""
+    if not has_request_context():
+        return site_language(current_app.config)
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    from flask_login import current_user  # late: the login manager is set up after Babel
+    try:
+        saved = getattr(current_user, "language", None) if current_user and current_user.is_authenticated else None
+    except SQLAlchemyError:  # the error page for a failed database must still draw, in some language
+        saved = None
+    if saved in LANGUAGES:
+        return saved
+    return request.accept_languages.best_match(LANGUAGES, default=site_language(current_app.config))
+
+
+def current_language() -> str:
+    """The code of the language being spoken now: "en" or "cy"."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+
+
+def html_lang() -> str:
+    """What <html lang> should say for the current language."""
+    return HTML_LANG[current_language()]
+
+
+@contextmanager
+def in_language(code: str | None):
+    """Say what is inside in `code` (a recipient's saved language), e.g. while writing their email."""
+    with force_locale(code if code in LANGUAGES else site_language(current_app.config)):
+        yield

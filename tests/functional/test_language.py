@@ -1,0 +1,91 @@
+"""Cymraeg a Saesneg: which language a page is in, and the link on every page that switches it (#24)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from datetime import datetime, timezone
+
+from flask import render_template_string
+
+from forum import i18n
+from tests.factories import db_session, login, make_member
+
+LANG = re.compile(r'<html lang="([^"]+)"')
+
+
+def _lang(response) -> str:
+    return LANG.search(response.get_data(as_text=True)).group(1)
+
+
+def test_english_by_default_with_a_link_to_welsh(client):
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert _lang(page) == "en-GB"
+    assert "Skip to main content" in html
+    assert '<a href="/language/cy?next=/" lang="cy" hreflang="cy" rel="alternate">Cymraeg</a>' in html
+
+
+def test_a_browser_that_asks_for_welsh_gets_welsh(client):
+    page = client.get("/", headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})
+    html = unescape(page.get_data(as_text=True))
+    assert _lang(page) == "cy"
+    assert "Neidio i'r prif gynnwys" in html and "Skip to main content" not in html
+    assert ">English</a>" in html
+
+
+def test_the_switch_link_remembers_the_choice_for_a_visitor_and_goes_back(client):
+    switched = client.get("/language/cy?next=/chats")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/chats"
+    assert "forum_language=cy" in switched.headers["Set-Cookie"]
+    assert "HttpOnly" in switched.headers["Set-Cookie"]
+    assert _lang(client.get("/")) == "cy"
+    # An English-speaking browser does not undo the reader's own choice.
+    assert _lang(client.get("/", headers={"Accept-Language": "en-GB"})) == "cy"
+    client.get("/language/en?next=/")
+    assert _lang(client.get("/", headers={"Accept-Language": "cy"})) == "en-GB"
+
+
+def test_the_switch_never_sends_the_reader_to_another_site_and_refuses_unknown_languages(client):
+    assert client.get("/language/cy?next=https://evil.example/").headers["Location"] == "/"
+    assert client.get("/language/cy?next=//evil.example/").headers["Location"] == "/"
+    assert client.get("/language/fr").status_code == 404
+
+
+def test_a_members_saved_language_applies_where_they_made_no_other_choice(app, client):
+    member = make_member(app, "Nia Jones")
+    with app.app_context():
+        db = db_session(app)
+        db.get(type(member), member.id).language = "cy"
+        db.commit()
+    login(client, member)
+    assert _lang(client.get("/", headers={"Accept-Language": "en"})) == "cy"
+    client.get("/language/en")
+    assert _lang(client.get("/")) == "en-GB"
+
+
+def test_the_site_default_is_for_readers_whose_browser_asks_for_neither(app, client):
+    app.config["FORUM_DEFAULT_LANGUAGE"] = "cy"
+    assert _lang(client.get("/", headers={"Accept-Language": "fr"})) == "cy"
+    assert _lang(client.get("/", headers={"Accept-Language": "en"})) == "en-GB"
+
+
+def test_dates_and_times_are_written_in_the_pages_language_in_uk_time(app):
+    moment = datetime(2026, 1, 14, 13, 5, tzinfo=timezone.utc)  # a fixed moment, compared with nothing
+    template = "{{ moment|forum_date }}, {{ moment|forum_clock }}"
+    with app.test_request_context("/", headers={"Accept-Language": "cy"}):
+        assert render_template_string(template, moment=moment) == "14 Ionawr 2026, 1:05yh"
+    with app.test_request_context("/"):
+        assert render_template_string(template, moment=moment) == "14 January 2026, 1:05pm"
+    summer = datetime(2026, 7, 1, 11, 30, tzinfo=timezone.utc)  # British Summer Time: 12:30
+    with app.test_request_context("/", headers={"Accept-Language": "cy"}):
+        assert render_template_string("{{ moment|forum_clock }}", moment=summer) == "12:30yh"
+
+
+def test_mail_is_written_in_the_recipients_language(app):
+    from flask_babel import gettext
+    with app.test_request_context("/"):
+        with i18n.in_language("cy"):
+            assert gettext("Skip to main content") == "Neidio i'r prif gynnwys"
+        with i18n.in_language(None):
+            assert gettext("Skip to main content") == "Skip to main content"
