@@ -55,6 +55,7 @@ class Transport:
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "localhost")
         for name, value in (item.headers or {}).items():
+            del message[name]  # a queued header replaces the default (a post's own stable Message-ID, say)
             message[name] = value
         message.set_content(item.body)
         return message

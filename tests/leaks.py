@@ -116,6 +116,7 @@ def routes(w: World) -> dict[str, list[str]]:
     return {
         "forum.home": ["/", "/?page=2"],
         "forum.health": ["/health"],
+        "forum.switch_language": [f"/language/cy?next=/threads/{w.secret_thread.id}", "/language/en"],
         "forum.space": ["/spaces/evangelists", "/spaces/hidden", "/spaces/open", "/spaces/evangelists?page=2"],
         "forum.new_thread": ["/spaces/evangelists/new", "/spaces/hidden/new"],
         "forum.space_members_page": ["/spaces/evangelists/members", "/spaces/hidden/members"],
@@ -172,6 +173,7 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.notification_list": ["/notifications"],
         "forum.notification_settings": ["/account/notifications"],
         "forum.unsubscribe": ["/unsubscribe/not-a-token"],
+        "forum.stop_every_post": ["/every-post/stop/not-a-token"],
         "forum.recent_feed": ["/feeds/recent.atom"],
         "forum.space_feed": ["/spaces/evangelists/feed.atom", "/spaces/hidden/feed.atom", "/spaces/open/feed.atom"],
         # An outsider's own private feed (the URL is the key) must hold nothing from the closed spaces.

@@ -3,6 +3,14 @@
 A new post notifies only members who may read it (the one policy decides), in the same transaction.
 Email about a private or secret space carries only a link, never what was said. Digests never send
 the same notification twice: each is stamped when it goes out.
+
+Reply by email (#21): every email about a post carries a Reply-To unique to the member and thread
+(forum/mail_tokens.py), when FORUM_INCOMING_DOMAIN is set and the member may reply there, with a line
+saying so. A digest covers many threads and an email has one Reply-To, so a digest has one only when
+all of it is about one thread; otherwise each entry shows its own reply address. Mailing-list mode
+(a watch's `every_post`) emails each new post as it appears, with List-* headers and a Message-ID
+per post, In-Reply-To/References pointing at the thread's first post and the replied-to post, so
+mail programs group a thread's emails.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import mail, markup, policy
@@ -21,11 +29,16 @@ from forum.db import utcnow
 from forum.errors import NotFound, ValidationError
 from forum.models import (EMAIL_FREQUENCIES, LibraryEntry, Member, Notification, Post, Space, Thread, Watch)
 from forum.models.accounts import normalise_name
+from forum.services import open_questions
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@,;:!?()\[\]<>\"]+(?:[ \t]+[^\s@,;:!?()\[\]<>\"]+){0,3})")
-PRIORITY = {"mention": 0, "reply": 1, "keyword": 2, "new_thread": 3}
-KIND_TEXT = {"mention": "mentioned you", "reply": "replied", "keyword": "mentioned a word you listen for",
+PRIORITY = {"mention": 0, "answer": 1, "reply": 2, "keyword": 3, "new_thread": 4}
+KIND_TEXT = {"mention": "mentioned you", "answer": "answered your question", "reply": "replied", "keyword": "mentioned a word you listen for",
              "new_thread": "started a thread"}
+
+
+def _no_reply_address(member_id: int, thread_id: int) -> str | None:
+    return None
 
 
 @dataclass
@@ -36,6 +49,13 @@ class Links:
     unsubscribe: Callable[[Member], str]
     settings: str
     library: Callable[[int], str]
+    # The member's reply address for a thread (forum.mail_tokens.reply_address); None: no reply by email.
+    reply_to: Callable[[int, int], str | None] = _no_reply_address
+    # One-click link that turns off one watch's mailing-list mode, and an address that does the same.
+    stop_every_post: Callable[[Watch], str] | None = None
+    stop_every_post_address: Callable[[Watch], str | None] | None = None
+    # The domain in Message-IDs and List-Ids (FORUM_INCOMING_DOMAIN, else the forum's host name).
+    mail_domain: str = "localhost"
 
 
 # -- watching ---------------------------------------------------------------------------------------------------------
@@ -70,6 +90,24 @@ def unwatch(db: Session, member: Member, kind: str, target_id: int = 0, watch_id
     query = query.where(Watch.id == watch_id) if watch_id else query.where(Watch.kind == kind,
                                                                           Watch.target_id == target_id)
     db.execute(query)
+
+
+def set_every_post(db: Session, member: Member, watch_id: int, on: bool) -> Watch:
+    """Turn mailing-list mode (every post by email) on or off for one of the member's thread or space watches."""
+    found = db.scalar(select(Watch).where(Watch.id == watch_id, Watch.member_id == member.id))
+    if found is None or found.kind not in ("thread", "space"):
+        raise NotFound("You are not watching anything at this address.")
+    found.every_post = on
+    return found
+
+
+def stop_every_post(db: Session, member_id: int, watch_id: int) -> bool:
+    """Turn off one watch's mailing-list mode (its emails' one-click link); False when that watch is gone."""
+    found = db.scalar(select(Watch).where(Watch.id == watch_id, Watch.member_id == member_id))
+    if found is None:
+        return False
+    found.every_post = False
+    return True
 
 
 def watches(db: Session, member: Member) -> list[tuple[Watch, str]]:
@@ -151,25 +189,54 @@ def _notify(db: Session, post: Post, thread: Thread, space: Space, author_id: in
             offer(member_id, "new_thread")
     for member_id, keyword in _keyword_hits(db, f"{thread.title}\n{post.body_source}").items():
         offer(member_id, "keyword", keyword)
+    # A reply to (or quote of) a question left open in a chat tells its asker (#20).
+    asker = open_questions.asker_to_tell(db, post)
+    if asker is not None:
+        offer(asker, "answer")
     for member in mentioned_members(db, post.body_source):
         offer(member.id, "mention")
-    if not wanted:
+    every_post = {member_id: item for member_id, item in _every_post_watches(db, thread, space).items()
+                  if member_id != author_id}
+    if not wanted and not every_post:
         return []
-    members = {m.id: m for m in db.scalars(select(Member).where(Member.id.in_(list(wanted)),
+    members = {m.id: m for m in db.scalars(select(Member).where(Member.id.in_(list(set(wanted) | set(every_post))),
                                                                 Member.state == "approved"))}
+    listed: set[int] = set()
+    for member_id, list_watch in every_post.items():
+        member = members.get(member_id)
+        if member is None or not member.email or member.email_frequency == "none" or not _may_read(member, post, thread, space):
+            continue  # the same rule as notifications: only members who may read the post, and want email
+        _email_every_post(db, member, list_watch, post, thread, space, links, site_name)
+        listed.add(member_id)
     created = []
     for member_id, (kind, keyword) in wanted.items():
         member = members.get(member_id)
-        if member is None or not (policy.can_see_thread_exists(member, thread, space)
-                                  and policy.post_state(member, post, space) == policy.SHOWN):
+        if member is None or not _may_read(member, post, thread, space):
             continue  # only members who may read the post hear about it
         item = Notification(member_id=member.id, kind=kind, post_id=post.id, thread_id=thread.id, keyword=keyword)
         db.add(item)
         created.append(item)
-        if member.email_frequency == "immediate" and member.email:
+        if member_id in listed:
+            item.emailed_at = utcnow()  # the post itself went out by email: no second email, nor a digest entry
+        elif member.email_frequency == "immediate" and member.email:
             _email_one(db, member, item, post, thread, space, links, site_name)
     db.flush()
     return created
+
+
+def _may_read(member: Member, post: Post, thread: Thread, space: Space) -> bool:
+    return policy.can_see_thread_exists(member, thread, space) and policy.post_state(member, post, space) == policy.SHOWN
+
+
+def _every_post_watches(db: Session, thread: Thread, space: Space) -> dict[int, Watch]:
+    """Who gets every post of this thread by email, each with the watch that asks for it (the thread's first)."""
+    found: dict[int, Watch] = {}
+    rows = db.scalars(select(Watch).where(Watch.every_post.is_(True), or_(
+        and_(Watch.kind == "thread", Watch.target_id == thread.id),
+        and_(Watch.kind == "space", Watch.target_id == space.id))))
+    for item in sorted(rows, key=lambda w: (w.kind != "thread", w.id)):
+        found.setdefault(item.member_id, item)
+    return found
 
 
 def _headers(member: Member, links: Links) -> dict[str, str]:
@@ -179,6 +246,16 @@ def _headers(member: Member, links: Links) -> dict[str, str]:
 def _footer(member: Member, links: Links) -> str:
     return (f"\n\n--\nYou get these emails because of your settings: {links.settings}\n"
             f"Stop all email from us with one click: {links.unsubscribe(member)}\n")
+
+
+REPLY_LINE = "Reply to this email to post your reply in this thread, as you."
+
+
+def reply_address_for(member: Member, thread: Thread, space: Space, links: Links) -> str | None:
+    """The member's reply address for this thread, if reply by email is on and they may reply there now."""
+    if not policy.can_reply(member, thread, space):
+        return None
+    return links.reply_to(member.id, thread.id)
 
 
 def _email_one(db: Session, member: Member, item: Notification, post: Post, thread: Thread, space: Space,
@@ -193,8 +270,63 @@ def _email_one(db: Session, member: Member, item: Notification, post: Post, thre
         subject = f"{who} {KIND_TEXT[item.kind]}: {thread.title}"[:300]
         snippet = markup.render_plain(post.body_source)[:400]
         body = f"Hello {member.display_name},\n\n{who} {KIND_TEXT[item.kind]} in “{thread.title}”:\n\n{snippet}\n\n{url}"
-    mail.queue(db, member.email, subject, body + _footer(member, links), _headers(member, links))
+    headers = _headers(member, links)
+    reply_to = reply_address_for(member, thread, space, links)
+    if reply_to:
+        headers["Reply-To"] = reply_to
+        body += f"\n\n{REPLY_LINE}"
+    mail.queue(db, member.email, subject, body + _footer(member, links), headers)
     item.emailed_at = utcnow()
+
+
+def _message_id(post_id: int, links: Links) -> str:
+    return f"<post-{post_id}@{links.mail_domain}>"
+
+
+def _email_every_post(db: Session, member: Member, list_watch: Watch, post: Post, thread: Thread, space: Space,
+                      links: Links, site_name: str) -> None:
+    """Mailing-list mode: the post itself, threaded under the thread's first post; about a closed space, only a link."""
+    url = links.post(post.id)
+    is_first = thread.first_post_id in (None, post.id)
+    if space.is_closed:
+        subject = f"A thread in a private space on {site_name} (#{thread.id})"[:300]
+        body = f"Hello {member.display_name},\n\nThere is a new post in a private space:\n\n{url}"
+        list_id = f"<{space.slug}.{links.mail_domain}>"
+    else:
+        who = policy.byline(member, post).name
+        subject = (thread.title if is_first else f"Re: {thread.title}")[:300]
+        text = markup.render_plain(post.body_source)
+        verb = "started this thread" if is_first else "wrote"
+        body = f"{who} {verb} in {space.name}:\n\n{text}\n\nOn the forum: {url}"
+        list_id = f"{_phrase(space.name)} <{space.slug}.{links.mail_domain}>"
+    headers = {"Message-ID": _message_id(post.id, links), "List-Id": list_id,
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated"}
+    stop = links.stop_every_post(list_watch) if links.stop_every_post else links.unsubscribe(member)
+    stop_address = links.stop_every_post_address(list_watch) if links.stop_every_post_address else None
+    headers["List-Unsubscribe"] = f"<{stop}>" + (f", <mailto:{stop_address}?subject=unsubscribe>" if stop_address else "")
+    if not is_first:
+        references = [_message_id(thread.first_post_id, links)]
+        parent_id = post.reply_to_id or post.quote_of_id  # the post it answers (an import's reply, a quote)
+        parent = db.get(Post, parent_id) if parent_id not in (None, thread.first_post_id) else None
+        if parent is not None and parent.thread_id == thread.id and policy.post_state(member, parent, space):
+            references.append(_message_id(parent.id, links))  # only a post the member may know is there
+        headers["In-Reply-To"] = references[-1]
+        headers["References"] = " ".join(references)
+    reply_to = reply_address_for(member, thread, space, links)
+    if reply_to:
+        headers["Reply-To"] = reply_to
+        body += f"\n\n{REPLY_LINE}"
+    what = "thread" if list_watch.kind == "thread" else "space"
+    footer = (f"\n\n--\nYou get every post in this {what} by email. Stop with one click: {stop}\n"
+              f"Your email settings: {links.settings}\n"
+              f"Stop all email from us with one click: {links.unsubscribe(member)}\n")
+    mail.queue(db, member.email, subject, body + footer, headers)
+
+
+def _phrase(name: str) -> str:
+    """A display name for a header, quoted (the email package encodes what is not ASCII)."""
+    cleaned = " ".join(name.replace("\\", " ").replace('"', "'").split())
+    return f'"{cleaned}"'
 
 
 def post_approved(db: Session, post: Post, thread: Thread, space: Space, links: Links, site_name: str) -> None:
@@ -289,9 +421,14 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
         readable = [(n, t, s) for n, t, s, p in rows
                     if policy.can_see_thread_exists(member, t, s) and policy.post_state(member, p, s) == policy.SHOWN]
         if readable or entries:
+            addresses = {t.id: reply_address_for(member, t, s, links) for _n, t, s in readable}
+            headers = _headers(member, links)
+            if len(addresses) == 1 and None not in addresses.values():
+                headers["Reply-To"] = next(iter(addresses.values()))  # all of it is about one thread
+                addresses = {thread_id: REPLY_LINE for thread_id in addresses}
             mail.queue(db, member.email, f"Your {frequency} digest from {site_name}",
-                       _digest_body(member, readable, entries, links) + _footer(member, links),
-                       _headers(member, links))
+                       _digest_body(member, readable, entries, links, addresses) + _footer(member, links),
+                       headers)
             sent += 1
         for notification, _thread, _space, _post in rows:
             notification.digested_at = now  # unreadable ones too: they must never go out later
@@ -313,19 +450,26 @@ def _claim_digest(db: Session, member_id: int, seen: datetime | None, wanted) ->
     return member if member is not None and member.last_digest_at == seen else None
 
 
-def _digest_body(member: Member, rows, entries, links: Links) -> str:
+def _digest_body(member: Member, rows, entries, links: Links, addresses: dict[int, str | None]) -> str:
+    """The digest's text; `addresses` holds each thread's reply address (or the reply line when it has a Reply-To)."""
     lines = [f"Hello {member.display_name},", "", "Here is what is new for you."]
+    if any(address and address != REPLY_LINE for address in addresses.values()):
+        lines.append("To reply to a thread by email, write to the address under it: your reply is posted as you.")
     current = None
-    for notification, thread, space in rows:
+    for position, (notification, thread, space) in enumerate(rows):
         if space.id != current:
             current = space.id
             lines += ["", f"In {space.name}:"]
         if space.is_closed:
             lines.append(f"- Something new in a private space: {links.post(notification.post_id)}")
         else:
-            label = {"reply": "New reply in", "new_thread": "New thread:", "mention": "You were mentioned in",
+            label = {"answer": "Your question was answered in", "reply": "New reply in", "new_thread": "New thread:", "mention": "You were mentioned in",
                      "keyword": f"“{notification.keyword}” came up in"}[notification.kind]
             lines.append(f"- {label} {thread.title}: {links.post(notification.post_id)}")
+        last_of_thread = position + 1 == len(rows) or rows[position + 1][1].id != thread.id
+        address = addresses.get(thread.id)
+        if last_of_thread and address:
+            lines.append(f"  {address}" if address == REPLY_LINE else f"  Reply by email: {address}")
     if entries:
         lines += ["", "New in the good-practice library:"]
         lines += [f"- {entry.title}: {links.library(entry.id)}" for entry in entries]

@@ -7,26 +7,34 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from forum import feeds, policy, tokens
+from urllib.parse import urlsplit
+
+from forum import feeds, mail_tokens, policy, security, tokens
 from forum.db import session, utcnow
 from forum.errors import NotFound
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
 from forum.ids import parse_id
 from forum.models import Member, Post, Space, Thread
-from forum.services import notifications, reading
+from forum.services import notifications, reading, recaps
 from forum.views import bp
+from forum.limits import limiter, posting_limit
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
 
 
 def links() -> notifications.Links:
     """Absolute links for notifications and digests (from FORUM_BASE_URL when it is set)."""
-    secret = current_app.config["SECRET_KEY"]
+    config = current_app.config
+    secret = config["SECRET_KEY"]
     return notifications.Links(
         post=lambda post_id: external_url("forum.post", post_id=post_id),
         unsubscribe=lambda member: external_url(
             "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id})),
         settings=external_url("forum.notification_settings"),
         library=lambda entry_id: external_url("forum.library_entry", entry_id=entry_id),
+        reply_to=lambda member_id, thread_id: mail_tokens.reply_address(config, member_id, thread_id),
+        stop_every_post=lambda watch: external_url("forum.stop_every_post", token=tokens.make(
+            secret, "stop-every-post", {"id": watch.member_id, "watch": watch.id})),
+        mail_domain=mail_tokens.incoming_domain(config) or urlsplit(security.base_url(config)).hostname or "localhost",
     )
 
 
@@ -75,6 +83,7 @@ def watching():
             return redirect(url_for("forum.watching"))
     errors = form_errors(form)
     return render_template("forum/keeping_up/watching.html", form=form, watches=notifications.watches(db, current_user),
+                           reply_by_email=mail_tokens.incoming_domain(current_app.config) is not None,
                            errors=errors), 400 if errors else 200
 
 
@@ -87,6 +96,36 @@ def remove_watch(watch_id: int):
         db.commit()
         flash("Stopped.", "success")
     return redirect(url_for("forum.watching"))
+
+
+@bp.post("/watching/<forum_id:watch_id>/every-post")
+@login_required
+def set_every_post(watch_id: int):
+    """Turn mailing-list mode (every post by email) on or off for one thread or space I watch."""
+    db = session()
+    if ConfirmForm().validate_on_submit():
+        on = request.form.get("every_post") == "on"
+        notifications.set_every_post(db, current_user, watch_id, on)
+        db.commit()
+        flash("You will get every new post by email." if on else "You will no longer get every post by email.",
+              "success")
+    return redirect(url_for("forum.watching"))
+
+
+@bp.route("/every-post/stop/<token>", methods=["GET", "POST"])
+@limiter.limit(posting_limit, methods=["POST"])
+def stop_every_post(token: str):
+    """Stop one watch's every-post emails with one click, no sign-in (RFC 8058: mail programs POST here)."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "stop-every-post", token)
+    member = db.get(Member, payload.get("id"))
+    if member is None or member.state == "deleted":
+        raise NotFound("This link is not valid any more.")
+    if request.method == "POST":
+        notifications.stop_every_post(db, member.id, int(payload.get("watch") or 0))
+        db.commit()
+        return render_template("forum/keeping_up/every_post_stopped.html")
+    return render_template("forum/keeping_up/every_post_stop.html", token=token)
 
 
 @bp.get("/notifications")
@@ -121,7 +160,7 @@ def notification_settings():
     member = current_user
     if request.method == "GET":
         form = NotificationSettingsForm(data={"email_frequency": member.email_frequency,
-                                              "auto_watch": member.auto_watch})
+                                              "auto_watch": member.auto_watch, "recap_email": member.recap_email})
     else:
         form = NotificationSettingsForm()
     if form.validate_on_submit():
@@ -130,7 +169,11 @@ def notification_settings():
             db.commit()
             flash("Your private feed has a new address; the old one no longer works.", "success")
             return redirect(url_for("forum.notification_settings"))
-        if attempt(db, form, lambda: notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))):
+        def save():
+            notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))
+            recaps.set_choice(db, member, form.recap_email.data)
+
+        if attempt(db, form, save):
             flash("Your settings were saved.", "success")
             return redirect(url_for("forum.notification_settings"))
     feed_url = external_url("forum.member_feed", token=member.feed_token) if member.feed_token else None
@@ -147,11 +190,15 @@ def unsubscribe(token: str):
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
         raise NotFound("This link is not valid any more.")
+    what = "recaps" if payload.get("what") == "recaps" else "all"  # a recap's link stops recaps only (#20)
     if request.method == "POST":
-        notifications.unsubscribe(db, member.id)
+        if what == "recaps":
+            recaps.unsubscribe(db, member)
+        else:
+            notifications.unsubscribe(db, member.id)
         db.commit()
-        return render_template("forum/keeping_up/unsubscribed.html")
-    return render_template("forum/keeping_up/unsubscribe.html", token=token)
+        return render_template("forum/keeping_up/unsubscribed.html", what=what)
+    return render_template("forum/keeping_up/unsubscribe.html", token=token, what=what)
 
 
 # -- feeds --------------------------------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from forum.models import OutboxMessage, Space, SpaceMembership, Thread
+from forum.models import OutboxMessage, Space, SpaceMembership, Thread, Watch
 from forum.services.spaces import update_space
 from forum.services.threads import move_thread
 from tests.factories import make_member, make_thread, submit
@@ -69,6 +69,38 @@ def test_emails_never_carry_private_content(app, world):
             assert canary not in text
         if message.to != world.outsider.email:  # the invitee may learn the secret space's name
             assert SECRET["name"] not in text
+
+
+def test_every_post_emails_reach_only_those_who_may_read_the_post(app, world):
+    # Everyone asks for every post of the closed spaces and their threads by email: the ex-member
+    # (asked while a member), the outsider and the pending person (rows as if they once could).
+    with app.app_context():
+        session = app.extensions["forum"].db.session
+        for person in (world.member, world.host, world.ex_member, world.outsider, world.pending):
+            for kind, target in (("space", world.private.id), ("thread", world.private_thread.id),
+                                 ("space", world.secret.id), ("thread", world.secret_thread.id)):
+                found = session.scalar(select(Watch).where(Watch.member_id == person.id, Watch.kind == kind,
+                                                           Watch.target_id == target))
+                if found is None:
+                    session.add(Watch(member_id=person.id, kind=kind, target_id=target, every_post=True))
+                else:  # the writer watches their own threads already
+                    found.every_post = True
+        session.execute(delete(OutboxMessage))
+        session.commit()
+    app.config["FORUM_INCOMING_DOMAIN"] = "in.forum.example"
+    writer = viewer(app, world.member)
+    for thread in (world.private_thread, world.secret_thread):
+        submit(writer, f"/threads/{thread.id}/reply", {"body": f"More {PRIVATE['reply']} {SECRET['body']}",
+                                                     "submit": "Post reply"}, form_url=f"/threads/{thread.id}")
+    with app.app_context():
+        messages = app.extensions["forum"].db.session.scalars(select(OutboxMessage)).all()
+    assert {m.to for m in messages} == {world.host.email}  # the writer gets no copy of their own post
+    assert len(messages) == 2
+    for message in messages:
+        text = message.subject + message.body + " ".join(f"{k}: {v}" for k, v in message.headers.items())
+        assert message.headers["List-Id"] and message.headers["Reply-To"].startswith("reply+")
+        for canary in CANARIES:
+            assert canary not in text
 
 
 def test_a_thread_moved_from_public_to_private_disappears_at_once(app, world):
