@@ -8,6 +8,7 @@ DEFAULTS: dict[str, object] = {
     "FORUM_DATABASE_URL": None,          # None: SQLite file `forum.sqlite3` in the instance folder
     "FORUM_SECRET_KEY": None,            # None: the standalone app refuses to start outside debug/testing
     "FORUM_SITE_NAME": "Afterchat",
+    "FORUM_DEFAULT_LANGUAGE": "en",      # "en" or "cy": for readers whose browser asks for neither
     "FORUM_BASE_URL": None,              # e.g. https://community.example.gov.uk: the address put in emails
     "FORUM_BASE_TEMPLATE": "forum/base.html",
     "FORUM_MAIL_SERVER": None,           # None: mail is written to the log

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import Blueprint, current_app, render_template, url_for
 from flask_wtf.csrf import generate_csrf
 
-from forum import policy
+from forum import i18n, policy
 from forum.errors import ForumError
 from forum.ids import IdConverter
 from forum.resources import resource_dir
@@ -37,16 +38,19 @@ def forum_static(filename: str) -> str:
 
 @bp.app_template_filter("forum_date")
 def forum_date(moment) -> str:
-    """A day as UK readers expect it, in UK time: 14 January 2011."""
+    """A day as UK readers expect it, in UK time and their language: 14 January 2011, 14 Ionawr 2011."""
     local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y}"
+    if i18n.current_language() == "en":
+        return f"{local.day} {local:%B %Y}"
+    return format_date(local, "d MMMM y", locale=i18n.current_language())
 
 
 @bp.app_template_filter("forum_clock")
 def forum_clock(moment) -> str:
-    """A time of day as UK readers expect it, in UK time: 1:05pm."""
+    """A time of day as UK readers expect it, in UK time: 1:05pm (in Welsh, 1:05yh)."""
     local = moment.astimezone(LONDON)
-    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    morning, afternoon = ("yb", "yh") if i18n.current_language() == "cy" else ("am", "pm")
+    return f"{local.hour % 12 or 12}:{local:%M}{morning if local.hour < 12 else afternoon}"
 
 
 @bp.app_template_filter("forum_time")
@@ -63,6 +67,9 @@ bp.add_app_template_global(policy.moderates_anything, "forum_moderates_anything"
 
 
 bp.add_app_template_global(generate_csrf, "forum_csrf_token")
+bp.add_app_template_global(i18n.html_lang, "forum_html_lang")
+bp.add_app_template_global(i18n.current_language, "forum_language")
+bp.add_app_template_global(i18n.LANGUAGES, "forum_languages")
 
 
 @bp.errorhandler(ForumError)
@@ -97,7 +104,7 @@ def _static_caching(response):
 
 
 from forum.views import (  # noqa: E402,F401  (routes attach to bp)
-    account, admin, auth, chats, importing, keeping_up, library, main, members, moderating, moderation, search,
-    spaces, threads,
+    account, admin, auth, chats, importing, keeping_up, language, library, main, members, moderating, moderation,
+    search, spaces, threads,
 )
 from forum.views import mail_in  # noqa: E402,F401  (#21: the mail log, resuming mail after bounces)

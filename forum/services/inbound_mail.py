@@ -1,0 +1,488 @@
+"""Mail in: one RFC 5322 message becomes a reply, a new thread, a recorded bounce, or is dropped or refused.
+
+The order of the checks is the order of trust. A message seen before (by Message-ID) is not handled
+again. A delivery report (DSN) is a bounce: a hard one counts against the address, and after
+FORUM_MAIL_BOUNCE_LIMIT of them no more mail goes there. Auto-replies, bulk and list mail, mail with
+a null sender and mail from the forum itself are dropped: no post, no answer. Then the receiving
+server's Authentication-Results must not say the sender's domain failed DMARC (or SPF or DKIM with
+no pass), the address must be a reply address the forum signed or a space's address, and the sender
+(From, and the envelope sender when known) must be the confirmed address of the member the reply
+address belongs to, or of a member allowed to start threads in the space. The words then go through
+posting.reply / posting.start_thread, so the web's policy, pre-moderation, locks and suspension
+apply, and notifications.post_created tells whoever the web would tell.
+
+A refusal the sender should hear about (a locked thread, a suspension, a space they left, an address
+that is unknown or expired, a message too large or with no words) is answered once a day per address
+at most, through the outbox, marked Auto-Submitted so no machine answers back; nothing is ever sent
+to an auto-reply, a bounce or a null sender. Everything is one transaction: the log row, the post,
+its notifications and any answer commit together, or none of them does and the message can be
+given again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import getaddresses
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum import emails, mail, mail_tokens, policy
+from forum.cleantext import clean_line
+from forum.db import utcnow
+from forum.errors import PermissionDenied, ValidationError
+from forum.models import MailAddress, Member, OutboxMessage, Post, ReceivedMail, Space, Thread
+from forum.services import mail_text, notifications, posting
+
+REPLY_EVERY = timedelta(days=1)
+_BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(auto(matic)?[ -]?(reply|response|answer)|auto:|out of (the )?office|away from (the )?office"
+    r"|on (annual )?leave|on holiday|absence notice|autosvar|automatische antwort|r[ée]ponse automatique)",
+    re.IGNORECASE)
+_DAEMON = re.compile(r"^(mailer[-_]?daemon|postmaster|no[-_]?reply|do[-_]?not[-_]?reply)@", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+class UnreadableMail(Exception):
+    """The input is not an email message at all (the command line exits 65, EX_DATAERR)."""
+
+
+@dataclass
+class Outcome:
+    """What became of one message."""
+
+    kind: str  # posted, started, dropped, bounce, refused, or duplicate (seen before: nothing done)
+    reason: str = ""
+    post_id: int | None = None
+    thread_id: int | None = None
+    answered: bool = False  # an explanatory reply went to the outbox
+
+    def describe(self) -> str:
+        where = f" (post {self.post_id})" if self.post_id else ""
+        return f"{self.kind}{where}" + (f": {self.reason}" if self.reason else "")
+
+
+@dataclass
+class Context:
+    """What the service needs from the app, given explicitly so the command line and tests call the same code."""
+
+    config: dict
+    links: notifications.Links
+    site_name: str
+    may_post: Callable[[Member], bool] = lambda member: True  # the posting rate limit, per member
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, answer: str | None = None, member: Member | None = None):
+        super().__init__(reason)
+        self.reason, self.answer, self.member = reason, answer, member
+
+
+# -- reading the message ---------------------------------------------------------------------------
+
+def _header(message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except (ValueError, TypeError, IndexError):  # a header the parser can't make sense of
+        return ""
+    return clean_line(str(value)) if value is not None else ""
+
+
+def _headers(message, name: str) -> list[str]:
+    try:
+        return [clean_line(str(v)) for v in (message.get_all(name) or [])]
+    except (ValueError, TypeError, IndexError):
+        return []
+
+
+def _addresses(message, *names: str) -> list[str]:
+    found = []
+    for _name, address in getaddresses([v for n in names for v in _headers(message, n)]):
+        if address:
+            found.append(address)
+    return found
+
+
+def _from_address(message) -> str | None:
+    """The one address in From, normalised; None when there is none, or more than one."""
+    found = _addresses(message, "From")
+    if len(found) != 1:
+        return None
+    return emails.normalise(found[0]) or found[0].strip().lower()
+
+
+def _envelope_sender(message, given: str | None) -> str | None:
+    """The envelope sender: given by the mail server, else its Return-Path; "" for the null sender <>."""
+    raw = given if given is not None else (_headers(message, "Return-Path") or [None])[0]
+    if raw is None:
+        return None
+    address = raw.strip().strip("<>").strip()
+    return (emails.normalise(address) or address.lower()) if address else ""
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """The message, or UnreadableMail when the bytes are not an email message."""
+    if not raw or not raw.strip():
+        raise UnreadableMail("The input is empty")
+    message = message_from_bytes(raw, policy=default_policy)
+    if not message.keys() or (not _header(message, "From") and not _header(message, "Message-ID")):
+        raise UnreadableMail("The input has no email headers (From, Message-ID)")
+    return message  # type: ignore[return-value]
+
+
+def message_key(message, raw: bytes) -> str:
+    """What makes a message the same one when it is delivered again: its Message-ID, else a hash of it."""
+    message_id = _header(message, "Message-ID").strip()
+    if message_id:
+        return message_id[:300]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+# -- dropped, bounced, refused before anything is looked up ----------------------------------------------
+
+def _automatic(message, config, envelope: str | None) -> str | None:
+    """Why this message was written by a machine and must get no post and no answer; None if a person wrote it."""
+    auto = _header(message, "Auto-Submitted").strip().lower()
+    if auto and not auto.startswith("no"):
+        return f"automatic (Auto-Submitted: {auto[:40]})"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
+        if _header(message, name):
+            return f"automatic ({name})"
+    if _header(message, "Precedence").strip().lower() in _BULK_PRECEDENCE:
+        return f"bulk (Precedence: {_header(message, 'Precedence').strip().lower()})"
+    suppress = _header(message, "X-Auto-Response-Suppress").lower()
+    if any(word in suppress for word in ("oof", "autoreply", "all")):
+        return "automatic (X-Auto-Response-Suppress)"
+    if _header(message, "List-Id") or _header(message, "List-Unsubscribe"):
+        return "bulk (mailing list)"
+    if _AUTO_SUBJECT.match(_header(message, "Subject")):
+        return "automatic (out-of-office subject)"
+    sender = _from_address(message) or ""
+    if envelope == "":
+        return "null sender"
+    if _DAEMON.match(sender):
+        return "automatic (sent by a mail system)"
+    ours = {emails.normalise(config.get("FORUM_MAIL_SENDER")), emails.normalise(config.get("FORUM_MAIL_RETURN_PATH"))}
+    domain = mail_tokens.incoming_domain(config)
+    if sender in ours or (domain and sender.endswith("@" + domain)):
+        return "loop (mail from the forum itself)"
+    return None
+
+
+def _delivery_reports(message) -> list[tuple[str, str, str]] | None:
+    """(address, status, diagnostic) for each failed recipient of a DSN; None when it is not a DSN."""
+    if message.get_content_type() != "multipart/report":
+        return None
+    if message.get_param("report-type", "").lower() != "delivery-status":
+        return None
+    failed = []
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        # The body is groups of fields: one for the message, then one per recipient.
+        groups = part.get_payload() if part.is_multipart() else []
+        if not groups:
+            text = part.get_payload(decode=True) or b""
+            groups = [message_from_bytes(block.encode() if isinstance(block, str) else block, policy=default_policy)
+                      for block in re.split(rb"\r?\n\r?\n", text)]
+        for group in groups:
+            action = _header(group, "Action").strip().lower()
+            recipient = _header(group, "Final-Recipient") or _header(group, "Original-Recipient")
+            if action != "failed" or not recipient:
+                continue
+            address = recipient.partition(";")[2].strip() or recipient.strip()
+            failed.append((emails.normalise(address) or address.lower(), _header(group, "Status").strip(),
+                           _header(group, "Diagnostic-Code").strip()[:300]))
+    return failed
+
+
+def _authentication_failure(message, config) -> str | None:
+    """Why the receiving server's Authentication-Results say the sender is not who From says; None if not.
+
+    Only our own server's results count: those naming FORUM_INCOMING_AUTHSERV_ID when it is set,
+    else the topmost one (the last server to add it, ours). A DMARC fail is refused; so is an SPF or
+    DKIM fail when neither passed.
+    """
+    results = _headers(message, "Authentication-Results")
+    wanted = (config.get("FORUM_INCOMING_AUTHSERV_ID") or "").strip().lower()
+    if wanted:
+        results = [r for r in results if r.split(";", 1)[0].strip().split()[0:1] == [wanted]]
+    else:
+        results = results[:1]
+    for result in results:
+        verdicts: dict[str, set[str]] = {}
+        for method, verdict in re.findall(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", result.lower()):
+            verdicts.setdefault(method, set()).add(verdict)
+        if "fail" in verdicts.get("dmarc", set()):
+            return "the sender's domain failed DMARC"
+        passed = "pass" in verdicts.get("spf", set()) | verdicts.get("dkim", set())
+        failed = [m for m in ("spf", "dkim") if "fail" in verdicts.get(m, set())]
+        if failed and not passed:
+            return f"the sender failed {' and '.join(m.upper() for m in failed)}"
+    return None
+
+
+def _targets(message, recipient: str | None) -> list[str]:
+    """The addresses this message was delivered to: the mail server's recipient first, then the headers."""
+    found = [recipient] if recipient else []
+    found += _addresses(message, "Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
+    return found
+
+
+# -- the refusal answer ----------------------------------------------------------------------------------
+
+def _address_row(db: Session, address: str) -> MailAddress:
+    row = db.scalar(select(MailAddress).where(MailAddress.address == address))
+    if row is None:
+        row = MailAddress(address=address, hard_bounces=0)
+        db.add(row)
+        db.flush()
+    return row
+
+
+def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, text: str, now: datetime) -> bool:
+    """Tell the sender why their message was not posted, once a day per address at most; True if queued."""
+    address = emails.normalise(to) if to else None
+    if address is None:
+        return False
+    row = _address_row(db, address)
+    if row.stopped_at is not None:
+        return False
+    if row.last_refusal_reply_at is not None and row.last_refusal_reply_at > now - REPLY_EVERY:
+        return False
+    row.last_refusal_reply_at = now
+    subject = _header(message, "Subject")[:200] or "your email"
+    message_id = _header(message, "Message-ID").strip()
+    threading = {"In-Reply-To": message_id, "References": message_id} if message_id else {}
+    mail.queue(db, address, f"Not posted: {subject}"[:300],
+               f"Your email to {ctx.site_name} was not posted: {reason}.\n\n{text}\n\n"
+               "This is an automatic answer; you will get at most one a day. Replies to it are not read.\n",
+               headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", **threading})
+    return True
+
+
+# -- bounces ---------------------------------------------------------------------------------------------
+
+def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]], now: datetime) -> str:
+    """Count each hard bounce against an address the forum has mailed; stop mailing it after the limit."""
+    limit = int(ctx.config.get("FORUM_MAIL_BOUNCE_LIMIT") or 3)
+    counted = []
+    for address, status, diagnostic in failed:
+        if not status.startswith("5"):
+            continue  # a soft bounce (4.x.x): the outbox retries by itself
+        # Only an address the forum really sent to can be stopped, so a forged report can't silence anyone else.
+        sent_to = db.scalar(select(OutboxMessage.id).where(OutboxMessage.to == address,
+                                                           OutboxMessage.sent_at.is_not(None)).limit(1))
+        if sent_to is None:
+            continue
+        row = _address_row(db, address)
+        row.hard_bounces += 1
+        row.last_bounce_at = now
+        row.last_bounce_reason = f"{status} {diagnostic}".strip()[:1000]
+        if row.hard_bounces >= limit and row.stopped_at is None:
+            row.stopped_at = now
+        counted.append(address)
+    if not counted:
+        return "delivery report with no hard bounce to an address the forum mails"
+    return "hard bounce: " + ", ".join(counted)
+
+
+# -- the work --------------------------------------------------------------------------------------------
+
+_ANSWERS = {
+    "unknown": "The address you wrote to is not one the forum gave out, or it has expired. Reply to a newer "
+               "email from the forum, or post on the website.",
+    "too large": "The message was larger than the forum takes. Send the text alone, without attachments.",
+    "empty": "No new words were found in your message once the quoted email and signature were taken out. "
+             "Write your reply above the quoted text.",
+    "locked": "The thread is locked: it takes no new replies.",
+    "suspended": "Your account is suspended, so you cannot post.",
+    "no access": "You are no longer able to post in this space (you may have left it or been removed).",
+    "no title": "Give your email a subject: it becomes the title of the new thread.",
+    "too often": "You have posted a lot in a short time. Wait a while, then send your message again.",
+    "invalid": "The forum could not take your post as it was.",
+}
+
+
+def _member_for(db: Session, address: str | None) -> Member | None:
+    if not address:
+        return None
+    return db.scalar(select(Member).where(Member.email == address))
+
+
+def _check_sender(member: Member | None, sender: str | None, envelope: str | None) -> None:
+    if member is None or sender is None or member.email != sender or member.email_confirmed_at is None:
+        raise _Refused("the sender is not the member this address belongs to")
+    if envelope and envelope != sender:
+        raise _Refused("the envelope sender is not the From address")
+
+
+def _post(db: Session, ctx: Context, message, target_address: str, sender: str | None,
+          envelope: str | None, key: str) -> Outcome:
+    reply_to = mail_tokens.read_reply_address(ctx.config, target_address)
+    if reply_to is not None:
+        member = db.get(Member, reply_to.member_id)
+        _check_sender(member, sender, envelope)
+        thread = db.get(Thread, reply_to.thread_id)
+        space = db.get(Space, thread.space_id) if thread is not None else None
+        if thread is None or space is None or not policy.can_see_thread_exists(member, thread, space):
+            raise _Refused("the member can no longer see this thread", "no access", member)
+    else:
+        local = mail_tokens.read_space_address(ctx.config, target_address)
+        space = db.scalar(select(Space).where(Space.email_local_part == local, Space.email_threads.is_(True))) \
+            if local else None
+        if space is None:
+            raise _Refused("unknown or expired address", "unknown")
+        member = _member_for(db, sender)
+        _check_sender(member, sender, envelope)
+        if not policy.can_view_space(member, space):
+            raise _Refused("the sender may not post in this space")  # says nothing about a space they can't see
+        thread = None
+    if member.state == "suspended":
+        raise _Refused("the member is suspended", "suspended", member)
+    words = mail_text.extract(message)
+    if not words.text:
+        raise _Refused("no new words after removing quoted history and signature", "empty", member)
+    if not ctx.may_post(member):
+        raise _Refused("posting too often", "too often", member)
+    submission = "mail:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+    try:
+        if thread is not None:
+            post = posting.reply(db, thread=thread, space=space, author=member, body=words.with_note(),
+                                 submission_key=submission)
+            kind = "posted"
+        else:
+            title = _REPLY_PREFIX.sub("", _header(message, "Subject")).strip()
+            try:
+                title = posting.check_title(title)
+            except ValidationError:
+                raise _Refused("no usable subject for the thread's title", "no title", member) from None
+            thread = posting.start_thread(db, space=space, author=member, title=title, body=words.with_note(),
+                                          submission_key=submission)
+            post = db.get(Post, thread.first_post_id)
+            kind = "started"
+    except PermissionDenied:
+        if thread is not None and thread.locked and policy.can_post_in_space(member, space):
+            raise _Refused("the thread is locked", "locked", member) from None
+        raise _Refused("the member may not post in this space", "no access", member) from None
+    except ValidationError as exc:
+        detail = "; ".join(exc.errors.values()) or str(exc)
+        raise _Refused(f"the post was not valid: {detail}"[:300], "invalid", member) from None
+    notifications.post_created(db, post, thread, space, member, ctx.links, ctx.site_name)
+    return Outcome(kind, "waiting for a moderator" if post.awaiting_approval else "", post.id, thread.id)
+
+
+def handle(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = None,
+           envelope_sender: str | None = None, now: datetime | None = None) -> Outcome:
+    """Take one message in, inside the caller's transaction (see `receive`, which commits). UnreadableMail if it isn't one."""
+    now = now or utcnow()
+    max_bytes = int(ctx.config.get("FORUM_INCOMING_MAX_BYTES") or 10 * 1024 * 1024)
+    too_large = len(raw) > max_bytes
+    if too_large:
+        message = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256 * 1024])
+        if not message.keys():
+            raise UnreadableMail("The input has no email headers")
+    else:
+        message = parse(raw)
+    key = message_key(message, raw)
+    if db.scalar(select(ReceivedMail.id).where(ReceivedMail.message_key == key)) is not None:
+        return Outcome("duplicate", "this message was handled before")
+    sender = _from_address(message)
+    envelope = _envelope_sender(message, envelope_sender)
+    targets = _targets(message, recipient)
+    log = ReceivedMail(message_key=key, message_id=_header(message, "Message-ID")[:300],
+                       from_address=(sender or _header(message, "From"))[:254],
+                       to_address=(targets[0] if targets else "")[:254],
+                       subject=_header(message, "Subject")[:300], received_at=now)
+    outcome = _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_large, now)
+    log.outcome, log.reason, log.post_id = outcome.kind, outcome.reason[:300], outcome.post_id
+    db.add(log)
+    db.flush()
+    return outcome
+
+
+def _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_large, now) -> Outcome:
+    failed = _delivery_reports(message)
+    if failed is not None:
+        return Outcome("bounce", _record_bounces(db, ctx, failed, now))
+    automatic = _automatic(message, ctx.config, envelope)
+    if automatic:
+        return Outcome("dropped", automatic)
+    forged = _authentication_failure(message, ctx.config)
+    if forged:
+        return Outcome("refused", forged)
+    ours = [t for t in targets if mail_tokens.read_reply_address(ctx.config, t) is not None
+            or mail_tokens.read_space_address(ctx.config, t) is not None]
+    if ours:
+        log.to_address = ours[0][:254]
+    try:
+        if too_large:
+            raise _Refused("the message is too large", "too large", _member_for(db, sender))
+        if not ours:
+            raise _Refused("not addressed to a reply or space address of this forum", "unknown")
+        outcome = _post(db, ctx, message, ours[0], sender, envelope, key)
+    except _Refused as refusal:
+        if refusal.member is not None:
+            log.member_id = refusal.member.id
+        answered = refusal.answer is not None and _answer(
+            db, ctx, message, sender, refusal.reason, _ANSWERS[refusal.answer], now)
+        return Outcome("refused", refusal.reason, answered=answered)
+    log.member_id = db.scalar(select(Post.author_id).where(Post.id == outcome.post_id))
+    return outcome
+
+
+def receive(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = None,
+            envelope_sender: str | None = None) -> Outcome:
+    """Take one message in and commit; all or nothing. A message delivered twice at once is handled once.
+
+    Database errors other than that one propagate (the caller tells the mail server to try again later).
+    """
+    try:
+        outcome = handle(db, ctx, raw, recipient=recipient, envelope_sender=envelope_sender)
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        message = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256 * 1024])
+        if db.scalar(select(ReceivedMail.id).where(ReceivedMail.message_key == message_key(message, raw))) is None:
+            raise
+        return Outcome("duplicate", "this message was handled at the same time by another receiver")
+    except BaseException:
+        db.rollback()
+        raise
+    return outcome
+
+
+def stopped_address(db: Session, address: str | None) -> MailAddress | None:
+    """The bounce record of an address the forum no longer mails, or None when mail goes to it."""
+    if not address:
+        return None
+    return db.scalar(select(MailAddress).where(MailAddress.address == address.lower(),
+                                               MailAddress.stopped_at.is_not(None)))
+
+
+def resume_sending(db: Session, member: Member) -> None:
+    """Mail the member's address again (they have fixed their mailbox): its bounce count starts afresh."""
+    row = stopped_address(db, member.email)
+    if row is not None:
+        row.stopped_at = None
+        row.hard_bounces = 0
+        db.flush()
+
+
+def mail_log(db: Session, viewer, limit: int = 200) -> list[ReceivedMail]:
+    """The latest messages received, newest first, for a site moderator; PermissionDenied for anyone else."""
+    if not policy.can_read_mail_log(viewer):
+        raise PermissionDenied("Only site moderators can see the mail log")
+    return list(db.scalars(select(ReceivedMail).order_by(ReceivedMail.received_at.desc(), ReceivedMail.id.desc())
+                           .limit(limit)))
+
