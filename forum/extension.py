@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_compress import Compress
-from flask_login import LoginManager
+from flask_login import AnonymousUserMixin, LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
@@ -17,7 +17,13 @@ from forum.resources import resource_dir
 
 
 class Forum:
-    """Register the forum on a Flask app: `Forum(app)` or `forum.init_app(app, url_prefix="/community")`."""
+    """Register the forum on a Flask app: `Forum(app)` or `forum.init_app(app, url_prefix="/community")`.
+
+    `member_loader` (optional): a function that returns who the host app has signed in, as a
+    `forum.HostUser` (or None for nobody). Give it when the host has its own Flask-Login users: the forum
+    then finds or creates the matching member on each of its requests and leaves the host's
+    LoginManager alone, so one sign-in serves both.
+    """
 
     def __init__(self, app: Flask | None = None, **options):
         self.options = options
@@ -33,6 +39,7 @@ class Forum:
         options = {**self.options, **options}
         url_prefix = options.pop("url_prefix", url_prefix)
         for key, value in settings.DEFAULTS.items():
+        member_loader = options.pop("member_loader", None)
             app.config.setdefault(key, value)
         for key, value in options.items():
             app.config[key] = value
@@ -40,7 +47,8 @@ class Forum:
         db = self._database(app)
         with app.app_context():
             forum_db.configure_sqlite(db.engine)
-        self._login(app)
+        self._login(app, member_loader)
+        sign_in_providers = oidc.providers_from(app.config)  # read once; a missing key stops the app here
         i18n.init_app(app)  # English and Welsh: the reader's choice, else their browser's
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORUM_REDIS_URL"] or "memory://")
         # Said for every app: the one limiter otherwise keeps whatever the last app it served said.
@@ -62,7 +70,8 @@ class Forum:
         search.init_app(app)    # keeps the search index in step with every write
         if app.config["FORUM_QUERY_COUNT"]:
             _count_queries(app, db)
-        app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={})
+        app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={},
+                                         oidc=oidc.Clients(sign_in_providers), member_loader=member_loader)
 
     @staticmethod
     def _database(app: Flask) -> SQLAlchemy:
@@ -84,11 +93,20 @@ class Forum:
         return db
 
     @staticmethod
-    def _login(app: Flask) -> None:
+    def _login(app: Flask, member_loader) -> None:
+        if member_loader is not None:
+            # The host signs people in; the forum only turns its user into a member, for its own pages.
+            app.before_request(_host_member)
+            if not hasattr(app, "login_manager"):
+                manager = LoginManager()
+                manager.login_view = "forum.login"  # which says to sign in to the host's site
+                manager.user_loader(lambda _user_id: None)
+                manager.init_app(app)
+            return
         if hasattr(app, "login_manager"):
             raise RuntimeError(
-                "The app already has a Flask-Login LoginManager; the forum manages sign-in for its members "
-                "itself, so mount it on an app without one."
+                "The app already has a Flask-Login LoginManager. Pass member_loader= to Forum(...) to hand the "
+                "forum your signed-in users (see the README), or mount it on an app without one."
             )
         manager = LoginManager()
         manager.login_view = "forum.login"
@@ -101,7 +119,8 @@ class Forum:
 class _State:
     """What the forum keeps per app, in app.extensions["forum"]."""
 
-    def __init__(self, db: SQLAlchemy, url_prefix: str, static_hashes: dict[str, str]):
+    def __init__(self, db: SQLAlchemy, url_prefix: str, static_hashes: dict[str, str], oidc: oidc.Clients,
+                 member_loader=None):
         self.db = db
         self.url_prefix = url_prefix
         self.static_hashes = static_hashes
@@ -109,6 +128,8 @@ class _State:
     def static_version(self, filename: str) -> str:
         """A short hash of a static file's content, for cache-busting URLs."""
         if filename not in self.static_hashes:
+        self.oidc = oidc                    # the OpenID Connect providers and their clients
+        self.member_loader = member_loader  # the host app's signed-in user, when the host signs people in
             path = resource_dir("static") / "forum" / filename
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
             self.static_hashes[filename] = digest
@@ -138,6 +159,28 @@ def _before_request() -> None:
     # Writes begin IMMEDIATE on SQLite so two writers queue instead of failing.
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS")
+def _host_member():
+    """On the forum's pages, make the host app's signed-in user the current member (found or created)."""
+    if request.blueprint != "forum" or request.endpoint == "forum.static":
+        return None
+    from forum.services import accounts, sign_in_providers
+
+    user = current_app.extensions["forum"].member_loader()
+    if user is None:
+        g._login_user = AnonymousUserMixin()
+        return None
+    db = forum_db.session()
+    member = sign_in_providers.member_for_host_user(db, sign_in_providers.HOST_PROVIDER, user)
+    db.commit()
+    refusal = accounts.sign_in_refusal(member) if member is not None else (
+        "The forum cannot use your account's email address. Ask the site's administrators for help.")
+    if refusal:
+        g._login_user = AnonymousUserMixin()
+        return render_template("forum/errors/error.html", code=403, message=refusal), 403
+    g._login_user = member
+    return None
+
+
                          or getattr(view, "forum_writes_on_get", False))
 
 
