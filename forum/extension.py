@@ -11,6 +11,7 @@ from flask_login import AnonymousUserMixin, LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
+from forum import cache as page_cache
 from forum import i18n, search, security, settings
 from forum.limits import limiter
 from forum.resources import resource_dir
@@ -68,6 +69,7 @@ class Forum:
         app.before_request(_before_request)
         security.init_app(app)  # headers, trusted hosts, cookies, error pages
         search.init_app(app)    # keeps the search index in step with every write
+        page_cache.init_app(app)  # visitors' pages, and the versions every write changes (#19)
         if app.config["FORUM_QUERY_COUNT"]:
             _count_queries(app, db)
         app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={},

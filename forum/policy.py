@@ -339,6 +339,21 @@ def can_read_mail_log(viewer) -> bool:
     return member is not None and member.is_moderator
 
 
+# -- classes of viewer: what pages may be shared between people (forum/cache.py) -----------------------
+
+VISITOR = "visitor"      # not signed in: every visitor sees the same page
+MEMBER = "member"        # signed in: their name, forms, own waiting posts and marks are on their pages
+SEES_MORE = "sees-more"  # hosts and moderators: waiting and hidden posts, moderation links
+
+
+def viewer_class(viewer) -> str:
+    """Which class of reader the viewer is: VISITOR, MEMBER or SEES_MORE."""
+    member = _member(viewer)
+    if member is None:
+        return VISITOR
+    return SEES_MORE if moderates_anything(member) else MEMBER
+
+
 def can_administer(viewer) -> bool:
     """May the viewer manage the site (spaces, settings)?"""
     member = _member(viewer)

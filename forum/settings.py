@@ -30,7 +30,10 @@ DEFAULTS: dict[str, object] = {
     "FORUM_IMAP_OAUTH2_TOKEN_COMMAND": None,  # prints an OAuth2 access token (Microsoft 365): XOAUTH2, no password
     "FORUM_IMAP_FOLDER": "INBOX",
     "FORUM_IMAP_DONE_FOLDER": "Afterchat-done",  # handled messages are moved here, so none is read twice
-    "FORUM_REDIS_URL": None,             # None: rate limits kept in memory, per process
+    "FORUM_REDIS_URL": None,             # None: rate limits and the page cache kept in memory, per process
+    "FORUM_PAGE_CACHE": True,            # cache visitors' pages (forum/cache.py): in-process, or in Redis with FORUM_REDIS_URL
+    "FORUM_PAGE_CACHE_SECONDS": 3600,    # how long a cached page is kept at most (a change replaces it at once anyway)
+    "FORUM_PAGE_CACHE_ENTRIES": 500,     # pages kept per process by the in-process cache
     "FORUM_TRUSTED_EMAIL_DOMAINS": (
         "gov.uk gov.scot gov.wales llyw.cymru nhs.net nhs.uk police.uk parliament.uk"
     ),
@@ -53,8 +56,8 @@ DEFAULTS: dict[str, object] = {
     "FORUM_PGBOUNCER": False,            # FORUM_DATABASE_URL is PgBouncer in transaction mode: no prepared statements
 }
 
-_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
-_INTEGER = {"FORUM_MAIL_PORT", "FORUM_INCOMING_MAX_BYTES", "FORUM_MAIL_BOUNCE_LIMIT", "FORUM_IMAP_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
+_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_PAGE_CACHE", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
+_INTEGER = {"FORUM_MAIL_PORT", "FORUM_PAGE_CACHE_SECONDS", "FORUM_PAGE_CACHE_ENTRIES", "FORUM_INCOMING_MAX_BYTES", "FORUM_MAIL_BOUNCE_LIMIT", "FORUM_IMAP_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
             "FORUM_IMPORT_PENDING_LIMIT", "FORUM_IMPORT_PENDING_HOURS"}
 
 

@@ -7,6 +7,7 @@ from forum.models.mail_in import MAIL_OUTCOMES, MailAddress, ReceivedMail
 from forum.models.library import LibraryEntry, LibraryTag
 from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
 from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
+from forum.models.page_cache import PageVersion
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 
@@ -16,4 +17,5 @@ __all__ = [
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
     "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
     "EMAIL_FREQUENCIES", "Notification", "Watch", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "PageVersion",
 ]

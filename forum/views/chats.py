@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import cache as page_cache
 from forum import calendar, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
@@ -19,6 +20,7 @@ from forum.views._helpers import LONDON, attempt, external_url, first_error, for
 
 
 @bp.get("/chats")
+@page_cache.page(lambda: [page_cache.LATEST])
 def chat_list():
     """Upcoming chats, soonest first, and past ones."""
     db = session()
@@ -28,6 +30,7 @@ def chat_list():
 
 
 @bp.get("/chats/<forum_id:chat_id>")
+@page_cache.page(lambda chat_id: [page_cache.LATEST])
 def chat(chat_id: int):
     """A chat's page: when, who hosts, the questions, and after the chat its threads and how it went."""
     return _chat_page(session(), chat_id)

@@ -6,6 +6,7 @@ from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from forum import cache as page_cache
 from forum import policy
 from forum.db import session
 from forum.services import reading
@@ -13,6 +14,7 @@ from forum.views import bp
 
 
 @bp.get("/")
+@page_cache.page(lambda: [page_cache.LATEST])
 def home():
     """List the spaces the viewer may see, and the latest threads they may read."""
     db = session()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import cache as page_cache
 from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
@@ -18,6 +19,7 @@ from forum.views._helpers import (attempt, ensure_submission_key, external_url, 
 
 
 @bp.get("/spaces/<slug>")
+@page_cache.page(lambda slug: [page_cache.LATEST])
 def space(slug: str):
     """List a space's threads; to an approved outsider, a private space shows only how to ask to join."""
     db = session()

@@ -8,6 +8,7 @@ import unicodedata
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import cache as page_cache
 from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
@@ -35,6 +36,7 @@ def thread_url(thread, page: int = 1, **anchor) -> str:
 
 @bp.get("/threads/<forum_id:thread_id>")
 @bp.get("/threads/<forum_id:thread_id>/<slug>")
+@page_cache.page(lambda thread_id, slug=None: [page_cache.thread_scope(thread_id)])
 def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
     db = session()
