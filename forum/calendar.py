@@ -1,64 +1,73 @@
-"""iCalendar (RFC 5545) for chats: one event, or a feed of upcoming chats that Outlook can subscribe to."""
+"""iCalendar (RFC 5545) for chats, made with the `icalendar` library: one event, or a feed Outlook can subscribe to.
+
+An event keeps its UID for good (``chat-<id>@<the forum's host>``). When a chat changes in a way a
+subscriber should see (its transcript is imported: the event then leads to its question threads and
+its recap), the chat's SEQUENCE goes up (`reissue`), so calendars replace their copy instead of
+keeping a stale one or adding a second.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
+
+import icalendar
 
 from forum.models import Chat
 
 PRODID = "-//Afterchat//Chat sessions//EN"
 
 
-def escape(text: str) -> str:
-    """Escape TEXT values: backslash, semicolon, comma and newlines."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+@dataclass(frozen=True)
+class Afterwards:
+    """Where a chat's event leads once its transcript is in: its question threads and its recap."""
+
+    threads: list[tuple[str, str]]   # (title, absolute URL)
+    recap_url: str
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets, never splitting a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # don't cut inside a character
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines begin with a space
-    return "\r\n ".join(parts)
+def reissue(chat: Chat) -> None:
+    """Raise the chat's SEQUENCE: its event has changed and calendars should take the new one."""
+    chat.calendar_sequence = (chat.calendar_sequence or 0) + 1
 
 
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+def description(chat: Chat, url: str, afterwards: Afterwards | None = None) -> str:
+    """The event's text: the host's description, the chat's page, and after the chat its threads and recap."""
+    parts = [chat.description.strip()] if chat.description and chat.description.strip() else []
+    parts.append(url)
+    if afterwards is not None:
+        if afterwards.threads:
+            parts.append("The discussion, one thread a question:\n"
+                         + "\n".join(f"{title}\n{thread_url}" for title, thread_url in afterwards.threads))
+        parts.append(f"The recap, for those who missed it:\n{afterwards.recap_url}")
+    return "\n\n".join(parts)
 
 
-def event(chat: Chat, url: str, host_domain: str, now: datetime) -> list[str]:
-    """The VEVENT lines for one chat."""
-    description = chat.description or ""
-    description = f"{description}\n\n{url}".strip() if description else url
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:chat-{chat.id}@{host_domain}",
-        f"DTSTAMP:{stamp(now)}",
-        f"DTSTART:{stamp(chat.starts_at)}",
-        f"DTEND:{stamp(chat.ends_at)}",
-        f"SUMMARY:{escape(chat.title)}",
-        f"DESCRIPTION:{escape(description)}",
-        f"URL:{url}",
-    ]
+def event(chat: Chat, url: str, host_domain: str, now: datetime,
+          afterwards: Afterwards | None = None) -> icalendar.Event:
+    """The VEVENT for one chat; after its import, with `afterwards`, it leads to the threads and the recap."""
+    item = icalendar.Event()
+    item.add("uid", f"chat-{chat.id}@{host_domain}")
+    item.add("dtstamp", now)
+    item.add("sequence", chat.calendar_sequence or 0)
+    item.add("dtstart", chat.starts_at)
+    item.add("dtend", chat.ends_at)
+    item.add("summary", chat.title)
+    item.add("description", description(chat, url, afterwards))
+    item.add("url", afterwards.recap_url if afterwards is not None else url)
     if chat.hashtag:
-        lines.append(f"CATEGORIES:{escape(chat.hashtag)}")
-    lines.append("END:VEVENT")
-    return lines
+        item.add("categories", [chat.hashtag])
+    return item
 
 
-def calendar(events: list[list[str]], name: str) -> str:
-    """A whole VCALENDAR document with CRLF line endings and folded lines."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape(name)}"]
+def calendar(events: list[icalendar.Event], name: str) -> bytes:
+    """A whole VCALENDAR document (the library folds lines and ends them with CRLF)."""
+    document = icalendar.Calendar()
+    document.add("prodid", PRODID)
+    document.add("version", "2.0")
+    document.add("calscale", "GREGORIAN")
+    document.add("method", "PUBLISH")
+    document.add("x-wr-calname", name)
     for item in events:
-        lines.extend(item)
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+        document.add_component(item)
+    return document.to_ical()

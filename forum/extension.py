@@ -69,6 +69,8 @@ class Forum:
         app.before_request(_before_request)
         security.init_app(app)  # headers, trusted hosts, cookies, error pages
         search.init_app(app)    # keeps the search index in step with every write
+        from forum.services import links
+        links.register_listeners()  # keeps the links shared in posts in step with every write (#20)
         page_cache.init_app(app)  # visitors' pages, and the versions every write changes (#19)
         if app.config["FORUM_QUERY_COUNT"]:
             _count_queries(app, db)

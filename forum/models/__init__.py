@@ -5,11 +5,13 @@ from forum.models.chats import CHAT_STATUSES, Chat, ChatHost, ChatImport, Pendin
 from forum.models.mail import OutboxMessage
 from forum.models.mail_in import MAIL_OUTCOMES, MailAddress, ReceivedMail
 from forum.models.library import LibraryEntry, LibraryTag
+from forum.models.links import Link
 from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
 from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
 from forum.models.page_cache import PageVersion
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
+from forum.models.topics import chat_tags, thread_tags
 
 __all__ = [
     "SECTORS", "VISIBILITIES", "MAIL_OUTCOMES", "MailAddress", "ReceivedMail", "PLATFORM_NAMES", "PLATFORMS", "OutboxMessage", "ModerationLogEntry",
@@ -17,5 +19,6 @@ __all__ = [
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
     "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
     "EMAIL_FREQUENCIES", "Notification", "Watch", "Thread", "Post", "Speaker", "Chat", "ChatImport",
+    "Link", "chat_tags", "thread_tags",
     "PageVersion",
 ]

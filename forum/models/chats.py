@@ -26,9 +26,13 @@ class Chat(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     status: Mapped[str] = mapped_column(String(12), default="upcoming")  # upcoming | held | imported
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The .ics event's SEQUENCE (RFC 5545): raised whenever the event is re-issued, as after an import (#20).
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
 
     space = relationship("Space", lazy="raise")
     hosts = relationship("Member", secondary="forum_chat_host", lazy="raise", order_by="Member.display_name")
+    # Its service areas (#20): the library's tags, set by its hosts; see services/topics.py.
+    topics = relationship("LibraryTag", secondary="forum_chat_tag", lazy="raise", order_by="LibraryTag.name")
 
     @property
     def ends_at(self) -> datetime | None:

@@ -36,7 +36,7 @@ def chats_for(db: Session, viewer, *, upcoming: bool, limit: int = 50) -> list[C
 def get_chat(db: Session, viewer, chat_id: int) -> tuple[Chat, Space]:
     """A chat (with its hosts) and its space if the viewer may read the space; otherwise NotFound."""
     row = db.execute(select(Chat, Space).join(Space, Chat.space_id == Space.id).where(Chat.id == chat_id)
-                     .options(joinedload(Chat.hosts))).unique().first()
+                     .options(joinedload(Chat.hosts), joinedload(Chat.topics))).unique().first()
     if row is None or not policy.can_view_space(viewer, row.Space):
         raise NotFound("There is no chat at this address, or you do not have access to it.")
     return row.Chat, row.Space
@@ -248,3 +248,32 @@ def glance(db: Session, chat: Chat, viewer) -> Glance:
 
 def count_chats(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(Chat)) or 0
+
+
+# -- the calendar (#20) -------------------------------------------------------------------------------------------
+
+RECENT_IN_CALENDAR = timedelta(weeks=8)
+
+
+def calendar_chats(db: Session, viewer) -> list[Chat]:
+    """The chats a calendar subscription carries: the upcoming ones, and those imported in the last eight
+    weeks (their events, re-issued, lead into the discussion), soonest first."""
+    now = utcnow()
+    query = (select(Chat).join(Space, Chat.space_id == Space.id)
+             .where(policy.readable_space_filter(viewer), Chat.starts_at.is_not(None),
+                    or_(Chat.starts_at >= now - timedelta(hours=1),
+                        and_(Chat.status == "imported", Chat.starts_at >= now - RECENT_IN_CALENDAR)))
+             .order_by(Chat.starts_at).limit(100))
+    return list(db.scalars(query))
+
+
+def question_threads(db: Session, viewer, chat_ids: list[int]) -> dict[int, list[Thread]]:
+    """The threads of these chats that the viewer may know of, by chat, in question order (one query)."""
+    if not chat_ids:
+        return {}
+    found: dict[int, list[Thread]] = {}
+    for thread in db.scalars(select(Thread).join(Space, Thread.space_id == Space.id)
+                             .where(Thread.chat_id.in_(chat_ids), policy.listed_thread_filter(viewer))
+                             .order_by(Thread.chat_id, Thread.question_number.is_(None), Thread.question_number)):
+        found.setdefault(thread.chat_id, []).append(thread)
+    return found

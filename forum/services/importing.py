@@ -18,12 +18,13 @@ from pathlib import Path
 from sqlalchemy import Integer, insert, select, update
 from sqlalchemy.orm import Session
 
-from forum import transcripts
+from forum import calendar, transcripts
 from forum.cleantext import clean_line, clean_text
 from forum.db import unnested
 from forum.errors import TranscriptError
 from forum.models import Chat, ChatImport, Handle, Member, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key
+from forum.services import links
 from forum.services.posting import MAX_TITLE
 from forum.services.threads import recount_space, recount_thread
 from forum.transcripts.base import ChatMessage, Importer, Transcript
@@ -270,6 +271,8 @@ def build(db: Session, data: bytes, transcript: Transcript, shape: Segmentation,
     _recount(db, options.space, threads.values())
     summary["chat_id"] = chat.id
     summary["posts_imported"] = len(imported)
+    if imported:
+        calendar.reissue(chat)  # the .ics event now leads to the threads and the recap (#20)
     summary["questions"] = [
         {"number": q.number, "text": q.text,
          "thread_id": threads[q.number].id if q.number in threads else None, "posts": len(q.posts)}
@@ -364,7 +367,11 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
             })
     ids: dict[str, int] = {}
     for start in range(0, len(rows), INSERT_BATCH):
-        ids.update(db.execute(*_insert_statement(db, rows[start:start + INSERT_BATCH])).tuples().all())
+        batch = rows[start:start + INSERT_BATCH]
+        inserted = dict(db.execute(*_insert_statement(db, batch)).tuples().all())
+        # The links the batch shares, in one more INSERT (#20).
+        links.add_links(db, ((inserted[row["source_key"]], row["body_html"]) for row in batch))
+        ids.update(inserted)
     return ids
 
 

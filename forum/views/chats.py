@@ -159,9 +159,25 @@ def decide_question(question_id: int):
     return redirect(url_for("forum.chat", chat_id=found.id, _anchor=f"question-{question.id}"))
 
 
-def _ics(events: list[list[str]], name: str, filename: str) -> Response:
+def _ics(events: list, name: str, filename: str) -> Response:
     return Response(calendar.calendar(events, name), mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _events(db, found_chats: list) -> list:
+    """The chats' calendar events; an imported chat's leads to its threads (those the viewer may see) and recap."""
+    now = utcnow()
+    threads = chats.question_threads(db, current_user, [c.id for c in found_chats if c.status == "imported"])
+    events = []
+    for found in found_chats:
+        url = external_url("forum.chat", chat_id=found.id)
+        afterwards = None
+        if found.status == "imported":
+            afterwards = calendar.Afterwards(
+                [(t.title, external_url("forum.thread", thread_id=t.id)) for t in threads.get(found.id, [])],
+                external_url("forum.chat", chat_id=found.id) + "/recap")
+        events.append(calendar.event(found, url, urlsplit(url).hostname or "afterchat", now, afterwards))
+    return events
 
 
 @bp.get("/chats/<forum_id:chat_id>.ics")
@@ -171,21 +187,13 @@ def chat_ics(chat_id: int):
     found, _space = chats.get_chat(db, current_user, chat_id)
     if found.starts_at is None:
         raise NotFound("This chat has no date yet.")
-    url = external_url("forum.chat", chat_id=found.id)
-    event = calendar.event(found, url, urlsplit(url).hostname or "afterchat", utcnow())
-    return _ics([event], found.title, f"chat-{found.id}.ics")
+    return _ics(_events(db, [found]), found.title, f"chat-{found.id}.ics")
 
 
 @bp.get("/chats.ics")
 def chats_ics():
-    """Every upcoming chat the viewer may read (visitors: public ones), as a feed Outlook can subscribe to."""
+    """Upcoming and recently imported chats the viewer may read (visitors: public ones), as a feed Outlook can
+    subscribe to."""
     db = session()
-    now = utcnow()
-    events = []
-    for found in chats.chats_for(db, current_user, upcoming=True):
-        if found.starts_at is None:
-            continue
-        url = external_url("forum.chat", chat_id=found.id)
-        events.append(calendar.event(found, url, urlsplit(url).hostname or "afterchat", now))
-    return _ics(events, f"{site_name()} chats", "chats.ics")
+    return _ics(_events(db, chats.calendar_chats(db, current_user)), f"{site_name()} chats", "chats.ics")
 
