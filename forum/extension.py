@@ -12,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
 from forum import cache as page_cache
-from forum import i18n, search, security, settings
+from forum import i18n, oidc, search, security, settings
 from forum.limits import limiter
 from forum.resources import resource_dir
 
@@ -39,8 +39,8 @@ class Forum:
             )
         options = {**self.options, **options}
         url_prefix = options.pop("url_prefix", url_prefix)
-        for key, value in settings.DEFAULTS.items():
         member_loader = options.pop("member_loader", None)
+        for key, value in settings.DEFAULTS.items():
             app.config.setdefault(key, value)
         for key, value in options.items():
             app.config[key] = value
@@ -69,9 +69,9 @@ class Forum:
         app.before_request(_before_request)
         security.init_app(app)  # headers, trusted hosts, cookies, error pages
         search.init_app(app)    # keeps the search index in step with every write
+        page_cache.init_app(app)  # visitors' pages, and the versions every write changes (#19)
         from forum.services import links
         links.register_listeners()  # keeps the links shared in posts in step with every write (#20)
-        page_cache.init_app(app)  # visitors' pages, and the versions every write changes (#19)
         if app.config["FORUM_QUERY_COUNT"]:
             _count_queries(app, db)
         app.extensions["forum"] = _State(db=db, url_prefix=url_prefix or "", static_hashes={},
@@ -128,12 +128,12 @@ class _State:
         self.db = db
         self.url_prefix = url_prefix
         self.static_hashes = static_hashes
+        self.oidc = oidc                    # the OpenID Connect providers and their clients
+        self.member_loader = member_loader  # the host app's signed-in user, when the host signs people in
 
     def static_version(self, filename: str) -> str:
         """A short hash of a static file's content, for cache-busting URLs."""
         if filename not in self.static_hashes:
-        self.oidc = oidc                    # the OpenID Connect providers and their clients
-        self.member_loader = member_loader  # the host app's signed-in user, when the host signs people in
             path = resource_dir("static") / "forum" / filename
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
             self.static_hashes[filename] = digest
@@ -159,10 +159,6 @@ def _load_member(user_id: str):
     return member
 
 
-def _before_request() -> None:
-    # Writes begin IMMEDIATE on SQLite so two writers queue instead of failing.
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS")
 def _host_member():
     """On the forum's pages, make the host app's signed-in user the current member (found or created)."""
     if request.blueprint != "forum" or request.endpoint == "forum.static":
@@ -185,6 +181,10 @@ def _host_member():
     return None
 
 
+def _before_request() -> None:
+    # Writes begin IMMEDIATE on SQLite so two writers queue instead of failing.
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    forum_db.set_writing(request.method not in ("GET", "HEAD", "OPTIONS")
                          or getattr(view, "forum_writes_on_get", False))
 
 

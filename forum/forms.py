@@ -318,3 +318,21 @@ class NotificationSettingsForm(Form):
     email_frequency = SelectField("Email me", choices=choices(EMAIL_FREQUENCIES), validate_choice=False)
     auto_watch = BooleanField("Watch threads I start or reply to")
     submit = SubmitField("Save settings")
+
+
+class WelcomeForm(Form):
+    """A first sign-in with an organisation's account: only what the provider does not tell us."""
+
+    display_name = StringField("Your name", description="As other members will see it; we took it from your work "
+                               "account, and you can change it")
+    sector = SelectField("Sector", choices=SECTOR_CHOICES, validate_choice=False)
+    organisation = StringField("Organisation", description="Optional: the council, charity or other body you work for")
+    job_role = StringField("Job role", description="For example, digital communications officer")
+    submit = SubmitField("Create my account")
+
+
+class LinkSignInForm(Form):
+    """Linking an organisation's account: the member's password first."""
+
+    password = PasswordField("Your password", description="So we know it is you before linking your work account")
+    submit = SubmitField("Continue")

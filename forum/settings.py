@@ -54,6 +54,10 @@ DEFAULTS: dict[str, object] = {
     "FORUM_CSP_IMG_SRC": "'self'",       # CSP img-src: add e.g. "https:" to show images from other sites
     "FORUM_APP_HOSTS": 1,                # how many servers run the app (check: SQLite and memory limits need 1)
     "FORUM_PGBOUNCER": False,            # FORUM_DATABASE_URL is PgBouncer in transaction mode: no prepared statements
+    # Sign-in with an organisation's account (forum/oidc.py, docs/deploy.md): e.g. "entra,google", then per
+    # provider FORUM_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _LABEL, _ALLOWED_TENANTS,
+    # _ALLOWED_DOMAINS, _TRUSTED_TENANTS, _TRUSTED_DOMAINS (read from the environment as they are named).
+    "FORUM_OIDC_PROVIDERS": None,
 }
 
 _BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_PAGE_CACHE", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
@@ -79,6 +83,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]
             found[key] = whole_number(key, raw)
         else:
             found[key] = raw
+    # Each sign-in provider's keys are named after it (FORUM_OIDC_ENTRA_CLIENT_ID...), so not in DEFAULTS.
+    found.update({key: value for key, value in environ.items() if key.startswith("FORUM_OIDC_")})
     return found
 
 

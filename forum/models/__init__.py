@@ -10,6 +10,7 @@ from forum.models.moderation import ModerationLogEntry, PostRevision, Report, Th
 from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
 from forum.models.page_cache import PageVersion
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
+from forum.models.sign_in import SignInIdentity
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
 from forum.models.topics import chat_tags, thread_tags
 
@@ -20,5 +21,5 @@ __all__ = [
     "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
     "EMAIL_FREQUENCIES", "Notification", "Watch", "Thread", "Post", "Speaker", "Chat", "ChatImport",
     "Link", "chat_tags", "thread_tags",
-    "PageVersion",
+    "PageVersion", "SignInIdentity",
 ]

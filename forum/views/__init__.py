@@ -105,6 +105,6 @@ def _static_caching(response):
 
 from forum.views import (  # noqa: E402,F401  (routes attach to bp)
     account, admin, auth, chats, importing, keeping_up, language, library, main, members, moderating, moderation,
-    search, spaces, threads,
+    oidc, search, spaces, threads,
 )
 from forum.views import mail_in  # noqa: E402,F401  (#21: the mail log, resuming mail after bounces)

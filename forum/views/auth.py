@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from sqlalchemy import select
 
-from forum import emails, tokens
+from forum import emails, oidc, tokens
 from forum.db import session, writes_on_get
 from forum.errors import ValidationError
 from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
@@ -26,8 +26,10 @@ BAD_CREDENTIALS = "The email address or password is not right"
 @limiter.limit(signin_limit, methods=["POST"], key_func=account_key)
 def login():
     """Sign in with email and password; the same message for an unknown email and a wrong password."""
-    form = SignInForm()
     next_url = safe_next(request.values.get("next"), url_for("forum.home"))
+    if current_app.extensions["forum"].member_loader is not None:
+        return _host_sign_in(next_url)
+    form = SignInForm()
     if form.validate_on_submit():
         db = session()
         member = accounts.authenticate(
@@ -43,7 +45,17 @@ def login():
             flash(f"Signed in as {member.display_name}.", "success")
             return redirect(next_url)
     status = 400 if form.is_submitted() else 200
-    return render_template("forum/auth/login.html", form=form, errors=form_errors(form), next=next_url), status
+    return render_template("forum/auth/login.html", form=form, errors=form_errors(form), next=next_url,
+                           sign_in_providers=list(oidc.providers().values())), status
+
+
+def _host_sign_in(next_url: str):
+    """In a host app that signs people in itself (member_loader): its own sign-in page, never the forum's."""
+    view = getattr(getattr(current_app, "login_manager", None), "login_view", None)
+    if view and view != "forum.login":
+        return redirect(url_for(view, next=next_url))
+    return render_template("forum/errors/error.html", code=403, message=(
+        "This forum is part of a larger site: sign in to that site, then come back.")), 403
 
 
 @bp.route("/register", methods=["GET", "POST"])
