@@ -261,6 +261,25 @@ def send_digests_command(frequency: str) -> None:
     click.echo(f"Queued {sent} {frequency} digests.")
 
 
+@forum_cli.command("send-recaps")
+def send_recaps_command() -> None:
+    """Put the recap of every imported chat not yet recapped in the outbox (once per chat). `send-mail` delivers them."""
+    from forum.services import recaps
+    from forum.views.chats import recap_links
+
+    db = session()
+    links, site = recap_links(), current_app.config["FORUM_SITE_NAME"]
+    chats = emails = 0
+    with write_transactions():
+        for chat, space in recaps.due(db):
+            sent = recaps.send(db, chat, space, links, site)
+            db.commit()  # each chat's recap and its mark in one transaction; another run skips it
+            if sent is not None:
+                chats, emails = chats + 1, emails + sent
+    click.echo(f"Sent the recaps of {chats} chat{'' if chats == 1 else 's'}: {emails} "
+               f"email{'' if emails == 1 else 's'} queued.")
+
+
 # Commands defined beside the code they run register themselves on forum_cli when imported.
 from forum import cli_ops as _cli_ops  # noqa: E402,F401  (backup, check)
 from forum.search import cli as _search_cli  # noqa: E402,F401  (reindex)

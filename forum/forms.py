@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from forum.cleantext import clean_line, clean_text
 from forum.models import EMAIL_FREQUENCIES, PLATFORMS, SECTORS, VISIBILITIES
+from forum.models.accounts import RECAP_CHOICES
 
 
 class Form(FlaskForm):
@@ -317,6 +318,10 @@ class KeywordForm(Form):
 class NotificationSettingsForm(Form):
     email_frequency = SelectField("Email me", choices=choices(EMAIL_FREQUENCIES), validate_choice=False)
     auto_watch = BooleanField("Watch threads I start or reply to")
+    recap_email = SelectField(
+        "Email me a chat's recap after it is imported", choices=choices(RECAP_CHOICES), validate_choice=False,
+        description="The answers that drew most replies and quotes, the links shared and the questions left open; "
+                    "once per chat, and only of chats you can read. Email set to “No email” stops recaps too.")
     submit = SubmitField("Save settings")
 
 

@@ -199,6 +199,14 @@ def published_post_filter() -> ColumnElement[bool]:
     return and_(Post.awaiting_approval.is_(False), Post.rejected_at.is_(None), Post.removed_at.is_(None))
 
 
+def every_reader_post_filter() -> ColumnElement[bool]:
+    """A WHERE clause on Post: posts whose words every reader of their space sees (published, not hidden or deleted).
+
+    For what is gathered once and then cut per reader with `post_state` (a chat's recap, #20).
+    """
+    return and_(published_post_filter(), Post.hidden_at.is_(None), Post.deleted_at.is_(None))
+
+
 def listed_thread_filter(viewer) -> ColumnElement[bool]:
     """A WHERE clause on Thread joined to its Space: threads the viewer may learn exist."""
     viewer_id = _viewer_id(viewer)

@@ -151,6 +151,7 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.chat_list": ["/chats"],
         "forum.chat": [f"/chats/{w.private_chat}"],
         "forum.chat_ics": [f"/chats/{w.private_chat}.ics"],
+        "forum.chat_recap": [f"/chats/{w.private_chat}/recap"],
         "forum.chats_ics": ["/chats.ics"],
         "forum.new_chat": ["/chats/new"],
         "forum.edit_chat": [f"/chats/{w.private_chat}/edit"],

@@ -197,6 +197,7 @@ def all_routes(w: World, x: Posts) -> dict[str, list[str]]:
         "forum.members": [f"/members?organisation={ANON['organisation']}"],
         "forum.chat": [f"/chats/{x.chat}"],
         "forum.chat_ics": [f"/chats/{x.chat}.ics"],
+        "forum.chat_recap": [f"/chats/{x.chat}/recap"],
         "forum.edit_chat": [f"/chats/{x.chat}/edit"],
         "forum.import_upload": [f"/import?chat={x.chat}"],
         "forum.hide_speaker": [f"/speakers/{x.speaker}/hide"],
@@ -459,6 +460,9 @@ def build(app, workdir: Path) -> tuple[World, Posts]:
                               if page != before[role][url]] for role, pages in after.items()}
 
     result = app.test_cli_runner().invoke(args=["forum", "send-digests", "--frequency", "daily"])
+    assert result.exit_code == 0, result.output
+    # The chat's recap goes to those who watch its space (the watcher and the digest reader), after all of it (#20).
+    result = app.test_cli_runner().invoke(args=["forum", "send-recaps"])
     assert result.exit_code == 0, result.output
     return w, x
 

@@ -32,6 +32,14 @@ SECTORS = {
 }
 
 
+# Which chat recaps a member gets by email (#20); "watched" is the default.
+RECAP_CHOICES = {
+    "watched": "For chats in spaces I watch",
+    "all": "For every chat I can read",
+    "none": "Never",
+}
+
+
 def normalise_name(name: str) -> str:
     """Fold a name for comparison: NFKC, invisible characters gone, spaces collapsed, case-folded."""
     name = unicodedata.normalize("NFKC", name)
@@ -88,6 +96,8 @@ class Member(Base):
     language: Mapped[str | None] = mapped_column(String(8))  # "en", "cy"; None: as the browser asks
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Chat recaps by email (#20): "watched" (chats in spaces they watch; the default), "all" or "none".
+    recap_email: Mapped[str] = mapped_column(String(10), default="watched")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined", innerjoin=False)
     handles: Mapped[list[Handle]] = relationship(back_populates="member", cascade="all, delete-orphan")

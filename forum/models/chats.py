@@ -29,6 +29,10 @@ class Chat(Base):
     # The .ics event's SEQUENCE (RFC 5545): raised whenever the event is re-issued, as after an import (#20).
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
 
+    # After the chat (#20): when its recap went out (once per chat), and when a host checked the threads' titles.
+    recap_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    titles_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     space = relationship("Space", lazy="raise")
     hosts = relationship("Member", secondary="forum_chat_host", lazy="raise", order_by="Member.display_name")
     # Its service areas (#20): the library's tags, set by its hosts; see services/topics.py.
@@ -65,8 +69,11 @@ class ProposedQuestion(Base):
     status: Mapped[str] = mapped_column(String(12), default="proposed")  # proposed | chosen | not_chosen
     position: Mapped[int | None] = mapped_column(Integer)  # order among the chosen: Q1, Q2...
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A question left open in an earlier chat that a host carried into this one (#20): the post that asked it.
+    source_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="SET NULL"), index=True)
 
     member = relationship("Member", lazy="raise")
+    source_post = relationship("Post", lazy="raise")
 
 
 class QuestionVote(Base):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import calendar, policy
+from forum import calendar, policy, tokens
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
 from forum.ids import parse_id
 from forum.models import ProposedQuestion, Space
-from forum.services import chats
+from forum.limits import limiter, posting_limit
+from forum.services import chats, open_questions, recaps
 from forum.views import bp
 from forum.views._helpers import LONDON, attempt, external_url, first_error, form_errors, parse_uk_time, site_name
 
@@ -42,8 +43,11 @@ def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None
     manage = chats.can_manage(current_user, found, space)
     questions, my_votes = chats.questions(db, found, current_user)
     errors = form_errors(propose_form) if propose_form else []
+    after = recaps.recap(db, found, space, current_user, first_timers=False) if found.status == "imported" else None
     return render_template(
-        "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage,
+        "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage, after=after,
+        next_chat=open_questions.next_chat(db, found) if manage and after else None,
+        carried_credit=open_questions.credits(db, current_user, questions),
         my_votes=my_votes, glance=chats.glance(db, found, current_user),
         can_propose=found.status == "upcoming" and policy.can_post_in_space(current_user, space),
         propose_form=propose_form or ProposeQuestionForm(), errors=errors,
@@ -197,3 +201,81 @@ def chats_ics():
     db = session()
     return _ics(_events(db, chats.calendar_chats(db, current_user)), f"{site_name()} chats", "chats.ics")
 
+
+
+# -- after the chat: its recap, the questions left open, the host's checklist (#20) ----------------------------------
+
+def recap_links() -> recaps.Links:
+    """Absolute links for recap emails, from FORUM_BASE_URL, on the web and the command line alike."""
+    from forum.views.keeping_up import links as notification_links
+
+    secret = current_app.config["SECRET_KEY"]
+    return recaps.Links(
+        recap=lambda chat_id: external_url("forum.chat_recap", chat_id=chat_id),
+        thread=lambda thread_id: external_url("forum.thread", thread_id=thread_id),
+        post=notification_links().post,
+        settings=external_url("forum.notification_settings"),
+        unsubscribe=lambda member: external_url(
+            "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id, "what": "recaps"})),
+    )
+
+
+@bp.get("/chats/<forum_id:chat_id>/recap")
+def chat_recap(chat_id: int):
+    """The recap of an imported chat, as the viewer may read it."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    return render_template("forum/chats/recap.html", chat=found, space=space,
+                           recap=recaps.recap(db, found, space, current_user),
+                           can_manage=chats.can_manage(current_user, found, space))
+
+
+@bp.post("/chats/<forum_id:chat_id>/recap/send")
+@login_required
+@limiter.limit(posting_limit)
+def send_recap(chat_id: int):
+    """A host sends the chat's recap to those who get it (once per chat)."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        done = attempt(db, form, lambda: recaps.send_by_host(db, found, space, current_user, recap_links(),
+                                                             site_name()))
+        if done:
+            flash(f"The recap was sent to {done.value} {'member' if done.value == 1 else 'members'}.", "success")
+        else:
+            flash(first_error(form), "error")
+    else:
+        flash(first_error(form), "error")
+    return redirect(url_for("forum.chat", chat_id=found.id, _anchor="after-the-chat"))
+
+
+@bp.post("/chats/<forum_id:chat_id>/titles-checked")
+@login_required
+def titles_checked(chat_id: int):
+    """A host says the chat's thread titles are checked (a line of the after-chat checklist)."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    if not chats.can_manage(current_user, found, space):
+        raise PermissionDenied("Only the chat's hosts can tick off its checklist.")
+    if ConfirmForm().validate_on_submit():
+        found.titles_checked_at = found.titles_checked_at or utcnow()
+        db.commit()
+        flash("The titles are marked as checked.", "success")
+    return redirect(url_for("forum.chat", chat_id=found.id, _anchor="after-the-chat"))
+
+
+@bp.post("/chats/<forum_id:chat_id>/open-questions/<forum_id:post_id>/carry")
+@login_required
+def carry_question(chat_id: int, post_id: int):
+    """A host carries a question left open into the next chat's proposed questions."""
+    db = session()
+    found, space = chats.get_chat(db, current_user, chat_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        done = attempt(db, form, lambda: open_questions.carry(db, found, space, current_user, post_id))
+        if done:
+            flash("The question was added to the next chat's proposed questions, credited to its asker.", "success")
+            return redirect(url_for("forum.chat", chat_id=done.value.chat_id, _anchor=f"question-{done.value.id}"))
+    flash(first_error(form), "error")
+    return redirect(url_for("forum.chat", chat_id=found.id, _anchor="open-questions"))

@@ -449,4 +449,5 @@ def test_no_email_carries_what_its_reader_may_not_see(leak_app, world):
         to[by_email.get(message.to, message.to)].append(message)
     assert any(re.search(rf"/posts/{x.anon}(?!\d)", m.body) for m in to["watcher"]), "the mention sent no email"
     assert any("digest" in m.subject.lower() for m in to["digester"]), "no digest was sent"
+    assert any(m.subject.startswith("Recap:") for m in to["watcher"]), "the chat's recap was not sent"
     assert any("report" in m.subject.lower() for m in to["outsider"]), "the reporter was not told"
