@@ -16,6 +16,10 @@ password leaves the "reply to this email" in mail already sent working, because 
 only from the member's own confirmed address anyway (the receiving side checks the sender, and
 the sending server's DMARC/SPF/DKIM where the receiving server recorded them).
 
+A stop address, ``stop+<token>@<FORUM_INCOMING_DOMAIN>``, is the same kind of token over a member's
+id and one of their watches, under a key for "stop-every-post-by-email": the `mailto:` in an
+every-post email's List-Unsubscribe, which turns that watch's every-post mode off.
+
 A space's address is ``<local part>@<FORUM_INCOMING_DOMAIN>``, the local part set per space by an
 administrator (letters, digits, dots and hyphens); it can never look like a reply address, which
 always holds a "+".
@@ -32,8 +36,10 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 REPLY_PREFIX = "reply+"
+STOP_PREFIX = "stop+"
 KEY_VERSION = 1
 _PURPOSE = b"reply-by-email"
+_STOP_PURPOSE = b"stop-every-post-by-email"
 _HEADER = struct.Struct(">BQQ")  # key version, member id, thread id
 _TAG_BYTES = 16
 _TOKEN_BYTES = _HEADER.size + _TAG_BYTES  # 33 bytes: 53 base32 characters
@@ -52,32 +58,44 @@ class ReplyTarget:
     thread_id: int
 
 
+@dataclass(frozen=True)
+class StopTarget:
+    """Whose stop address this is, and which of their watches it stops emailing every post."""
+
+    member_id: int
+    watch_id: int
+
+
 def incoming_domain(config) -> str | None:
     """The domain that mail to the forum is sent to (FORUM_INCOMING_DOMAIN), lower-case; None when unset."""
     domain = str(config.get("FORUM_INCOMING_DOMAIN") or "").strip().lstrip("@").strip().lower()
     return domain or None
 
 
-def _key(config) -> bytes:
+def _key(config, purpose: bytes = _PURPOSE) -> bytes:
     secret = config.get("SECRET_KEY")
     if not secret:
         raise RuntimeError("SECRET_KEY is not set, so reply addresses can't be signed")
     secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode()
     # A key for this purpose alone, derived from the app's secret.
-    return hmac.new(secret_bytes, b"afterchat-mail-token:" + _PURPOSE, hashlib.sha256).digest()
+    return hmac.new(secret_bytes, b"afterchat-mail-token:" + purpose, hashlib.sha256).digest()
 
 
-def _tag(config, header: bytes) -> bytes:
-    return hmac.new(_key(config), header, hashlib.sha256).digest()[:_TAG_BYTES]
+def _tag(config, header: bytes, purpose: bytes = _PURPOSE) -> bytes:
+    return hmac.new(_key(config, purpose), header, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+def _sign(config, purpose: bytes, first: int, second: int) -> str:
+    if not (0 < int(first) <= _MAX_ID and 0 < int(second) <= _MAX_ID):
+        raise ValueError("ids must be positive")
+    header = _HEADER.pack(KEY_VERSION, int(first), int(second))
+    raw = header + _tag(config, header, purpose)
+    return base64.b32encode(raw).decode("ascii").rstrip("=").lower()
 
 
 def reply_token(config, member_id: int, thread_id: int) -> str:
     """The signed token naming this member and thread (lower-case base32, no padding)."""
-    if not (0 < int(member_id) <= _MAX_ID and 0 < int(thread_id) <= _MAX_ID):
-        raise ValueError("member and thread ids must be positive")
-    header = _HEADER.pack(KEY_VERSION, int(member_id), int(thread_id))
-    raw = header + _tag(config, header)
-    return base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+    return _sign(config, _PURPOSE, member_id, thread_id)
 
 
 def reply_address(config, member_id: int, thread_id: int) -> str | None:
@@ -102,10 +120,29 @@ def _split(config, address: str) -> str | None:
 
 def read_reply_address(config, address: str) -> ReplyTarget | None:
     """Whose reply address this is; None for anything not ours, malformed, or not signed by us."""
-    local = _split(config, address)
-    if local is None or not local.startswith(REPLY_PREFIX):
+    ids = _read(config, address, REPLY_PREFIX, _PURPOSE)
+    return ReplyTarget(member_id=ids[0], thread_id=ids[1]) if ids else None
+
+
+def stop_address(config, member_id: int, watch_id: int) -> str | None:
+    """The address that turns off this watch's every-post emails; None when FORUM_INCOMING_DOMAIN is not set."""
+    domain = incoming_domain(config)
+    if domain is None:
         return None
-    token = local[len(REPLY_PREFIX):]
+    return f"{STOP_PREFIX}{_sign(config, _STOP_PURPOSE, member_id, watch_id)}@{domain}"
+
+
+def read_stop_address(config, address: str) -> StopTarget | None:
+    """Whose stop address this is, for which watch; None for anything not ours, malformed, or not signed by us."""
+    ids = _read(config, address, STOP_PREFIX, _STOP_PURPOSE)
+    return StopTarget(member_id=ids[0], watch_id=ids[1]) if ids else None
+
+
+def _read(config, address: str, prefix: str, purpose: bytes) -> tuple[int, int] | None:
+    local = _split(config, address)
+    if local is None or not local.startswith(prefix):
+        return None
+    token = local[len(prefix):]
     if not token or len(token) > 64 or not re.fullmatch(r"[a-z2-7]+", token):
         return None
     try:
@@ -115,12 +152,12 @@ def read_reply_address(config, address: str) -> ReplyTarget | None:
     if len(raw) != _TOKEN_BYTES or base64.b32encode(raw).decode("ascii").rstrip("=").lower() != token:
         return None  # the wrong length, or spare bits set: only the one spelling we sent is ours
     header, tag = raw[:_HEADER.size], raw[_HEADER.size:]
-    version, member_id, thread_id = _HEADER.unpack(header)
-    if not hmac.compare_digest(tag, _tag(config, header)):
+    version, first, second = _HEADER.unpack(header)
+    if not hmac.compare_digest(tag, _tag(config, header, purpose)):
         return None
-    if version != KEY_VERSION or member_id <= 0 or thread_id <= 0:
+    if version != KEY_VERSION or first <= 0 or second <= 0:
         return None
-    return ReplyTarget(member_id=member_id, thread_id=thread_id)
+    return first, second
 
 
 def clean_local_part(text: str) -> str:

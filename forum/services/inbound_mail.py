@@ -61,7 +61,7 @@ class UnreadableMail(Exception):
 class Outcome:
     """What became of one message."""
 
-    kind: str  # posted, started, dropped, bounce, refused, or duplicate (seen before: nothing done)
+    kind: str  # posted, started, unsubscribed, dropped, bounce, refused, or duplicate (seen before: nothing done)
     reason: str = ""
     post_id: int | None = None
     thread_id: int | None = None
@@ -421,6 +421,11 @@ def _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_larg
     forged = _authentication_failure(message, ctx.config)
     if forged:
         return Outcome("refused", forged)
+    stops = [found for found in (mail_tokens.read_stop_address(ctx.config, t) for t in targets) if found]
+    if stops:  # the mailto: of an every-post email's List-Unsubscribe (#21): the signed address is enough
+        log.member_id = stops[0].member_id if db.get(Member, stops[0].member_id) else None
+        stopped = notifications.stop_every_post(db, stops[0].member_id, stops[0].watch_id)
+        return Outcome("unsubscribed", "every post by email turned off" if stopped else "that watch had gone")
     ours = [t for t in targets if mail_tokens.read_reply_address(ctx.config, t) is not None
             or mail_tokens.read_space_address(ctx.config, t) is not None]
     if ours:

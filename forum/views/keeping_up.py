@@ -15,7 +15,7 @@ from forum.errors import NotFound
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
 from forum.ids import parse_id
 from forum.models import Member, Post, Space, Thread
-from forum.services import notifications, reading, recaps
+from forum.services import notifications, reading, recaps, space_members
 from forum.views import bp
 from forum.limits import limiter, posting_limit
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
@@ -34,6 +34,7 @@ def links() -> notifications.Links:
         reply_to=lambda member_id, thread_id: mail_tokens.reply_address(config, member_id, thread_id),
         stop_every_post=lambda watch: external_url("forum.stop_every_post", token=tokens.make(
             secret, "stop-every-post", {"id": watch.member_id, "watch": watch.id})),
+        stop_every_post_address=lambda watch: mail_tokens.stop_address(config, watch.member_id, watch.id),
         mail_domain=mail_tokens.incoming_domain(config) or urlsplit(security.base_url(config)).hostname or "localhost",
     )
 
@@ -134,7 +135,7 @@ def notification_list():
     """My notifications, newest first."""
     db = session()
     return render_template("forum/keeping_up/notifications.html", items=notifications.recent(db, current_user),
-                           form=ConfirmForm())
+                           join_requests=space_members.requests_to_host(db, current_user), form=ConfirmForm())
 
 
 @bp.post("/notifications/read")

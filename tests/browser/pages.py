@@ -143,6 +143,9 @@ PAGES: dict[str, list[Visit]] = {
     "forum.health": [
         Visit("health", "/health", kind="json", expect='"status":"ok"'),
     ],
+    "forum.accessibility": [
+        Visit("accessibility-statement", "/accessibility", expect="Accessibility statement for"),
+    ],
     "forum.space": [
         Visit("space-public", "/spaces/lgovsm-chat", expect="Sign in"),
         Visit("space-public-member", "/spaces/between-chats", who="member", expect="Start a thread"),
@@ -346,6 +349,28 @@ PAGES.update({
     "forum.chats_ics": [
         Visit("chats-calendar", "/chats.ics", kind="calendar", expect="BEGIN:VCALENDAR"),
     ],
+    "forum.chat_links": [
+        Visit("chat-links", lambda ids: f"/chats/{ids.chat}/links", expect="Links shared in"),
+        Visit("chat-links-not-found", "/chats/999999/links", status=404, expect="Page not found"),
+    ],
+    "forum.links_index": [
+        Visit("links", "/links", expect="Follow new links"),
+        Visit("links-most-shared", "/links?order=most&area=communications", expect="Show links"),
+        Visit("links-none-match", "/links?q=nothing+like+this", expect="No links match"),
+        Visit("links-unknown-area", "/links?area=no-such-area", status=404, expect="Page not found"),
+    ],
+    "forum.links_feed": [Visit("links-feed", "/links/feed.atom", kind="atom", expect="<feed")],
+    "forum.topic": [
+        Visit("topic", "/topics/communications", expect="Every chat question, thread and library entry"),
+        Visit("topic-not-found", "/topics/no-such-topic", status=404, expect="Page not found"),
+    ],
+    "forum.chat_topics": [
+        Visit("chat-topics", lambda ids: f"/chats/{ids.chat}/topics", who="admin", expect="Topics of"),
+        Visit("chat-topics-saved", lambda ids: f"/chats/{ids.chat}/topics", who="admin", expect="The topics were saved",
+              act=send({}, "Save the topics")),
+        Visit("chat-topics-not-a-host", lambda ids: f"/chats/{ids.chat}/topics", who="member", status=403,
+              expect="You cannot do that"),
+    ],
     "forum.import_upload": [
         Visit("import", "/import", who="admin", expect="Import a chat's transcript"),
         Visit("import-errors", "/import", who="admin", status=400, expect="There is a problem",
@@ -492,6 +517,12 @@ PAGES.update({
     "forum.unsubscribe": [
         Visit("unsubscribe", lambda ids: f"/unsubscribe/{ids.unsubscribe_token}", expect="Stop all emails"),
         Visit("unsubscribe-bad-link", "/unsubscribe/not-a-real-token", status=400, expect="This link is not valid"),
+    ],
+    "forum.stop_every_post": [
+        Visit("stop-every-post", lambda ids: f"/every-post/stop/{ids.stop_every_post_token}",
+              expect="Stop every post by email"),
+        Visit("stop-every-post-bad-link", "/every-post/stop/not-a-real-token", status=400,
+              expect="This link is not valid"),
     ],
     "forum.recent_feed": [Visit("recent-feed", "/feeds/recent.atom", kind="atom", expect="<feed")],
     "forum.space_feed": [

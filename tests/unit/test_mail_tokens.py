@@ -134,3 +134,17 @@ def test_good_local_parts_are_kept_lower_case(text, stored):
 def test_bad_local_parts_are_refused(text):
     with pytest.raises(ValueError):
         mail_tokens.clean_local_part(text)
+
+
+def test_a_stop_address_reads_back_as_its_member_and_watch_and_is_no_reply_address():
+    address = mail_tokens.stop_address(CONFIG, 12, 99)
+    assert address.startswith("stop+") and len(address.partition("@")[0]) <= 64
+    assert mail_tokens.read_stop_address(CONFIG, address) == mail_tokens.StopTarget(member_id=12, watch_id=99)
+    # Each kind of address is signed for its own purpose: one can't stand in for the other.
+    assert read_reply_address(CONFIG, address) is None
+    assert read_reply_address(CONFIG, "reply+" + address.partition("@")[0].removeprefix("stop+") + "@in.example.gov.uk") is None
+    reply = reply_address(CONFIG, 12, 99)
+    assert mail_tokens.read_stop_address(CONFIG, "stop+" + reply.partition("@")[0].removeprefix("reply+")
+                                         + "@in.example.gov.uk") is None
+    assert read_space_address(CONFIG, address) is None
+    assert mail_tokens.stop_address({"SECRET_KEY": "x"}, 12, 99) is None
