@@ -191,6 +191,10 @@ class SpaceForm(Form):
     description = TextAreaField("Description", description="One or two sentences about what the space is for")
     visibility = SelectField("Who can read it", choices=choices(VISIBILITIES), validate_choice=False)
     anonymous_posting = BooleanField("Allow members to post without showing their name")
+    email_threads = BooleanField("Let members start threads here by email",
+                                 description="Members who may post here send an email to the space's address; its subject becomes the title")
+    email_local_part = StringField("Email address for new threads: the part before the @",
+                                   description="Letters, digits, dots and hyphens, like comms-chat")
     submit = SubmitField("Save space")
 
 
@@ -323,6 +327,30 @@ class NotificationSettingsForm(Form):
         description="The answers that drew most replies and quotes, the links shared and the questions left open; "
                     "once per chat, and only of chats you can read. Email set to “No email” stops recaps too.")
     submit = SubmitField("Save settings")
+
+
+class SavedNoteForm(Form):
+    # The length is checked by the saved-posts service, which says how long the note is.
+    note = TextAreaField("Your note", description="Only you can see it. Up to 500 characters.")
+    submit = SubmitField("Save note")
+
+
+class LinkFilterForm(Form):
+    """Filter the links shared across chats (#20): a GET form, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField("Service area", validate_choice=False)
+    q = StringField("Words in the link or its question")
+    order = SelectField("Order", choices=[("", "Latest shared first"), ("most", "Most shared first")],
+                        validate_choice=False)
+
+
+class TopicsForm(Form):
+    """A host sets the service areas of a chat and its question threads; the choices are checkboxes (#20)."""
+
+    submit = SubmitField("Save the topics")
 
 
 class WelcomeForm(Form):

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum import mail_tokens
 from forum.errors import ValidationError
 from forum.models import VISIBILITIES, Space
 
@@ -28,18 +29,37 @@ def _check(db: Session, slug: str, name: str, visibility: str, space: Space | No
     return errors
 
 
+def _check_email(db: Session, email_threads: bool, local_part: str, space: Space | None,
+                 errors: dict[str, str]) -> str | None:
+    """The space's email local part as stored (None: none), adding what is wrong with it to `errors`."""
+    if not (local_part or "").strip():
+        if email_threads:
+            errors["email_local_part"] = "Enter the part before the @ of the space's email address, like comms-chat"
+        return None
+    try:
+        local = mail_tokens.clean_local_part(local_part)
+    except ValueError as exc:
+        errors["email_local_part"] = str(exc)
+        return None
+    taken = db.scalar(select(Space).where(Space.email_local_part == local))
+    if taken is not None and taken is not space:
+        errors["email_local_part"] = "Another space already has that email address"
+    return local
+
+
 def create_space(
     db: Session, *, slug: str, name: str, visibility: str = "public", description: str = "",
-    anonymous_posting: bool = False,
+    anonymous_posting: bool = False, email_threads: bool = False, email_local_part: str = "",
 ) -> Space:
-    """Create a space, refusing a taken or malformed address."""
+    """Create a space, refusing a taken or malformed address (web or email)."""
     slug = slug.strip().lower()
     errors = _check(db, slug, name, visibility, None)
+    local = _check_email(db, email_threads, email_local_part, None, errors)
     if errors:
         raise ValidationError("The space could not be created", errors)
     space = Space(
         slug=slug, name=name.strip(), visibility=visibility, description=description.strip(),
-        anonymous_posting=anonymous_posting,
+        anonymous_posting=anonymous_posting, email_threads=email_threads, email_local_part=local,
     )
     db.add(space)
     db.flush()
@@ -48,14 +68,18 @@ def create_space(
 
 def update_space(
     db: Session, space: Space, *, slug: str, name: str, visibility: str, description: str,
-    anonymous_posting: bool,
+    anonymous_posting: bool, email_threads: bool | None = None, email_local_part: str | None = None,
 ) -> Space:
-    """Change a space's details."""
+    """Change a space's details (its email settings too, when given)."""
     slug = slug.strip().lower()
     errors = _check(db, slug, name, visibility, space)
+    if email_threads is not None:
+        local = _check_email(db, email_threads, email_local_part or "", space, errors)
     if errors:
         raise ValidationError("The space could not be saved", errors)
     space.slug, space.name, space.visibility = slug, name.strip(), visibility
     space.description, space.anonymous_posting = description.strip(), anonymous_posting
+    if email_threads is not None:
+        space.email_threads, space.email_local_part = email_threads, local
     db.flush()
     return space

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from forum import policy
+from forum import mail_tokens, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import SpaceForm
@@ -41,13 +41,15 @@ def admin_new_space():
         done = attempt(db, form, lambda: space_service.create_space(
             db, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
             description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+            email_threads=bool(form.email_threads.data), email_local_part=form.email_local_part.data or "",
         ))
         if done:
             space = done.value
             flash(f"The space “{space.name}” was created.", "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)
-    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=None), 400 if errors else 200
+    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=None,
+                           incoming_domain=mail_tokens.incoming_domain(current_app.config)), 400 if errors else 200
 
 
 @bp.route("/admin/spaces/<slug>/edit", methods=["GET", "POST"])
@@ -64,8 +66,10 @@ def admin_edit_space(slug: str):
         if attempt(db, form, lambda: space_service.update_space(
             db, space, slug=form.slug.data or "", name=form.name.data or "", visibility=form.visibility.data,
             description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
+            email_threads=bool(form.email_threads.data), email_local_part=form.email_local_part.data or "",
         )):
             flash(f"The space “{space.name}” was saved.", "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)
-    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=space), 400 if errors else 200
+    return render_template("forum/admin/space_form.html", form=form, errors=errors, space=space,
+                           incoming_domain=mail_tokens.incoming_domain(current_app.config)), 400 if errors else 200

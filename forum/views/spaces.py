@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import policy
+from forum import mail_tokens, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
@@ -27,13 +27,19 @@ def space(slug: str):
     if not policy.can_view_space(current_user, space):
         return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
                                pending=space_members.pending(db, space, current_user, "request"))
-    threads = reading.space_threads(db, current_user, space, page_number(), current_app.config["FORUM_THREADS_PER_PAGE"])
+    threads, new_posts = reading.space_threads(db, current_user, space, page_number(),
+                                               current_app.config["FORUM_THREADS_PER_PAGE"])
     return render_template(
-        "forum/space.html", space=space, threads=threads,
+        "forum/space.html", space=space, threads=threads, new_posts=new_posts,
         can_post=policy.can_post_in_space(current_user, space),
         is_member=space.id in policy.space_roles(current_user),
         can_manage=policy.can_moderate_space(current_user, space),
+        requests_waiting=space_members.count_requests(db, space)
+        if space.is_closed and policy.can_moderate_space(current_user, space) else None,
         watching=notifications.is_watching(db, current_user, "space", space.id),
+        # Only to members who may post here: the address takes new threads (#21).
+        email_address=mail_tokens.space_address(current_app.config, space)
+        if policy.can_post_in_space(current_user, space) else None,
     )
 
 
@@ -198,6 +204,8 @@ def new_thread(slug: str):
 
             first = post_once(db, form, create)
             if first is not None:
+                flash("Your thread was posted. It will show to others once a moderator approves it."
+                      if first.awaiting_approval else "Your thread was posted.", "success")
                 return redirect(url_for("forum.thread", thread_id=first.thread_id))
     ensure_submission_key(form)
     errors = form_errors(form)
