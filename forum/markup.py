@@ -325,9 +325,21 @@ def _escape_markdown_inline(text: str) -> str:
     return "".join(out)
 
 
-def quote(author_name: str, source: str) -> str:
-    """Return the Markdown that quotes `source` by `author_name` at the top of a reply."""
+def snippet(stored_html: str | None, limit: int = 160) -> str:
+    """The start of a stored post's words as plain TEXT (escape it on output), cut at a word: for
+    notifications."""
+    text = " ".join(html.unescape(_TEXT_ONLY.clean(stored_html or "")).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
+def quote(author_name: str, source: str, url: str | None = None) -> str:
+    """Return the Markdown that quotes `source` by `author_name` at the top of a reply; with `url` (a
+    relative address), "Name wrote:" links to the quoted post."""
     lines = (source or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
     quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
     name = _escape_markdown_inline(author_name or "") or "Someone"
+    if url and url.startswith("/") and not url.startswith("//") and not any(c in url for c in "()<> \n"):
+        return f"[**{name} wrote:**]({url})\n{quoted}\n\n"
     return f"**{name} wrote:**\n{quoted}\n\n"

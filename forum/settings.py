@@ -58,9 +58,15 @@ DEFAULTS: dict[str, object] = {
     # provider FORUM_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _LABEL, _ALLOWED_TENANTS,
     # _ALLOWED_DOMAINS, _TRUSTED_TENANTS, _TRUSTED_DOMAINS (read from the environment as they are named).
     "FORUM_OIDC_PROVIDERS": None,
+    # The accessibility statement (/accessibility): who runs the site, where to report a problem, and
+    # which body enforces the regulations (Northern Ireland: the ECNI; elsewhere in the UK: the EHRC).
+    "FORUM_ORGANISATION_NAME": None,     # None: FORUM_SITE_NAME
+    "FORUM_ACCESSIBILITY_EMAIL": None,   # None: FORUM_MAIL_SENDER
+    "FORUM_ACCESSIBILITY_REVIEWED": None,  # e.g. "3 December 2026": when the statement was last reviewed
+    "FORUM_NORTHERN_IRELAND": False,     # the organisation is in Northern Ireland
 }
 
-_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_PAGE_CACHE", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER"}
+_BOOLEAN = {"FORUM_MAIL_USE_TLS", "FORUM_PAGE_CACHE", "FORUM_QUERY_COUNT", "FORUM_PGBOUNCER", "FORUM_NORTHERN_IRELAND"}
 _INTEGER = {"FORUM_MAIL_PORT", "FORUM_PAGE_CACHE_SECONDS", "FORUM_PAGE_CACHE_ENTRIES", "FORUM_INCOMING_MAX_BYTES", "FORUM_MAIL_BOUNCE_LIMIT", "FORUM_IMAP_PORT", "FORUM_POSTS_PER_PAGE", "FORUM_THREADS_PER_PAGE", "FORUM_IMPORT_MAX_BYTES",
             "FORUM_IMPORT_PENDING_LIMIT", "FORUM_IMPORT_PENDING_HOURS"}
 

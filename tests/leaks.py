@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from forum.db import utcnow
-from forum.models import Chat, LibraryEntry, Post, ProposedQuestion, Space, Speaker
-from forum.services import space_members
+from forum.models import (Chat, LibraryEntry, LibraryTag, Post, ProposedQuestion, SavedPost, Space, Speaker,
+                          chat_tags, thread_tags)
+from forum.services import sign_in_providers, space_members
 from tests.factories import login, make_member, make_space, make_thread, submit
 
 # Canary tokens: single words, so that a search engine indexes them as such.
@@ -43,6 +44,8 @@ class World:
     anon_post: int
     private_chat: int
     speaker: int
+    work_account: object = None  # joined by signing in with an organisation's account (#23)
+    saved: tuple[int, int] = (0, 0)  # the member's and the ex-member's saved private post (#22)
 
 
 def first_post(app, thread_id: int) -> int:
@@ -71,11 +74,13 @@ def build_world(app) -> World:
     public = make_space(app, "open", name="Open space")
     private_thread = make_thread(app, private, member, title=f"About {PRIVATE['title']}",
                                  body=f"Words {PRIVATE['body']}", replies=0)
-    secret_thread = make_thread(app, secret, member, title=f"About {SECRET['title']}", body=f"Words {SECRET['body']}")
+    secret_thread = make_thread(app, secret, member, title=f"About {SECRET['title']}",
+                                body=f"Words {SECRET['body']} https://{SECRET['body']}.org.uk/")
     public_thread = make_thread(app, public, member, title="An open thread", body="Open words")
     client = app.test_client()
     login(client, member)
-    submit(client, f"/threads/{private_thread.id}/reply", {"body": f"Reply {PRIVATE['reply']}", "submit": "Post reply"},
+    submit(client, f"/threads/{private_thread.id}/reply",
+           {"body": f"Reply {PRIVATE['reply']} https://{PRIVATE['reply']}.org.uk/guide", "submit": "Post reply"},
            form_url=f"/threads/{private_thread.id}")
     submit(client, f"/threads/{private_thread.id}/reply",
            {"body": f"Anonymous {PRIVATE['anon']}", "anonymous": "y", "submit": "Post reply"},
@@ -83,6 +88,12 @@ def build_world(app) -> World:
     with app.app_context():
         session = app.extensions["forum"].db.session
         anon_post = session.scalar(select(Post.id).where(Post.anonymous.is_(True)))
+        # Both save the private thread's first post; the ex-member's item must show nothing of it once removed.
+        saved = [SavedPost(member_id=who.id, post_id=first_post(app, private_thread.id), note="Read again later")
+                 for who in (member, ex_member)]
+        session.add_all(saved)
+        session.flush()
+        saved_ids = (saved[0].id, saved[1].id)
         # The ex-member is removed by the host, as in real life.
         space_members.remove(session, session.get(Space, private.id), session.get(type(host), host.id),
                              session.get(type(ex_member), ex_member.id))
@@ -95,6 +106,11 @@ def build_world(app) -> World:
         session.add(chat)
         session.flush()
         session.add(ProposedQuestion(chat_id=chat.id, member_id=member.id, text=f"Question {PRIVATE['question']}"))
+        # Topics (#20): the private chat, and the private and secret threads, are about "digital".
+        digital = session.scalar(select(LibraryTag.id).where(LibraryTag.slug == "digital"))
+        session.execute(insert(chat_tags).values(chat_id=chat.id, tag_id=digital))
+        session.execute(insert(thread_tags), [{"thread_id": private_thread.id, "tag_id": digital},
+                                              {"thread_id": secret_thread.id, "tag_id": digital}])
         speaker = Speaker(platform="x", speaker_key="handle:someone", display_name="Some One", handle="someone")
         session.add(speaker)
         # A library entry promoted from the private space, still waiting for its author's consent.
@@ -107,7 +123,22 @@ def build_world(app) -> World:
         chat_id, speaker_id = chat.id, speaker.id
     return World(member, host, ex_member, outsider, pending, moderator, private, secret, public, private_thread,
                  secret_thread, public_thread, first_post(app, private_thread.id), first_post(app, secret_thread.id),
-                 first_post(app, public_thread.id), anon_post, chat_id, speaker_id)
+                 first_post(app, public_thread.id), anon_post, chat_id, speaker_id, work_account_member(app),
+                 saved=saved_ids)
+
+
+def work_account_member(app):
+    """An approved member who joined by signing in with their organisation's account; in no closed space."""
+    with app.app_context():
+        session = app.extensions["forum"].db.session
+        member = sign_in_providers.create_member(session, sign_in_providers.NewMember(
+            provider="entra", issuer="https://login.example.test/tenant-a/v2.0", subject="leak-suite-subject",
+            email="work.account@tenant-a.example.org", display_name="Work Account Person",
+            sector="local_government", job_role="Comms officer", organisation="Tenant A Council", trusted=True))
+        session.commit()
+        session.refresh(member)
+        session.expunge(member)
+        return member
 
 
 def routes(w: World) -> dict[str, list[str]]:
@@ -116,6 +147,7 @@ def routes(w: World) -> dict[str, list[str]]:
     return {
         "forum.home": ["/", "/?page=2"],
         "forum.health": ["/health"],
+        "forum.accessibility": ["/accessibility"],
         "forum.switch_language": [f"/language/cy?next=/threads/{w.secret_thread.id}", "/language/en"],
         "forum.space": ["/spaces/evangelists", "/spaces/hidden", "/spaces/open", "/spaces/evangelists?page=2"],
         "forum.new_thread": ["/spaces/evangelists/new", "/spaces/hidden/new"],
@@ -143,6 +175,12 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.admin_new_space": ["/admin/spaces/new"],
         "forum.admin_edit_space": ["/admin/spaces/hidden/edit", "/admin/spaces/evangelists/edit"],
         "forum.login": ["/login", f"/login?next=/threads/{w.private_thread.id}"],
+        # Sign-in with an organisation's account (#23): no provider is configured here, so these answer 404.
+        "forum.oidc_start": ["/login/with/entra", f"/login/with/entra?next=/threads/{w.private_thread.id}"],
+        "forum.oidc_callback": ["/login/with/entra/callback?code=x&state=y"],
+        "forum.oidc_welcome": ["/login/welcome"],
+        "forum.sign_in_methods": ["/account/sign-in"],
+        "forum.link_sign_in": ["/account/sign-in/entra/link"],
         "forum.register": ["/register"],
         "forum.forgot_password": ["/password/forgot"],
         "forum.reset_password": ["/password/reset/not-a-token"],
@@ -153,6 +191,12 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.chat_ics": [f"/chats/{w.private_chat}.ics"],
         "forum.chat_recap": [f"/chats/{w.private_chat}/recap"],
         "forum.chats_ics": ["/chats.ics"],
+        # Links shared and topics (#20): queries hold no canary, so a page that echoes one is no false alarm.
+        "forum.chat_links": [f"/chats/{w.private_chat}/links"],
+        "forum.links_index": ["/links", "/links?q=guide", "/links?q=org.uk&order=most", "/links?area=digital"],
+        "forum.links_feed": ["/links/feed.atom"],
+        "forum.topic": ["/topics/digital", "/topics/digital?page=2", "/topics/no-such-topic"],
+        "forum.chat_topics": [f"/chats/{w.private_chat}/topics"],
         "forum.new_chat": ["/chats/new"],
         "forum.edit_chat": [f"/chats/{w.private_chat}/edit"],
         "forum.import_upload": [f"/import?chat={w.private_chat}"],
@@ -171,6 +215,8 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.moderation_log_page": ["/moderation/log"],
         "forum.mail_log": ["/moderation/mail"],
         "forum.watching": ["/watching"],
+        "forum.saved_posts": ["/saved", "/saved?page=2"],
+        "forum.saved_note": [f"/saved/{i}/note" for i in w.saved],
         "forum.notification_list": ["/notifications"],
         "forum.notification_settings": ["/account/notifications"],
         "forum.unsubscribe": ["/unsubscribe/not-a-token"],

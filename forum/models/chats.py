@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
 
-CHAT_STATUSES = {"upcoming": "Upcoming", "held": "Held", "imported": "Transcript imported"}
+CHAT_STATUSES = {"upcoming": "Upcoming", "on_now": "On now", "over": "Over", "imported": "Transcript imported"}
 
 
 class Chat(Base):
@@ -43,8 +43,20 @@ class Chat(Base):
         return self.starts_at + timedelta(minutes=self.duration_minutes) if self.starts_at else None
 
     @property
+    def phase(self) -> str:
+        """Where the chat stands by the clock: 'upcoming' before it starts (or with no date yet),
+        'on_now' from its start to its end, 'over' after (#22)."""
+        if self.starts_at is None:
+            return "over" if self.status == "imported" else "upcoming"
+        now = utcnow()
+        if now < self.starts_at:
+            return "upcoming"
+        return "on_now" if now < self.ends_at else "over"
+
+    @property
     def status_label(self) -> str:
-        return CHAT_STATUSES.get(self.status, self.status)
+        """Upcoming, On now or Over by the clock; 'Transcript imported' once its threads are in."""
+        return CHAT_STATUSES["imported"] if self.status == "imported" else CHAT_STATUSES[self.phase]
 
 
 class ChatHost(Base):

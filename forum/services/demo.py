@@ -108,7 +108,7 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
     db.flush()
     db.add(ChatHost(chat_id=chat.id, member_id=members["Jo Williams"].id))
     _next_chat(db, space, members)
-    thread = posting.new_thread(db, space, "Q1 How do you support the social media evangelists in your organisation?",
+    thread = posting.new_thread(db, space, "Q1: How do you support the social media evangelists in your organisation?",
                                 CHAT_START, chat_id=chat.id, question_number=1)
     host = _speaker(db, "lgovsm", "LGovSM", None)
     first = _imported(db, thread, space, chat, host, QUESTION, CHAT_START + timedelta(minutes=2), "1856812004120000001")

@@ -250,7 +250,7 @@ def build(db: Session, data: bytes, transcript: Transcript, shape: Segmentation,
     groups = [(q.number, _thread_title(q.number, options.question_titles.get(q.number) or q.text), q.posts)
               for q in shape.questions]
     if shape.intro or shape.closing:
-        groups.insert(0, (WELCOME_NUMBER, WELCOME_TITLE, [*shape.intro, *shape.closing]))
+        groups.insert(0, (WELCOME_NUMBER, welcome_title(chat), [*shape.intro, *shape.closing]))
     threads = {t.question_number: t for t in db.scalars(select(Thread).where(Thread.chat_id == chat.id))}
     new_keys = {keys[id(m)] for m in new_messages}
     fresh_by_thread: list[tuple[Thread, list[ChatMessage]]] = []
@@ -419,6 +419,20 @@ def _recount(db: Session, space: Space, threads) -> None:
     db.flush()
     recount_space(db, space)
     db.flush()
+
+
+def welcome_title(chat: Chat | None) -> str:
+    """The welcome and wrap-up thread's title, named after its chat: '#lgovsm 3 December 2026: welcome and
+    wrap-up' (the hashtag and the chat's UK date), else the chat's own title (#22)."""
+    if chat is None:
+        return WELCOME_TITLE
+    if chat.hashtag and chat.starts_at:
+        local = chat.starts_at.astimezone(zone("Europe/London"))
+        name = f"{chat.hashtag} {local.day} {local:%B %Y}"
+    else:
+        name = chat.title.rstrip(" :.?!")
+    title = f"{name}: welcome and wrap-up"
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
 
 
 def _thread_title(number: int | None, text: str) -> str:

@@ -192,11 +192,12 @@ def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Pos
     return post
 
 
-def quote_source(db: Session, post: Post, viewer) -> str:
-    """The markdown that starts a reply quoting `post`, naming its author as the policy lets the viewer see it."""
+def quote_source(db: Session, post: Post, viewer, post_url: str | None = None) -> str:
+    """The markdown that starts a reply quoting `post`, naming its author as the policy lets the viewer see it
+    (the name links to the post at `post_url`)."""
     loaded = db.scalar(select(Post).where(Post.id == post.id).execution_options(populate_existing=True)
                        .options(joinedload(Post.author).joinedload(Member.organisation), joinedload(Post.speaker)))
-    return markup.quote(policy.byline(viewer, loaded).name, post.body_source)
+    return markup.quote(policy.byline(viewer, loaded).name, post.body_source, post_url)
 
 
 def thread_post_position(db: Session, viewer, post: Post, space: Space) -> int:

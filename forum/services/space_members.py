@@ -5,7 +5,7 @@ Emails about a closed space say who and which space, never what is said inside i
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum import emails, mail, policy
@@ -44,6 +44,29 @@ def requests_for(db: Session, space: Space) -> list[SpaceRequest]:
     return list(db.scalars(select(SpaceRequest).where(
         SpaceRequest.space_id == space.id, SpaceRequest.kind == "request", SpaceRequest.status == "pending"
     ).order_by(SpaceRequest.created_at)))
+
+
+def count_requests(db: Session, space: Space) -> int:
+    """How many requests to join the space wait for its hosts."""
+    return db.scalar(select(func.count()).select_from(SpaceRequest).where(
+        SpaceRequest.space_id == space.id, SpaceRequest.kind == "request", SpaceRequest.status == "pending")) or 0
+
+
+def requests_to_host(db: Session, host: Member) -> list[tuple[SpaceRequest, Member, Space]]:
+    """Requests to join the spaces `host` hosts, oldest first: shown with the host's notifications, as
+    the email the hosts are sent is only as quick as the outbox."""
+    if not getattr(host, "is_authenticated", False) or not host.is_approved:
+        return []
+    hosted = select(SpaceMembership.space_id).where(SpaceMembership.member_id == host.id,
+                                                    SpaceMembership.role == "host")
+    rows = db.execute(
+        select(SpaceRequest, Member, Space).join(Member, SpaceRequest.member_id == Member.id)
+        .join(Space, SpaceRequest.space_id == Space.id)
+        .where(SpaceRequest.kind == "request", SpaceRequest.status == "pending", SpaceRequest.space_id.in_(hosted))
+        .order_by(SpaceRequest.created_at).limit(50)
+    ).all()
+    return [(row.SpaceRequest, row.Member, row.Space) for row in rows
+            if policy.can_moderate_space(host, row.Space)]
 
 
 def invitations_for(db: Session, member: Member) -> list[SpaceRequest]:

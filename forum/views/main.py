@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The home page, the accessibility statement and the health check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from forum import policy
 from forum.db import session
 from forum.services import reading
 from forum.views import bp
+from forum.views._helpers import external_url
 
 
 @bp.get("/")
@@ -20,8 +21,15 @@ def home():
     db = session()
     spaces = reading.listed_spaces(db, current_user)
     readable = {space.id for space in spaces if policy.can_view_space(current_user, space)}
-    threads = reading.latest_threads(db, current_user)
-    return render_template("forum/home.html", spaces=spaces, readable=readable, threads=threads)
+    threads, new_posts = reading.latest_threads(db, current_user)
+    return render_template("forum/home.html", spaces=spaces, readable=readable, threads=threads,
+                           new_posts=new_posts, week=reading.this_weeks_chat(db, current_user))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement, in GOV.UK's model form."""
+    return render_template("forum/accessibility.html", address=external_url("forum.home"))
 
 
 @bp.get("/health")

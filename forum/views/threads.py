@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import policy
+from forum import markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
-from forum.services import anonymity, library, moderation, notifications, posting, reading
+from forum.services import anonymity, library, moderation, notifications, posting, read_state, reading, saved
+from forum.services import topics
 from forum.views import bp, keeping_up
+from forum.views.reading import remember_read
 from forum.views._helpers import (attempt, ensure_submission_key, form_errors, page_number, post_once,
                                   preview_body, site_name)
 
@@ -25,6 +28,27 @@ def slugify(title: str) -> str:
     """A readable URL fragment for a title: 'Q1: Who decides?' -> 'q1-who-decides'."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80] or "thread"
+
+
+# Where an imported post's original lives, by the names people know the sites by.
+_SITE_NAMES = {"x.com": "X", "twitter.com": "X", "mobile.twitter.com": "X", "bsky.app": "Bluesky",
+               "www.linkedin.com": "LinkedIn", "www.facebook.com": "Facebook", "discord.com": "Discord",
+               "app.slack.com": "Slack", "t.me": "Telegram"}
+
+
+@bp.app_template_filter("forum_source_site")
+def forum_source_site(url: str) -> str:
+    """The site an original-post link leads to, as readers know it: 'X', 'Bluesky', else its host name."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host.endswith(".slack.com"):
+        return "Slack"
+    return _SITE_NAMES.get(host) or _SITE_NAMES.get(host.removeprefix("www.")) or host.removeprefix("www.") or "another site"
+
+
+@bp.app_template_filter("forum_snippet")
+def forum_snippet(post) -> str:
+    """The start of a post's words, as text: only for a post the policy shows the viewer in full."""
+    return markup.snippet(post.body_html)
 
 
 @bp.app_template_global("thread_url")
@@ -52,9 +76,17 @@ def thread(thread_id: int, slug: str | None = None):
     form = ReplyForm() if can_reply else None
     if form is not None:
         ensure_submission_key(form)
-    promoted = library.promoted_post_ids(db, [p.id for p in view.posts.items])
-    return render_template("forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
-                           promoted=promoted, watching=notifications.is_watching(db, current_user, "thread", thread_id))
+    post_ids = [p.id for p in view.posts.items]
+    promoted = library.promoted_post_ids(db, post_ids)
+    page = render_template(
+        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], promoted=promoted,
+        watching=notifications.is_watching(db, current_user, "thread", thread_id),
+        topics=topics.topics_of_thread(db, view.thread),
+        marks=read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page),
+        saved=saved.saved_ids(db, current_user, post_ids),
+    )
+    remember_read(db, view.thread.id, view.posts.items)  # per member; never for visitors
+    return page
 
 
 @bp.route("/threads/<forum_id:thread_id>/reply", methods=["GET", "POST"])
@@ -71,7 +103,7 @@ def reply(thread_id: int):
     quote_of = _quoted_post(db, request.values.get("quote") or form.quote_of.data, space)
     preview = None
     if request.method == "GET" and quote_of is not None:
-        form.body.data = posting.quote_source(db, quote_of, current_user)
+        form.body.data = posting.quote_source(db, quote_of, current_user, url_for("forum.post", post_id=quote_of.id))
         form.quote_of.data = str(quote_of.id)
     elif form.validate_on_submit():
         if form.preview.data:
@@ -87,6 +119,8 @@ def reply(thread_id: int):
 
             post = post_once(db, form, create)
             if post is not None:
+                flash("Your reply was posted. It will show to others once a moderator approves it."
+                      if post.awaiting_approval else "Your reply was posted.", "success")
                 return redirect(url_for("forum.post", post_id=post.id))
     ensure_submission_key(form)
     errors = form_errors(form)

@@ -129,9 +129,10 @@ def test_member_registers_posts_quotes_edits_and_signs_out(site, tab, js):
     follow(page, page.locator("nav.breadcrumbs").get_by_role("link", name="Between chats"))
     follow(page, page.get_by_role("link", name="Scheduling tools that work behind our firewall?"))
     dans = page.locator("article.post", has=page.get_by_role("heading", name="Dan Hughes"))
+    dans.locator("summary").click()  # a post's actions are behind one "Actions" disclosure
     follow(page, dans.get_by_role("link", name="Quote this post"))
     body = page.get_by_label("Your reply", exact=True)
-    assert body.input_value().startswith("**Dan Hughes wrote:**\n> Worth asking whether your CRM")
+    assert re.match(r"\[\*\*Dan Hughes wrote:\*\*\]\(/posts/\d+\)\n> Worth asking whether your CRM", body.input_value())
     body.press("Control+End")
     body.press_sequentially("Ours does, and IT already trusts it.")
     press(page, "Post reply")
@@ -141,6 +142,7 @@ def test_member_registers_posts_quotes_edits_and_signs_out(site, tab, js):
     assert "Ours does, and IT already trusts it." in reply.inner_text()
 
     # Edit the reply.
+    reply.locator("summary").click()
     follow(page, reply.get_by_role("link", name="Edit your post"))
     fill(page, {"Your post": "**Dan Hughes wrote:**\n> Worth asking\n\nOurs does: IT already trusts our CRM."})
     press(page, "Save changes")
@@ -160,7 +162,7 @@ def test_visitor_reads_a_public_thread_and_is_asked_to_sign_in_to_reply(site, ta
     page = tab
     page.goto(site.url("/"))
     follow(page, page.get_by_role("link", name="lgovsm chat", exact=True))
-    follow(page, page.get_by_role("link", name=re.compile("^Q1 How do you support")))
+    follow(page, page.get_by_role("link", name=re.compile("^Q1: How do you support")))
     thread_path = page.url.removeprefix(site.base_url)
     assert page.locator("article.post").count() >= 13
     assert "This thread came from the chat" in page.locator("main").inner_text()
@@ -259,6 +261,7 @@ def test_main_journey_with_the_keyboard_alone(site, tab, js):
     title = f"Keyboard-only tips from {name}"
     assert page.get_by_role("heading", level=1).inner_text() == title
 
+    kb.activate(kb.tab_to_name("Actions for your post"), navigates=False)
     kb.activate(kb.tab_to_name("Quote this post"))
     kb.tab_to_name("Your reply")
     page.keyboard.press("Control+End")
@@ -267,6 +270,8 @@ def test_main_journey_with_the_keyboard_alone(site, tab, js):
     post_id = re.search(r"#post-(\d+)$", page.url).group(1)
     assert "Enter follows links too." in page.locator(f"#post-{post_id}").inner_text()
 
+    kb.activate(kb.tab_to(lambda i: f'id="post-{post_id}-actions"' in i["html"], what="the reply's Actions"),
+                navigates=False)
     kb.activate(kb.tab_to(lambda i: i["href"].endswith(f"/posts/{post_id}/edit"), what="the reply's Edit link"))
     kb.tab_to_name("Your post")
     page.keyboard.press("Control+End")

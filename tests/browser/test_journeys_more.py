@@ -238,6 +238,7 @@ def test_report_hides_a_post_and_the_library_gains_an_entry(site, people, js):
     thread_url = member.url
     reported = member.locator("article.post", has_text=REPORTED[js])
     reported_id = reported.get_attribute("id")
+    reported.locator("summary").click()  # a post's actions are behind one "Actions" disclosure
     follow(member, reported.get_by_role("link", name="Report this post"))
     fill(member, {"What is wrong with this post?": reason})
     press(member, "Send report")
@@ -260,6 +261,7 @@ def test_report_hides_a_post_and_the_library_gains_an_entry(site, people, js):
     follow(moderator, moderator.get_by_role("link", name="Between chats", exact=True))
     follow(moderator, moderator.get_by_role("link", name="Scheduling tools that work behind our firewall?"))
     promoted = moderator.locator("article.post", has_text=PROMOTED[js])
+    promoted.locator("summary").click()
     follow(moderator, promoted.get_by_role("link", name=re.compile("^Add to library")))
     fill(moderator, {"Title": title, "The problem": "IT blocked every scheduling site.",
                      "What they did": "Showed IT the tool's security statement.",

@@ -49,7 +49,7 @@ def test_import_prints_the_contract_summary(app, runner, chats):
         session = app.extensions["forum"].db.session
         q1 = session.get(Thread, summary["questions"][0]["thread_id"])
         assert q1.title == "Q1: How do you support the evangelists?" and q1.post_count == 4
-        welcome = session.scalar(select(Thread).where(Thread.title == "Welcome and wrap-up"))
+        welcome = session.scalar(select(Thread).where(Thread.title == "#lgovsm 14 January 2011: welcome and wrap-up"))
         assert welcome.post_count == 3
 
 

@@ -1,0 +1,100 @@
+"""What the walk-through found for hosts and readers, fixed (#22): hosts told in the app of requests to join,
+the space page's members and requests links, snippets in notifications, "last post by"."""
+
+from __future__ import annotations
+
+import re
+
+from forum.models import Post, Thread
+from tests.factories import login, make_member, make_post, make_space, make_thread, submit
+from tests.factories import db_session as _session
+
+
+def _text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def test_a_host_is_told_in_the_app_when_someone_asks_to_join(app, client):
+    host = make_member(app, "Jo Williams")
+    space = make_space(app, "evangelists", visibility="private", name="Evangelist support", hosts=[host])
+    asker = make_member(app, "Riley Quinn")
+    login(client, asker)
+    asked = submit(client, f"/spaces/{space.slug}/join", {"message": "I push social media at a district council."},
+                   form_url=f"/spaces/{space.slug}")
+    assert asked.status_code == 302
+
+    hosts = app.test_client()
+    login(hosts, host)
+    notes = _text(hosts.get("/notifications"))
+    assert "Riley Quinn asked to join Evangelist support" in notes
+    assert 'href="/spaces/evangelists/members#requests"' in hosts.get("/notifications").get_data(as_text=True)
+    page = hosts.get(f"/spaces/{space.slug}").get_data(as_text=True)
+    assert re.search(r'<a href="/spaces/evangelists/members">Members</a>', page)
+    assert re.search(r'<a href="/spaces/evangelists/members#requests">Requests \(1\)', page)
+
+    # Another member of the space sees neither the request nor the count.
+    other = make_member(app, "Sam Patel")
+    with app.app_context():
+        from forum.models import SpaceMembership
+        db = _session(app)
+        db.add(SpaceMembership(space_id=space.id, member_id=other.id))
+        db.commit()
+    others = app.test_client()
+    login(others, other)
+    assert "Riley Quinn" not in others.get("/notifications").get_data(as_text=True)
+    assert "Requests (" not in others.get(f"/spaces/{space.slug}").get_data(as_text=True)
+
+    # Decided, it is gone from the host's list and the count.
+    with app.app_context():
+        from forum.models import SpaceRequest
+        request_id = _session(app).query(SpaceRequest.id).scalar()
+    submit(hosts, f"/spaces/{space.slug}/requests/{request_id}", {"accept": "Accept"},
+           form_url=f"/spaces/{space.slug}/members")
+    assert "Riley Quinn asked to join" not in _text(hosts.get("/notifications"))
+    assert "Requests (0)" in hosts.get(f"/spaces/{space.slug}").get_data(as_text=True)
+
+
+def _reply_as(app, member, thread, body, key):
+    client = app.test_client()
+    login(client, member)
+    done = submit(client, f"/threads/{thread.id}/reply", {"body": body, "submission_key": key},
+                  form_url=f"/threads/{thread.id}")
+    assert done.status_code == 302
+    return int(re.search(r"/posts/(\d+)", done.headers["Location"]).group(1))
+
+
+def test_notifications_show_a_snippet_of_the_post_only_when_the_reader_may_see_it(app, client):
+    reader = make_member(app, "Sam Patel")
+    writer = make_member(app, "Fiona Grant")
+    space = make_space(app, "between-chats", name="Between chats")
+    login(client, reader)
+    started = submit(client, f"/spaces/{space.slug}/new",
+                     {"title": "Who answers DMs?", "body": "Out of hours?", "submission_key": "t1"})
+    thread_id = int(re.search(r"/threads/(\d+)", started.headers["Location"]).group(1))
+    with app.app_context():
+        thread = _session(app).get(Thread, thread_id)
+        _session(app).expunge(thread)
+    _reply_as(app, writer, thread, "Our **contact centre** picks them up at 8am, & answers within the hour.", "r1")
+    hidden = _reply_as(app, writer, thread, "Buy our scheduling tool, link in bio.", "r2")
+    with app.app_context():
+        from forum.db import utcnow
+        db = _session(app)
+        db.get(Post, hidden).hidden_at = utcnow()
+        db.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert ('<span class="notification__snippet">Our contact centre picks them up at 8am, &amp; answers within '
+            'the hour.</span>') in page
+    assert "scheduling tool" not in page
+    # A long post is cut at a word.
+    _reply_as(app, writer, thread, "budget " * 60, "r3")
+    snippets = re.findall(r'class="notification__snippet">([^<]*)<', client.get("/notifications").get_data(as_text=True))
+    assert snippets[0].endswith("budget…") and len(snippets[0]) <= 161
+
+
+def test_the_space_list_says_last_post_by(app, client):
+    author = make_member(app, "Fiona Grant")
+    space = make_space(app, "between-chats")
+    thread = make_thread(app, space, author)
+    make_post(app, thread, make_member(app, "Tom O'Neill"), "Same here.")
+    text = _text(client.get("/spaces/between-chats"))
+    assert "last post by Tom O'Neill" in text or "last post by Tom O’Neill" in text or "last post by Tom O&#39;Neill" in text
