@@ -50,7 +50,9 @@ def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None
         carried_credit=open_questions.credits(db, current_user, questions),
         my_votes=my_votes, glance=chats.glance(db, found, current_user),
         can_propose=found.status == "upcoming" and policy.can_post_in_space(current_user, space),
-        propose_form=propose_form or ProposeQuestionForm(), errors=errors,
+        # Made only when shown: a form makes a CSRF token, which keeps a visitor's page out of the page cache.
+        propose_form=propose_form or (ProposeQuestionForm() if found.status == "upcoming"
+                                      and policy.can_post_in_space(current_user, space) else None), errors=errors,
         decision_forms={q.id: QuestionDecisionForm(prefix=f"q{q.id}") for q in questions} if manage else {},
     ), 400 if errors else 200
 

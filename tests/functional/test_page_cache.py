@@ -345,3 +345,26 @@ def test_the_cache_can_be_switched_off(database_url, tmp_path):
         assert "X-Forum-Cache" not in response.headers and response.headers["Cache-Control"] == "no-cache"
     with app.app_context():
         app.extensions["forum"].db.engine.dispose()
+
+
+def test_a_chats_page_is_cached_for_visitors_and_changes_with_its_questions(app):
+    from datetime import timedelta
+
+    from forum.db import utcnow
+    from forum.models import Chat, ProposedQuestion
+
+    space = make_space(app, "chats", name="Chats")
+    member = make_member(app, "Quentin Asker")
+    with app.app_context():
+        db = db_session(app)
+        chat = Chat(title="Next week's chat", space_id=space.id, starts_at=utcnow() + timedelta(days=3))
+        db.add(chat)
+        db.commit()
+        chat_id = chat.id
+    visitor = app.test_client()
+    cached_twice(visitor, f"/chats/{chat_id}")
+    with app.app_context():
+        db = db_session(app)
+        db.add(ProposedQuestion(chat_id=chat_id, member_id=member.id, text="zqxproposedquestion"))
+        db.commit()
+    assert "zqxproposedquestion" in text(visitor, f"/chats/{chat_id}")
