@@ -43,7 +43,7 @@ def _leaks(client, app, world) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize("who", ["visitor", "outsider", "pending", "ex_member"])
+@pytest.mark.parametrize("who", ["visitor", "outsider", "pending", "ex_member", "work_account"])
 def test_no_canary_reaches_anyone_outside_the_spaces(app, world, who):
     member = None if who == "visitor" else getattr(world, who)
     assert _leaks(viewer(app, member), app, world) == []

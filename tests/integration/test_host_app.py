@@ -120,3 +120,108 @@ def test_forum_upgrade_installs_the_forums_tables_in_a_host(tmp_path):
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
     assert {"forum_member", "forum_space", "forum_thread", "forum_post", "forum_alembic_version"} <= tables
+
+
+# -- a host app with its own Flask-Login users (member_loader) --------------------------------------------
+
+@pytest.fixture
+def host_with_users(database_url, tmp_path):
+    """An intranet that signs its staff in itself (its own LoginManager) and hands the forum who they are."""
+    from flask import redirect, request, url_for
+    from flask_login import LoginManager, UserMixin, current_user, login_user
+
+    from forum import HostUser
+
+    class Staff(UserMixin):
+        def __init__(self, staff_id, email, name):
+            self.id, self.email, self.name = staff_id, email, name
+
+    staff = {"s-1": Staff("s-1", "jo.bloggs@council.example.org", "Jo Bloggs")}
+    app = Flask("intranet", instance_path=str(tmp_path / "inst"))
+    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=database_url.replace(
+        "postgresql://", "postgresql+psycopg://", 1), FORUM_PASSWORD_HASH="pbkdf2:sha256:1000")
+    SQLAlchemy(app)
+    manager = LoginManager(app)
+    manager.login_view = "staff_sign_in"
+    manager.user_loader(staff.get)
+
+    @app.route("/sign-in", methods=["GET", "POST"])
+    def staff_sign_in():
+        if request.method == "POST":
+            login_user(staff[request.form["staff_id"]])
+            return redirect(request.args.get("next") or "/")
+        return "<p>Intranet sign-in</p>"
+
+    @app.get("/")
+    def intranet_home():
+        return f"<p>Hello {current_user.name if current_user.is_authenticated else 'stranger'}</p>"
+
+    def member_loader():
+        if not current_user.is_authenticated:
+            return None
+        return HostUser(external_id=current_user.id, email=current_user.email, name=current_user.name,
+                        organisation="Example Council", sector="local_government")
+
+    Forum(app, url_prefix="/community", member_loader=member_loader)
+    assert app.login_manager is manager  # the forum leaves the host's LoginManager alone
+    with app.app_context():
+        demo.load(app.extensions["forum"].db.session, app.config["FORUM_PASSWORD_HASH"])
+        app.extensions["forum"].db.session.commit()
+    yield app
+    with app.app_context():
+        app.extensions["forum"].db.engine.dispose()
+
+
+def _members_named(app, name):
+    from sqlalchemy import select
+
+    from forum.models import Member
+
+    with app.app_context():
+        return list(app.extensions["forum"].db.session.scalars(select(Member).where(Member.display_name == name)))
+
+
+def test_one_sign_in_serves_the_host_and_the_forum(host_with_users):
+    client = host_with_users.test_client()
+    response = client.get("/community/account")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in?next=")
+    assert client.get("/community/login").headers["Location"].startswith("/sign-in")
+
+    client.post("/sign-in", data={"staff_id": "s-1"})
+    assert client.get("/").get_data(as_text=True) == "<p>Hello Jo Bloggs</p>"  # the host's own sign-in still works
+    page = client.get("/community/account").get_data(as_text=True)
+    assert "Jo Bloggs" in page and "jo.bloggs@council.example.org" in page and "Example Council" in page
+
+    thread_url = re.search(r'href="(/community/threads/\d+)',
+                           client.get("/community/spaces/lgovsm-chat").get_data(as_text=True)).group(1)
+    response = client.post(f"{thread_url}/reply", data={
+        "body": "Replying as the intranet user", "submit": "Post reply", "csrf_token": csrf_token(client, thread_url),
+    })
+    assert response.status_code == 302
+    assert "Replying as the intranet user" in client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    [member] = _members_named(host_with_users, "Jo Bloggs")
+    assert member.state == "approved" and member.password_hash is None
+
+
+def test_a_suspended_member_is_kept_out_although_the_host_signed_them_in(host_with_users):
+    client = host_with_users.test_client()
+    client.post("/sign-in", data={"staff_id": "s-1"})
+    client.get("/community/")
+    with host_with_users.app_context():
+        session = host_with_users.extensions["forum"].db.session
+        [member] = _members_named(host_with_users, "Jo Bloggs")
+        session.get(type(member), member.id).state = "suspended"
+        session.commit()
+    response = client.get("/community/account")
+    assert response.status_code == 403 and "suspended" in response.get_data(as_text=True)
+    assert client.get("/").get_data(as_text=True) == "<p>Hello Jo Bloggs</p>"
+
+
+def test_a_host_with_its_own_login_manager_must_say_how_its_users_become_members(tmp_path):
+    from flask_login import LoginManager
+
+    app = Flask("host", instance_path=str(tmp_path / "inst"))
+    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.db'}")
+    LoginManager(app)
+    with pytest.raises(RuntimeError, match="member_loader"):
+        Forum(app)
