@@ -40,11 +40,16 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-# Links in mail (written to the log here) and feeds come from FORUM_BASE_URL, never from the request.
+# Links in mail and feeds come from FORUM_BASE_URL, never from the request. Mail waits in the outbox
+# until `send-mail` runs: here a sender runs alongside the server, every 5 seconds, and with no
+# FORUM_MAIL_SERVER it prints each message decoded (links whole, ready to open), then stops with it.
 run: $(BIN)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) forum demo --if-empty
-	FORUM_BASE_URL=$${FORUM_BASE_URL:-http://127.0.0.1:5000} $(FLASK) run --host 127.0.0.1 --port 5000
+	export FORUM_BASE_URL=$${FORUM_BASE_URL:-http://127.0.0.1:5000}; \
+	$(FLASK) forum send-mail --loop --interval 5 & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The pure unit tests (parsers, sanitiser) do not touch a database, so they run once; everything
 # that does runs on SQLite and again on PostgreSQL.

@@ -75,8 +75,9 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Loaded the demo community.")
     else:
         click.echo("The demo community is already loaded; nothing changed.")
-    click.echo(f"Sign in as {demo.MEMBER_EMAIL} (a member) or {demo.ADMIN_EMAIL} (an admin), "
-               f"password {demo.DEMO_PASSWORD}")
+    click.echo(f"Sign in with any of these accounts, password {demo.DEMO_PASSWORD}:")
+    for name, email, role in demo.accounts_with_roles():
+        click.echo(f"  {email:<42} {name} ({role})")
 
 
 @forum_cli.command("create-admin")
@@ -217,6 +218,22 @@ def _describe(summary: dict, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
+def _emails(count: int) -> str:
+    return f"{count} email" if count == 1 else f"{count} emails"
+
+
+def mail_report(sent: int, failed: int, *, logged: bool = False) -> str:
+    """What a round of send-mail did, in words: 'Sent 1 email.', 'No mail was due.'; with no mail server
+    set (`logged`), the messages went to the log, and it says so rather than 'sent'."""
+    if not sent and not failed:
+        return "No mail was due."
+    done = (f"Wrote {_emails(sent)} to the log (no FORUM_MAIL_SERVER is set, so nothing was sent)" if logged
+            else f"Sent {_emails(sent)}") if sent else "Sent no email"
+    if failed:
+        done += f"; {_emails(failed)} failed and will be retried"
+    return done + "."
+
+
 @forum_cli.command("send-mail")
 @click.option("--loop", is_flag=True, help="Keep running, sending what is due every --interval seconds.")
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds with --loop.")
@@ -238,7 +255,7 @@ def send_mail_command(loop: bool, interval: int) -> None:
             discarded = pending_imports.discard_expired(db)
             db.commit()
         if sent or failed or not loop:
-            click.echo(f"Sent {sent} emails; {failed} failed and will be retried.")
+            click.echo(mail_report(sent, failed, logged=not current_app.config.get("FORUM_MAIL_SERVER")))
         if discarded:
             click.echo(f"Deleted {discarded} transcript uploads left unconfirmed for "
                        f"{current_app.config['FORUM_IMPORT_PENDING_HOURS']} hours.")

@@ -50,6 +50,16 @@ class SignInForm(Form):
     submit = SubmitField("Sign in")
 
 
+class _Credentials(Form):
+    """The address and password sign-up asks for first: declared before the profile's fields, so that a
+    form made of both lists (and its error summary orders) them as the page shows them."""
+
+    email = EmailField("Email address", description="Your work address: council and NHS addresses are approved at once")
+    password = PasswordField(
+        "Password", description="At least 10 characters. A few unrelated words make a good one.",
+    )
+
+
 class ProfileFields(Form):
     """What a member says about themselves, shared by sign-up and the profile page."""
 
@@ -57,33 +67,29 @@ class ProfileFields(Form):
     display_name = StringField("Your name", description="As other members will see it, for example Sam Patel")
     sector = SelectField("Sector", choices=SECTOR_CHOICES, validate_choice=False)
     organisation = StringField(
-        "Organisation", description="Start typing to pick one members already use, or enter a new one")
-    job_role = StringField("Job role", description="For example, digital communications officer")
-    handle_x = StringField("X (Twitter) handle", description="Optional. Links what you said in imported chats to you")
-    handle_mastodon = StringField("Mastodon handle", description="Optional, like @name@social.example")
-    handle_bluesky = StringField("Bluesky handle", description="Optional, like name.bsky.social")
-    handle_slack = StringField("Slack display name", description="Optional")
-    handle_teams = StringField("Teams display name", description="Optional: your name as Teams shows it in meeting "
+        "Organisation (optional)", description="Start typing to pick one members already use, or enter a new one")
+    job_role = StringField("Job role (optional)", description="For example, digital communications officer")
+    handle_x = StringField("X (Twitter) handle (optional)", description="Links what you said in imported chats to you")
+    handle_mastodon = StringField("Mastodon handle (optional)", description="Like @name@social.example")
+    handle_bluesky = StringField("Bluesky handle (optional)", description="Like name.bsky.social")
+    handle_slack = StringField("Slack display name (optional)")
+    handle_teams = StringField("Teams display name (optional)", description="Your name as Teams shows it in meeting "
                                "transcripts")
-    handle_zoom = StringField("Zoom display name", description="Optional: your name as Zoom shows it in meeting "
+    handle_zoom = StringField("Zoom display name (optional)", description="Your name as Zoom shows it in meeting "
                               "chats and transcripts")
-    handle_text = StringField("Name in chat logs", description="Optional: your name as plain chat logs show it "
+    handle_text = StringField("Name in chat logs (optional)", description="Your name as plain chat logs show it "
                               "(Name: message), for example Sam Patel")
 
     def handles(self) -> dict[str, str]:
         return {platform: (self[f"handle_{platform}"].data or "") for platform in PLATFORMS}
 
 
-class RegisterForm(ProfileFields):
-    email = EmailField("Email address", description="Your work address: council and NHS addresses are approved at once")
-    password = PasswordField(
-        "Password", description="At least 10 characters. A few unrelated words make a good one.",
-    )
+class RegisterForm(_Credentials, ProfileFields):
     submit = SubmitField("Create account")
 
 
 class ProfileForm(ProfileFields):
-    bio = TextAreaField("About you", description="Optional. You can use Markdown.")
+    bio = TextAreaField("About you (optional)", description="You can use Markdown.")
     submit = SubmitField("Save profile")
 
 
@@ -369,3 +375,11 @@ class LinkSignInForm(Form):
 
     password = PasswordField("Your password", description="So we know it is you before linking your work account")
     submit = SubmitField("Continue")
+
+
+class LanguageForm(Form):
+    """The language a member reads the forum and their email in (#24)."""
+
+    language = SelectField("Language for pages and email", choices=choices(
+        {"": "As my browser asks", "en": "English", "cy": "Cymraeg"}))
+    submit = SubmitField("Save language")

@@ -33,6 +33,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
+def readable(message: EmailMessage) -> str:
+    """A message as a person reads it: its headers, then its text decoded (not quoted-printable), so a
+    link in it can be copied whole from the log."""
+    headers = "\n".join(f"{name}: {value}" for name, value in message.items()
+                        if name.lower() in ("from", "to", "subject", "date", "reply-to"))
+    part = message.get_body(("plain",)) if message.is_multipart() else message
+    text = part.get_content() if part is not None else ""
+    return f"{headers}\n\n{text.rstrip()}\n"
+
+
 class Transport:
     """Delivers one message; SMTP when a server is configured, the log otherwise."""
 
@@ -66,7 +76,7 @@ class Transport:
     def deliver(self, message: EmailMessage) -> None:
         """Hand one built message to the mail server (or the log)."""
         if not self.server:
-            log.warning("No mail server configured; this email was not sent:\n%s", message.as_string())
+            log.warning("No mail server configured; this email was not sent:\n%s", readable(message))
             return
         if self._smtp is None:
             self._smtp = smtplib.SMTP(self.server, self.port, timeout=30)

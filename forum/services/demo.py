@@ -61,6 +61,14 @@ ANSWERS = [
 ]
 
 
+def accounts_with_roles() -> list[tuple[str, str, str]]:
+    """Every demo account as (name, email, what it can do), for `flask forum demo` and the README."""
+    roles = {"admin": "admin", "moderator": "moderator", "member": "member"}
+    hosts = {"Jo Williams": "host of Evangelist support and of the chats"}
+    return [(name, email, ", ".join(filter(None, [roles[role], hosts.get(name)])))
+            for name, email, _sector, _organisation, _job, role in MEMBERS]
+
+
 def is_loaded(db: Session) -> bool:
     """Has the demo community been loaded here?"""
     return db.scalar(select(Member.id).where(Member.email == ADMIN_EMAIL)) is not None

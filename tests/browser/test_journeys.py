@@ -88,7 +88,7 @@ def test_member_registers_posts_quotes_edits_and_signs_out(site, tab, js):
     # Register, and confirm the address from the emailed link (a council address is approved at once).
     follow(page, page.locator("header").get_by_role("link", name="Create an account"))
     fill(page, {"Email address": email, "Password": PASSWORD, "Your name": name,
-                "Organisation": "Kirklees Council", "Job role": "Web editor"})
+                "Organisation (optional)": "Kirklees Council", "Job role (optional)": "Web editor"})
     page.get_by_label("Sector", exact=True).select_option(label="Local government")
     press(page, "Create account")
     assert page.get_by_role("heading", level=1).inner_text() == "Check your email"

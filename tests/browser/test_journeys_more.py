@@ -90,7 +90,7 @@ def test_newcomer_confirms_waits_for_approval_and_posts(site, people, js, monkey
 
     newcomer.goto(site.url("/register"))
     fill(newcomer, {"Email address": email, "Password": "three unrelated words", "Your name": name,
-                    "Organisation": "York Carers Network", "Job role": "Volunteer coordinator"})
+                    "Organisation (optional)": "York Carers Network", "Job role (optional)": "Volunteer coordinator"})
     newcomer.get_by_label("Sector", exact=True).select_option(label="Voluntary and community sector")
     press(newcomer, "Create account")
     assert newcomer.get_by_role("heading", level=1).inner_text() == "Check your email"

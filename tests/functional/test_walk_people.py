@@ -98,3 +98,23 @@ def test_the_space_list_says_last_post_by(app, client):
     make_post(app, thread, make_member(app, "Tom O'Neill"), "Same here.")
     text = _text(client.get("/spaces/between-chats"))
     assert "last post by Tom O'Neill" in text or "last post by Tom O’Neill" in text or "last post by Tom O&#39;Neill" in text
+
+
+def test_the_sign_up_error_summary_lists_errors_in_the_forms_order_and_optional_fields_say_so(client):
+    page = client.get("/register").get_data(as_text=True)
+    labels = [re.sub(r"\s+", " ", label) for label in re.findall(r'<label class="label" for="[^"]+">([^<]+)</label>', page)]
+    assert labels[:3] == ["Email address", "Password", "Your name"]
+    for optional in ("Organisation (optional)", "Job role (optional)", "X (Twitter) handle (optional)",
+                     "Name in chat logs (optional)"):
+        assert optional in labels, optional
+    assert not any("(optional)" in label for label in ("Email address", "Password", "Your name", "Sector"))
+
+    refused = submit(client, "/register", {"email": "nope", "password": "short", "display_name": "Casey Rowe",
+                                           "sector": "", "handle_x": "x" * 300, "handle_text": "y" * 300})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    summary = html[html.index('class="error-summary__list"'):html.index("</ul>", html.index("error-summary__list"))]
+    linked = re.findall(r'<a href="#([^"]+)">', summary)
+    form_order = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html)
+    assert linked == sorted(linked, key=form_order.index), linked
+    assert linked[:2] == ["email", "password"] and linked[-2:] == ["handle_x", "handle_text"]
