@@ -79,3 +79,11 @@ def in_language(code: str | None):
     """Say what is inside in `code` (a recipient's saved language), e.g. while writing their email."""
     with force_locale(code if code in LANGUAGES else site_language(current_app.config)):
         yield
+
+
+def save_language(member, code: str | None) -> None:
+    """Set the language `member` reads pages and email in: a code of LANGUAGES, or None to follow their browser."""
+    if code and code not in LANGUAGES:
+        from forum.errors import ValidationError
+        raise ValidationError("Choose a language", {"language": "Choose English, Cymraeg, or as your browser asks"})
+    member.language = code or None

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask import render_template_string
 
 from forum import i18n
-from tests.factories import db_session, login, make_member
+from tests.factories import db_session, login, make_member, submit
 
 LANG = re.compile(r'<html lang="([^"]+)"')
 
@@ -89,3 +89,34 @@ def test_mail_is_written_in_the_recipients_language(app):
             assert gettext("Skip to main content") == "Neidio i'r prif gynnwys"
         with i18n.in_language(None):
             assert gettext("Skip to main content") == "Skip to main content"
+
+
+def test_a_member_saves_their_language_on_the_account_page(app, client):
+    member = make_member(app, "Owain Price")
+    login(client, member)
+    page = client.get("/account").get_data(as_text=True)
+    assert '<label class="label" for="language">Language for pages and email</label>' in page
+    saved = submit(client, "/account/language", {"language": "cy"}, form_url="/account")
+    assert saved.status_code == 303 and saved.headers["Location"] == "/account"
+    with app.app_context():
+        assert db_session(app).get(type(member), member.id).language == "cy"
+    account = client.get("/account", headers={"Accept-Language": "en"})
+    assert _lang(account) == "cy" and "Cadw iaith" in account.get_data(as_text=True)
+    # Back to following the browser: the setting and this browser's choice both go.
+    submit(client, "/account/language", {"language": ""}, form_url="/account")
+    with app.app_context():
+        assert db_session(app).get(type(member), member.id).language is None
+    assert _lang(client.get("/account", headers={"Accept-Language": "en"})) == "en-GB"
+
+
+def test_saving_a_language_needs_the_form_and_a_known_language(app, client):
+    member = make_member(app, "Ffion Rees")
+    login(client, member)
+    assert client.post("/account/language", data={"language": "cy"}).status_code in (302, 303, 400)
+    refused = submit(client, "/account/language", {"language": "fr"}, form_url="/account")
+    assert refused.status_code == 303
+    with app.app_context():
+        assert db_session(app).get(type(member), member.id).language is None
+    assert "Not a valid choice" in client.get("/account").get_data(as_text=True)
+    visitor = app.test_client()
+    assert visitor.post("/account/language", data={"language": "cy"}).status_code in (302, 400)
