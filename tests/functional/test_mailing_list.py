@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.mail_tokens import ReplyTarget, read_reply_address
-from forum.models import Member, Post, Thread, Watch
+from forum.models import Member, Post, Space, Thread, Watch
 from forum.services.notifications import REPLY_LINE
 from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
 from tests.factories import db_session as _db
@@ -245,6 +245,28 @@ def test_no_reply_to_where_the_member_may_not_reply(app, smtp):
     assert email["Reply-To"] is None and REPLY_LINE not in smtp.body(email)
 
 
+def test_a_post_waiting_for_a_moderator_is_emailed_only_once_approved(app, smtp):
+    author = make_member(app)
+    reader = make_member(app)
+    moderator = make_member(app, role="moderator")
+    space = make_space(app)
+    thread = make_thread(app, space, author)
+    with app.app_context():
+        _db(app).get(Space, space.id).premoderate_first = 1
+        _db(app).commit()
+    every_post(app, signed_in(app, reader), reader, "thread", thread.id)
+    reply(signed_in(app, make_member(app, "New Person")), thread.id, "My first ever post")
+    deliver(app)
+    assert smtp.to(reader.email) == []
+    waiting = post_ids(app, thread.id)[-1]
+    hosting = signed_in(app, moderator)
+    token = csrf_token(hosting, "/account")
+    hosting.post(f"/posts/{waiting}/moderate", data={f"p{waiting}-csrf_token": token, f"p{waiting}-approve": "1"})
+    deliver(app)
+    [email] = smtp.to(reader.email)
+    assert "My first ever post" in smtp.body(email) and email["Message-ID"] == f"<post-{waiting}@{DOMAIN}>"
+
+
 def test_every_post_respects_stop_all_email(app, smtp):
     author = make_member(app)
     reader = make_member(app)
@@ -315,3 +337,4 @@ def test_a_digest_about_one_thread_has_its_reply_to(app, smtp):
     [digest] = smtp.to(reader.email)
     assert read_reply_address(app.config, digest["Reply-To"]) == ReplyTarget(reader.id, thread.id)
     assert REPLY_LINE in smtp.body(digest) and "Reply by email:" not in smtp.body(digest)
+
