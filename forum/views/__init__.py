@@ -108,3 +108,4 @@ from forum.views import (  # noqa: E402,F401  (routes attach to bp)
     oidc, search, spaces, threads,
 )
 from forum.views import mail_in  # noqa: E402,F401  (#21: the mail log, resuming mail after bounces)
+from forum.views import links, topics  # noqa: E402,F401  (#20: links shared, topics across chats)

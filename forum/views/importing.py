@@ -15,7 +15,7 @@ from forum.errors import NotFound, PermissionDenied, TranscriptError, Validation
 from forum.forms import ConfirmForm, UploadTranscriptForm
 from forum.ids import parse_id
 from forum.models import Chat, Space
-from forum.services import chats, importing, pending_imports
+from forum.services import chats, importing, library, pending_imports, topics
 from forum.services import import_preview as previews
 from forum.transcripts.segment import Adjustments
 from forum.views import LONDON, bp
@@ -166,6 +166,8 @@ def import_preview(token: str):
                      errors={"main-content": "Answer the questions on this page before importing"})
     try:
         summary = importing.import_transcript(db, pending.data, pending.filename, options)
+        if "topics" in chosen and summary["chat_id"]:  # the service areas the host ticked (#20)
+            topics.set_chat_topics(db, db.get(Chat, summary["chat_id"]), set(chosen["topics"]))
         db.delete(pending)
         db.commit()
     except (TranscriptError, ValidationError) as exc:
@@ -196,6 +198,7 @@ def _show(db, pending, saved: dict, spaces, form, confirm, errors: dict[str, str
     return render_template(
         "forum/import/preview.html", pending=pending, preview=preview, problem=problem, form=form, confirm=confirm,
         titles=saved.get("titles", {}), fields=fields, chosen=saved, default_minutes=DEFAULT_MINUTES,
+        topic_tags=library.tags(db),
         errors=[(_field_id(name), message) for name, message in errors.items()],
         error_for=errors,
     ), 400 if errors else 200
@@ -222,6 +225,8 @@ def _read_choices(form, saved: dict) -> tuple[dict, dict[str, str]]:
         chosen["minutes"] = _minutes(form["minutes"], "minutes", "the chat's length", errors)
     if "window_shown" in form:
         _read_window(form, chosen, errors)
+    if "topics_shown" in form:  # the chat's service areas (#20)
+        chosen["topics"] = sorted({tag_id for value in form.getlist("chat_tags") if (tag_id := parse_id(value))})
     chosen["titles"] = {**saved.get("titles", {}), **{
         str(number): clean_line(value).strip()[:200] for key, value in form.items()
         if key.startswith("title_") and (number := parse_id(key.removeprefix("title_"))) and value.strip()}}
