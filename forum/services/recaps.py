@@ -12,11 +12,9 @@ space carries only a link, as every email about a closed space does (services/no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -26,12 +24,11 @@ from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import Chat, Member, Post, ProposedQuestion, Space, Thread, Watch
 from forum.models.accounts import RECAP_CHOICES
-from forum.services import open_questions
+from forum.services import links, open_questions
 from forum.times import LONDON
 
 TOP_ANSWERS = 3     # answers shown in full under each question
 MAX_LINKS = 30      # links listed in a recap
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.I)
 
 
 @dataclass
@@ -43,6 +40,8 @@ class Links:
     post: Callable[[int], str]
     settings: str
     unsubscribe: Callable[[Member], str]
+    # The member's reply address for a thread (forum.mail_tokens.reply_address); None: no reply by email (#21).
+    reply_to: Callable[[int, int], str | None] = lambda member_id, thread_id: None
 
 
 @dataclass
@@ -68,20 +67,6 @@ class QuestionRecap:
 
 
 @dataclass
-class SharedLink:
-    """A link shared in the chat (the recap's own, simple reading of the posts)."""
-
-    url: str
-    shown_url: str
-    shared_by: policy.Byline
-    post_id: int
-    thread_id: int
-    thread_title: str
-    shared_at: datetime
-    times: int = 1
-
-
-@dataclass
 class OpenQuestion:
     post: Post
     thread: Thread
@@ -96,7 +81,7 @@ class Recap:
     chat: Chat
     space: Space
     questions: list[QuestionRecap]
-    links: list[SharedLink]
+    links: list[links.SharedLink]
     first_timers: list[policy.Byline]
     open_questions: list[OpenQuestion]
     people: int = 0
@@ -124,6 +109,7 @@ class Material:
     earlier_members: set[int] = field(default_factory=set)
     carried: dict[int, ProposedQuestion] = field(default_factory=dict)
     first_timers_known: bool = True
+    message_urls: set[str] = field(default_factory=set)  # the chat's own messages' addresses (quoted on X)
 
 
 def gather(db: Session, chat: Chat, space: Space, *, first_timers: bool = True) -> Material:
@@ -163,6 +149,10 @@ def gather(db: Session, chat: Chat, space: Space, *, first_timers: bool = True) 
                                                           pair[0].question_number or 0, pair[0].id))
     material = Material(chat, space, ordered, posts, elsewhere, spaces_of, elsewhere_threads, carried=carried)
     spoke = [p for p in posts if p.import_id is not None and p.chat_id == chat.id]
+    if first_timers:
+        material.message_urls = {found[0] for (url,) in db.execute(
+            select(Post.source_url).where(Post.chat_id == chat.id, Post.source_url.is_not(None)))
+            if (found := links.normalise(url))}
     if spoke and first_timers:
         # "First time": no words in an earlier chat of the same space (the chat series everyone here can read).
         speakers = {p.speaker_id for p in spoke if p.speaker_id}
@@ -188,7 +178,7 @@ def _person(post: Post) -> tuple[str, int]:
     return ("member", post.author_id) if post.author_id else ("speaker", post.speaker_id or 0)
 
 
-def for_viewer(material: Material, viewer, *, for_email: bool = False) -> Recap:
+def for_viewer(material: Material, viewer, *, shared: list[links.SharedLink] = (), for_email: bool = False) -> Recap:
     """The recap as one reader may see it: only threads, posts and names the policy shows them.
 
     With `for_email`, threads in a private or secret space are left out whoever reads: email about a
@@ -248,45 +238,19 @@ def for_viewer(material: Material, viewer, *, for_email: bool = False) -> Recap:
         still_open.append(OpenQuestion(post, thread, policy.byline(viewer, post),
                                        open_questions.question_text(post.body_source), bool(replies),
                                        material.carried.get(post.id)))
-    return Recap(chat, material.space, questions, _links(posts, thread_of, viewer), list(first.values()),
+    # The links shared (services/links.py, as the viewer may see them): of the posts above, as hidden posts are
+    # left out for everyone here; not the chat's own messages that others quoted on X.
+    shown_ids = {p.id for p in posts}
+    listed = sorted((link for link in shared if link.post_id in shown_ids and link.url not in material.message_urls),
+                    key=lambda link: (-link.here, link.shared_at))[:MAX_LINKS]
+    return Recap(chat, material.space, questions, listed, list(first.values()),
                  still_open, people=len({_person(p) for p in spoke}), imported=chat.status == "imported")
 
 
-def _normal(url: str) -> str:
-    url = url.rstrip(".,;:!?)\"'’”")
-    if url.lower().startswith("www."):
-        url = "https://" + url
-    parts = urlsplit(url)
-    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith("utm_"))
-    return urlunsplit(("https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(),
-                       parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"), query, ""))
-
-
-def _links(posts: list[Post], thread_of: dict[int, Thread], viewer) -> list[SharedLink]:
-    """Links in the posts, each once (by a simple normal form), with its first sharer, question and time.
-
-    Links to the chat's own messages (quotes on X) are not "shared links".
-    """
-    own = {_normal(p.source_url) for p in posts if p.source_url}
-    found: dict[str, SharedLink] = {}
-    for post in posts:
-        for raw in dict.fromkeys(_URL.findall(post.body_source or "")):
-            shown = raw.rstrip(".,;:!?)\"'’”")
-            key = _normal(shown)
-            if key in own or not urlsplit(key).netloc:
-                continue
-            if key in found:
-                found[key].times += 1
-                continue
-            thread = thread_of[post.thread_id]
-            found[key] = SharedLink(key, shown if shown.lower().startswith("http") else "https://" + shown,
-                                    policy.byline(viewer, post), post.id, thread.id, thread.title, post.created_at)
-    return sorted(found.values(), key=lambda link: (-link.times, link.shared_at))[:MAX_LINKS]
-
-
-def recap(db: Session, chat: Chat, space: Space, viewer, *, first_timers: bool = True) -> Recap:
-    """The chat's recap as the viewer may see it (the chat's page leaves out first-timers, one query fewer)."""
-    return for_viewer(gather(db, chat, space, first_timers=first_timers), viewer)
+def recap(db: Session, chat: Chat, space: Space, viewer, *, in_full: bool = True) -> Recap:
+    """The chat's recap as the viewer may see it (the chat's page needs neither first-timers nor links)."""
+    shared = links.chat_links(db, viewer, chat) if in_full else []
+    return for_viewer(gather(db, chat, space, first_timers=in_full), viewer, shared=shared)
 
 
 # -- who gets it, and sending it once ---------------------------------------------------------------------------------
@@ -326,7 +290,7 @@ def _claim(db: Session, chat: Chat, now: datetime) -> bool:
     return True
 
 
-def send(db: Session, chat: Chat, space: Space, links: Links, site_name: str, now: datetime | None = None) -> int | None:
+def send(db: Session, chat: Chat, space: Space, to: Links, site_name: str, now: datetime | None = None) -> int | None:
     """Queue the chat's recap for everyone who should get it, once per chat; the number queued, or None when
     the recap had been sent already (or the chat is not imported)."""
     now = now or utcnow()
@@ -336,15 +300,17 @@ def send(db: Session, chat: Chat, space: Space, links: Links, site_name: str, no
     sent = 0
     for member in recipients(db, chat, space):
         policy.forget_roles(member)
-        subject, body = _email(material, member, links, site_name)
-        mail.queue(db, member.email, subject, body + _footer(member, links),
-                   {"List-Unsubscribe": f"<{links.unsubscribe(member)}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        subject, body, reply_to = _email(db, material, member, to, site_name)
+        headers = {"List-Unsubscribe": f"<{to.unsubscribe(member)}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        if reply_to:
+            headers["Reply-To"] = reply_to
+        mail.queue(db, member.email, subject, body + _footer(member, to), headers)
         sent += 1
     return sent
 
 
-def send_by_host(db: Session, chat: Chat, space: Space, host, links: Links, site_name: str) -> int:
+def send_by_host(db: Session, chat: Chat, space: Space, host, to: Links, site_name: str) -> int:
     """A host's "Send the recap" button."""
     from forum.services import chats
 
@@ -352,7 +318,7 @@ def send_by_host(db: Session, chat: Chat, space: Space, host, links: Links, site
         raise PermissionDenied("Only the chat's hosts can send its recap.")
     if chat.status != "imported":
         raise ValidationError("Import the chat's transcript first: the recap is made from it.")
-    sent = send(db, chat, space, links, site_name)
+    sent = send(db, chat, space, to, site_name)
     if sent is None:
         raise ValidationError("The recap of this chat has already been sent; it goes once per chat.")
     return sent
@@ -376,16 +342,27 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _email(material: Material, member: Member, links: Links, site_name: str) -> tuple[str, str]:
-    """One recipient's recap email: what they may read of it; about a closed space, only a link."""
-    url = links.recap(material.chat.id)
+def _email(db: Session, material: Material, member: Member, to: Links, site_name: str) -> tuple[str, str, str | None]:
+    """One recipient's recap email (subject, text, Reply-To): what they may read of it; about a closed space, only a link.
+
+    A recap covers a thread per question and an email has one Reply-To, so each question's own reply
+    address is printed under it, and the Reply-To is set only when there is one question (#21).
+    """
+    url = to.recap(material.chat.id)
     hello = f"Hello {member.display_name},\n\n"
     if material.space.is_closed:
         return (f"A chat recap for you on {site_name}",
-                hello + f"The recap of a chat in a private space is ready for you to read:\n\n{url}")
-    found = for_viewer(material, member, for_email=True)
+                hello + f"The recap of a chat in a private space is ready for you to read:\n\n{url}", None)
+    found = for_viewer(material, member, shared=links.chat_links(db, member, material.chat), for_email=True)
     chat = material.chat
+    addresses = {q.thread.id: to.reply_to(member.id, q.thread.id) if policy.can_reply(member, q.thread, q.space)
+                 else None for q in found.questions}
+    reply_to = next(iter(addresses.values())) if len(addresses) == 1 else None
     lines = [f"Here is the recap of {chat.title}{_when(chat)}, for everyone who could not be there.", ""]
+    if reply_to:
+        lines += ["Reply to this email to post your reply in the question's thread, as you.", ""]
+    elif any(addresses.values()):
+        lines += ["To answer a question by email, write to the address under it: your reply is posted as you.", ""]
     for question in found.questions:
         lines += [question.thread.title,
                   f"{_plural(question.people, 'person', 'people')} answered"
@@ -398,7 +375,10 @@ def _email(material: Material, member: Member, links: Links, site_name: str) -> 
             drew = ", ".join(x for x in (_plural(answer.replies, "reply", "replies") if answer.replies else "",
                                          _plural(answer.quotes, "quote") if answer.quotes else "") if x)
             lines += [f"- {who}, {drew}:", "  " + markup.render_plain(answer.post.body_source)]
-        lines += [f"Read the whole thread: {links.thread(question.thread.id)}", ""]
+        lines.append(f"Read the whole thread: {to.thread(question.thread.id)}")
+        if addresses.get(question.thread.id) and not reply_to:
+            lines.append(f"Reply by email: {addresses[question.thread.id]}")
+        lines.append("")
     if found.links:
         lines.append("Links shared:")
         lines += [f"- {link.shown_url} (shared by {link.shared_by.name} in {link.thread_title})" for link in found.links]
@@ -407,12 +387,12 @@ def _email(material: Material, member: Member, links: Links, site_name: str) -> 
         lines += ["Taking part for the first time: " + ", ".join(b.name for b in found.first_timers) + ".", ""]
     if found.open_questions:
         lines.append("Questions left open: can you answer one?")
-        lines += [f"- {q.text} (asked by {q.byline.name}): {links.post(q.post.id)}" for q in found.open_questions]
+        lines += [f"- {q.text} (asked by {q.byline.name}): {to.post(q.post.id)}" for q in found.open_questions]
         lines.append("")
     lines.append(f"The recap on the web: {url}")
-    return f"Recap: {chat.title}"[:300], hello + "\n".join(lines)
+    return f"Recap: {chat.title}"[:300], hello + "\n".join(lines), reply_to
 
 
-def _footer(member: Member, links: Links) -> str:
-    return (f"\n\n--\nYou get chat recaps because of your settings: {links.settings}\n"
-            f"Stop chat recaps with one click: {links.unsubscribe(member)}\n")
+def _footer(member: Member, to: Links) -> str:
+    return (f"\n\n--\nYou get chat recaps because of your settings: {to.settings}\n"
+            f"Stop chat recaps with one click: {to.unsubscribe(member)}\n")

@@ -43,7 +43,7 @@ def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None
     manage = chats.can_manage(current_user, found, space)
     questions, my_votes = chats.questions(db, found, current_user)
     errors = form_errors(propose_form) if propose_form else []
-    after = recaps.recap(db, found, space, current_user, first_timers=False) if found.status == "imported" else None
+    after = recaps.recap(db, found, space, current_user, in_full=False) if found.status == "imported" else None
     return render_template(
         "forum/chats/chat.html", chat=found, space=space, questions=questions, can_manage=manage, after=after,
         next_chat=open_questions.next_chat(db, found) if manage and after else None,

@@ -403,3 +403,44 @@ def test_the_checklist_shows_only_to_hosts_and_ticks_as_the_host_goes(app, chat)
     moderator = _client(app, make_member(app, role="moderator"))
     page = moderator.get(f"/chats/{chat['id']}").get_data(as_text=True)
     assert f"/posts/{_post(app, '2003')}/promote" in page
+
+
+def test_two_senders_at_once_send_the_recap_once(app, chat):
+    """Two hosts' cron jobs (or a double click) at the same moment: one recap per member, however they interleave."""
+    import threading
+
+    people = _people(app, chat)
+    start = threading.Barrier(3)
+    outputs = []
+
+    def run():
+        start.wait()
+        outputs.append(app.test_cli_runner().invoke(args=["forum", "send-recaps"]))
+
+    workers = [threading.Thread(target=run) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [r.exit_code for r in outputs] == [0, 0, 0], [r.output for r in outputs]
+    to = sorted(m.to for m in _outbox(app))
+    assert to == sorted([people["watcher"].email, people["everything"].email] * 2)  # two chats, each once
+
+
+def test_the_recap_page_runs_the_same_queries_for_10_and_400_posts(app, tmp_path):
+    from tests.functional.test_query_counts import _queries, _transcript
+
+    member = make_member(app)
+    ids = []
+    for slug, answers in (("small-chat", 10), ("large-chat", 400)):
+        space = make_space(app, slug)
+        path = tmp_path / f"{slug}.csv"
+        path.write_bytes(_transcript(answers))
+        result = app.test_cli_runner().invoke(args=["forum", "import-transcript", str(path), "--space", slug, "--json"])
+        assert result.exit_code == 0, result.output
+        ids.append(json.loads(result.output)["chat_id"])
+    small, large = (f"/chats/{i}/recap" for i in ids)
+    client = app.test_client()
+    assert _queries(client, small) == _queries(client, large)
+    login(client, member)
+    assert _queries(client, small) == _queries(client, large)
