@@ -26,6 +26,10 @@ def home():
                            new_posts=new_posts, week=reading.this_weeks_chat(db, current_user))
 
 
+# Addresses people copy into a calendar or a feed reader: on FORUM_BASE_URL, never the request's Host.
+bp.add_app_template_global(external_url, "forum_external_url")
+
+
 @bp.get("/accessibility")
 def accessibility():
     """The accessibility statement, in GOV.UK's model form."""

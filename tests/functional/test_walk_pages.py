@@ -202,3 +202,30 @@ def test_a_chat_is_upcoming_on_now_or_over_by_its_time(app, client, now, label):
         listed = _text(client.get("/chats"))
         assert re.search(rf"#lgovsm at noon {label}\b", listed) or label == "Over"
         assert ("Upcoming" in page) == (label == "Upcoming")
+
+
+# -- subscribing ---------------------------------------------------------------------------------------
+
+def test_the_chats_page_gives_the_calendar_subscription_address_to_copy_with_steps(app, client):
+    app.config["FORUM_BASE_URL"] = "https://community.example.gov.uk"
+    page = client.get("/chats", headers={"Host": "evil.example.com"}).get_data(as_text=True)
+    assert 'value="webcal://community.example.gov.uk/chats.ics" readonly' in page
+    assert 'value="https://community.example.gov.uk/chats.ics" readonly' in page
+    text = _text(client.get("/chats"))
+    assert "How to subscribe in Outlook" in text and "Subscribe from web" in text
+    assert "How to subscribe in Google Calendar" in text and "From URL" in text
+    assert "evil.example.com" not in page
+    # The addresses work: the feed is a calendar.
+    assert client.get("/chats.ics").mimetype == "text/calendar"
+
+
+def test_atom_feeds_say_how_to_follow_them(app, client):
+    app.config["FORUM_BASE_URL"] = "https://community.example.gov.uk"
+    make_space(app, "between-chats", name="Between chats")
+    space = client.get("/spaces/between-chats").get_data(as_text=True)
+    assert 'value="https://community.example.gov.uk/spaces/between-chats/feed.atom" readonly' in space
+    assert "How to follow this feed" in space and "Add a new RSS Feed" in space
+    library = client.get("/library").get_data(as_text=True)
+    assert 'value="https://community.example.gov.uk/library/feed.atom" readonly' in library
+    assert "How to follow this feed" in library
+    assert client.get("/spaces/between-chats/feed.atom").mimetype == "application/atom+xml"
