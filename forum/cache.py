@@ -45,6 +45,11 @@ from forum import policy
 from forum.db import is_forum_table, utcnow
 from forum.models.page_cache import LATEST, SITE, PageVersion, new_token  # noqa: F401  (LATEST: for the views)
 
+try:  # Flask-Compress's own choice and compression, so a page from the cache is sent exactly as it would be
+    from flask_compress.flask_compress import _choose_algorithm, _compress_data
+except ImportError:  # another version: it compresses each answer itself
+    _choose_algorithm = _compress_data = None
+
 log = logging.getLogger(__name__)
 
 VERSIONS = PageVersion.__tablename__
@@ -72,6 +77,7 @@ THREAD_TABLES = frozenset({"forum_post", "forum_thread"})
 NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_permanent", "_id", "next"})
 
 _PENDING = "forum_page_scopes"
+_COMMITTING = "forum_page_committing"  # this transaction's tokens have changed; it is committing
 
 
 def thread_scope(thread_id: int) -> str:
@@ -130,6 +136,14 @@ def _thread_ids(obj, name: str) -> set[int]:
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     """Note the scopes this flush's changes touch; they change at commit (see `_before_commit`)."""
     scopes = _pending(session)
+    _note_flush(session, scopes)
+    if session.info.get(_COMMITTING) and scopes:
+        # A flush after this transaction's tokens changed (another before_commit listener wrote more):
+        # change these too, still inside the transaction.
+        bump(session.connection(), session.info.pop(_PENDING))
+
+
+def _note_flush(session: Session, scopes: set[str]) -> None:
     for obj, new in [*((o, True) for o in session.new), *((o, False) for o in session.dirty),
                      *((o, False) for o in session.deleted)]:
         mapper = sa_inspect(obj).mapper
@@ -181,6 +195,8 @@ def _bulk_statement(state: ORMExecuteState) -> None:
         return
     if columns is None or "thread_id" in columns or (table == "forum_post" and columns & POST_IDENTITY):
         scopes.add(SITE)  # posts moved between threads, or a change other threads' pages may show
+    if SITE in scopes:
+        return  # every page changes already: no need to find which threads
     from forum.models import Post, Thread
     entity = Post if table == "forum_post" else Thread
     key = entity.thread_id if entity is Post else entity.id
@@ -216,19 +232,16 @@ def _set_columns(state: ORMExecuteState) -> set[str] | None:
 def _before_commit(session: Session) -> None:
     """Change the noted scopes' tokens, in the committing transaction, in one statement, in key order."""
     session.flush()  # the last changes, so their scopes are noted too
+    session.info[_COMMITTING] = True
     scopes = session.info.pop(_PENDING, None)
-    if not scopes:
-        return
-    connection = session.connection()
-    if not _installed(connection):
-        return
-    bump(connection, scopes)
+    if scopes:
+        bump(session.connection(), scopes)
 
 
 def bump(connection, scopes: Iterable[str]) -> None:
     """Give `scopes` a new token (one for this transaction), creating their rows as needed."""
     rows = [{"scope": s, "token": new_token(), "changed_at": utcnow()} for s in sorted(set(scopes))]
-    if not rows:
+    if not rows or not _installed(connection):
         return
     token = rows[0]["token"]
     for row in rows:
@@ -265,6 +278,7 @@ def _installed(connection) -> bool:
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_COMMITTING, None)
 
 
 _registered = False
@@ -279,6 +293,7 @@ def register_listeners() -> None:
     event.listen(Session, "do_orm_execute", _bulk_statement)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_rollback", _forget)
+    event.listen(Session, "after_commit", _forget)
     _registered = True
 
 
@@ -358,7 +373,7 @@ def page(scopes: Callable[..., list[str]]):
                 return _public(response, key)
             stored = cache.get(key)
             if stored is not None:
-                response = current_app.response_class(stored, mimetype="text/html")
+                response = _compressed(cache, key, stored)
                 response.headers["X-Forum-Cache"] = "hit"
                 return _public(response, key)
             response = make_response(view(**kwargs))
@@ -369,6 +384,31 @@ def page(scopes: Callable[..., list[str]]):
             return _public(response, key)
         return wrapper
     return decorator
+
+
+def _compressed(cache, key: str, html: bytes):
+    """The stored page, compressed as Flask-Compress would for this request, once per encoding and key."""
+    response = current_app.response_class(html, mimetype="text/html")
+    algorithm = _encoding()
+    if algorithm is None:
+        return response
+    body = cache.get(f"{key}:{algorithm}")
+    if body is None:
+        body = _compress_data(current_app, html, algorithm)
+        cache.set(f"{key}:{algorithm}", body)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = algorithm  # Flask-Compress leaves an encoded answer as it is
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _encoding() -> str | None:
+    """The encoding Flask-Compress would choose for this request (None: send the page as it is)."""
+    if _choose_algorithm is None:
+        return None
+    configured = current_app.config.get("COMPRESS_ALGORITHM", ["zstd", "br", "gzip", "deflate"])
+    algorithms = tuple(configured.replace(" ", "").split(",") if isinstance(configured, str) else configured)
+    return _choose_algorithm(algorithms, request.headers.get("Accept-Encoding", ""))
 
 
 def _storable() -> bool:

@@ -368,3 +368,17 @@ def test_a_chats_page_is_cached_for_visitors_and_changes_with_its_questions(app)
         db.add(ProposedQuestion(chat_id=chat_id, member_id=member.id, text="zqxproposedquestion"))
         db.commit()
     assert "zqxproposedquestion" in text(visitor, f"/chats/{chat_id}")
+
+
+def test_a_page_from_the_cache_is_sent_compressed_as_a_fresh_one_is(app, forum):
+    import brotli
+
+    thread, visitor = forum[3], forum[4]
+    fresh = visitor.get(f"/threads/{thread.id}")
+    for _ in range(2):
+        response = visitor.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert response.headers["X-Forum-Cache"] == "hit" and response.headers["Content-Encoding"] == "br"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert brotli.decompress(response.get_data()) == fresh.get_data()
+    plain = visitor.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.get_data() == fresh.get_data()
