@@ -297,6 +297,21 @@ def seed_demo(db) -> SimpleNamespace:
     for post in scheduling_posts[1:3]:
         moderation.report(db, post, between, members["Priya Shah"], "This reads like an advert to me.")
 
+    # Mail in (#21): a reply received by email and an auto-reply dropped, for the moderators' mail log;
+    # the outsider's address bounced until mail to it stopped, for the notice on their account page.
+    from forum.models import MailAddress, ReceivedMail
+    emailed = posting.reply(db, thread=scheduling, space=between, author=sam, body="Replying from Outlook: we use a shared calendar.")
+    db.add_all([
+        ReceivedMail(message_key="<seed-1@mail.example.gov.uk>", message_id="<seed-1@mail.example.gov.uk>",
+                     from_address=sam.email, to_address="reply+seed@in.example.gov.uk", subject="RE: Scheduling tools",
+                     outcome="posted", post_id=emailed.id, member_id=sam.id),
+        ReceivedMail(message_key="<seed-2@mail.example.gov.uk>", message_id="<seed-2@mail.example.gov.uk>",
+                     from_address=sam.email, to_address="reply+seed@in.example.gov.uk",
+                     subject="Automatic reply: Scheduling tools", outcome="dropped",
+                     reason="automatic (Auto-Submitted: auto-replied)"),
+        MailAddress(address=OUTSIDER[0], hard_bounces=3, last_bounce_at=utcnow(), stopped_at=utcnow(),
+                    last_bounce_reason="5.1.1 smtp; 550 5.1.1 Recipient address rejected: User unknown"),
+    ])
     # The library: one published entry, and one from the private space waiting for its author's consent;
     # an edited post with an earlier version; a private feed address.
     from forum.services import library, notifications

@@ -287,6 +287,7 @@ PAGES.update({
     "forum.account": [
         Visit("account", "/account", who="member", expect="Your account"),
         Visit("account-waiting-for-approval", "/account", who="pending", expect="Your account"),
+        Visit("account-mail-stopped", "/account", who="outsider", expect="We have stopped sending email to"),
     ],
     "forum.edit_profile": [
         Visit("edit-profile", "/account/profile", who="member", expect="Edit your profile"),
@@ -497,6 +498,11 @@ PAGES.update({
               expect="There is a problem", act=send({}, "Merge this thread into the other")),
         Visit("thread-tools-not-a-moderator", lambda ids: f"/threads/{ids.scheduling_thread}/tools", who="member",
               status=403, expect="You cannot do that"),
+    ],
+    "forum.mail_log": [
+        Visit("mail-log", "/moderation/mail", who="admin", expect="Automatic reply: Scheduling tools"),
+        Visit("mail-log-empty-forum", "/moderation/mail", site="empty", who="admin", expect="No email has been received yet"),
+        Visit("mail-log-not-a-moderator", "/moderation/mail", who="member", status=403, expect="You cannot do that"),
     ],
     "forum.moderation_log_page": [
         Visit("moderation-log", "/moderation/log", who="admin", expect="promote"),
