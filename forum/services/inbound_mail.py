@@ -253,7 +253,8 @@ def _address_row(db: Session, address: str) -> MailAddress:
 def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, text: str, now: datetime) -> bool:
     """Tell the sender why their message was not posted, once a day per address at most; True if queued."""
     address = emails.normalise(to) if to else None
-    if address is None:
+    # Only members hear back: an answer to a stranger's (perhaps forged) address would be backscatter.
+    if address is None or _member_for(db, address) is None:
         return False
     row = _address_row(db, address)
     if row.stopped_at is not None:
@@ -327,6 +328,19 @@ def _check_sender(member: Member | None, sender: str | None, envelope: str | Non
         raise _Refused("the envelope sender is not the From address")
 
 
+def _stays_anonymous(db: Session, member: Member, thread: Thread, space: Space) -> bool:
+    """Post without the member's name when the space allows it and their latest post in the thread had none.
+
+    An email can't tick "post without my name"; someone who wrote in this thread without their name
+    must not be named by replying from their inbox.
+    """
+    if not space.anonymous_posting:
+        return False
+    latest = db.scalar(select(Post.anonymous).where(Post.thread_id == thread.id, Post.author_id == member.id)
+                       .order_by(Post.created_at.desc(), Post.id.desc()).limit(1))
+    return bool(latest)
+
+
 def _post(db: Session, ctx: Context, message, target_address: str, sender: str | None,
           envelope: str | None, key: str) -> Outcome:
     reply_to = mail_tokens.read_reply_address(ctx.config, target_address)
@@ -359,7 +373,7 @@ def _post(db: Session, ctx: Context, message, target_address: str, sender: str |
     try:
         if thread is not None:
             post = posting.reply(db, thread=thread, space=space, author=member, body=words.with_note(),
-                                 submission_key=submission)
+                                 anonymous=_stays_anonymous(db, member, thread, space), submission_key=submission)
             kind = "posted"
         else:
             title = _REPLY_PREFIX.sub("", _header(message, "Subject")).strip()

@@ -163,6 +163,37 @@ def test_a_first_post_by_email_waits_for_a_moderator_where_the_space_premoderate
         assert db_session(app).scalar(select(func.count()).select_from(Notification)) == 0
 
 
+def test_posting_by_email_keeps_to_the_posting_rate_limit(app, runner, people):
+    jo, sam, space, thread = people
+    app.config["FORUM_RATELIMIT_POSTING"] = "1 per minute"
+    first = eml("gmail_top_posted.eml", REPLY_ADDRESS=reply_address(app, sam, thread), SENDER_ADDRESS=sam.email)
+    assert receive(runner, first).output.startswith("posted")
+    second = first.replace(b"CAKx9vQ2f0X", b"CAKx9vQ2f0Z")
+    assert receive(runner, second).output.startswith("refused: posting too often")
+    assert len(posts_by(app, sam)) == 1
+    assert "Wait a while" in outbox_to(app, sam.email)[0].body
+
+
+def test_a_member_who_wrote_without_their_name_is_not_named_by_replying_from_their_inbox(app, runner, client, people):
+    jo, sam, space, thread = people
+    support = make_space(app, "support", visibility="private", anonymous_posting=True, members=[jo, sam])
+    private_thread = make_thread(app, support, jo, title="Pushing back on sign-off")
+    with app.app_context():
+        db = db_session(app)
+        from forum.services import posting
+        posting.reply(db, thread=db.get(Thread, private_thread.id), space=db.get(Space, support.id),
+                      author=db.get(Member, sam.id), body="Our director reads this forum.", anonymous=True)
+        db.commit()
+    raw = eml("apple_mail_bottom_posted.eml", REPLY_ADDRESS=reply_address(app, sam, private_thread),
+              SENDER_ADDRESS=sam.email)
+    assert receive(runner, raw).output.startswith("posted")
+    emailed = posts_by(app, sam)[-1]
+    assert emailed.body_source.startswith("Same here") and emailed.anonymous
+    login(client, jo)
+    page = client.get(f"/threads/{private_thread.id}").get_data(as_text=True)
+    assert "Same here" in page and "Sam Patel" not in page
+
+
 # -- start a thread by email ---------------------------------------------------------------------------
 
 def test_an_email_to_a_space_address_starts_a_thread_titled_by_its_subject(app, runner, people):
@@ -276,6 +307,15 @@ def test_an_unknown_or_altered_reply_address_posts_nothing(app, runner, people):
     assert posts_by(app, sam) == []
     [answer] = outbox_to(app, sam.email)
     assert "not one the forum gave out" in answer.body
+
+
+def test_a_stranger_writing_to_an_unknown_address_gets_no_answer(app, runner, people):
+    jo, sam, space, thread = people
+    raw = eml("gmail_new_thread.eml", SPACE_ADDRESS=f"no-such-space@{DOMAIN}", SENDER_ADDRESS="spam@bulk.example.org")
+    assert receive(runner, raw).output.startswith("refused")
+    with app.app_context():
+        assert db_session(app).scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        assert db_session(app).scalar(select(func.count()).select_from(Thread)) == 1
 
 
 def test_a_reply_to_a_locked_thread_posts_nothing_and_says_why(app, runner, people):
