@@ -244,6 +244,12 @@ class ProposeQuestionForm(Form):
     submit = SubmitField("Propose question")
 
 
+class ConsentForm(DecisionForm):
+    """The author's answer to a library entry from a private space, and whether to be named in it."""
+
+    credit = BooleanField("Show my name as its author, beside my organisation")
+
+
 class QuestionDecisionForm(Form):
     position = IntegerField("Question number in the chat")
     choose = SubmitField("Choose")

@@ -85,11 +85,12 @@ def build_world(app) -> World:
     submit(client, f"/threads/{private_thread.id}/reply",
            {"body": f"Anonymous {PRIVATE['anon']}", "anonymous": "y", "submit": "Post reply"},
            form_url=f"/threads/{private_thread.id}")
+    private_first = first_post(app, private_thread.id)
     with app.app_context():
         session = app.extensions["forum"].db.session
         anon_post = session.scalar(select(Post.id).where(Post.anonymous.is_(True)))
         # Both save the private thread's first post; the ex-member's item must show nothing of it once removed.
-        saved = [SavedPost(member_id=who.id, post_id=first_post(app, private_thread.id), note="Read again later")
+        saved = [SavedPost(member_id=who.id, post_id=private_first, note="Read again later")
                  for who in (member, ex_member)]
         session.add_all(saved)
         session.flush()

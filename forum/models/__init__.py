@@ -9,6 +9,7 @@ from forum.models.links import Link
 from forum.models.moderation import ModerationLogEntry, PostRevision, Report, ThreadRedirect
 from forum.models.notifications import EMAIL_FREQUENCIES, Notification, Watch
 from forum.models.page_cache import PageVersion
+from forum.models.reading import ReadState, SavedPost
 from forum.models.spaces import VISIBILITIES, Space, SpaceMembership, SpaceRequest
 from forum.models.sign_in import SignInIdentity
 from forum.models.threads import PLATFORM_NAMES, Post, Speaker, Thread
@@ -20,6 +21,6 @@ __all__ = [
     "Space", "SpaceMembership", "SpaceRequest", "CHAT_STATUSES", "ChatHost", "PendingImport", "ProposedQuestion",
     "QuestionVote", "LibraryEntry", "LibraryTag", "PostRevision", "Report", "ThreadRedirect",
     "EMAIL_FREQUENCIES", "Notification", "Watch", "Thread", "Post", "Speaker", "Chat", "ChatImport",
-    "Link", "chat_tags", "thread_tags",
-    "PageVersion", "SignInIdentity",
+    "Link", "chat_tags", "thread_tags", "SignInIdentity",
+    "ReadState", "SavedPost", "PageVersion",
 ]

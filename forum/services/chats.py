@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -15,6 +15,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import (Chat, ChatHost, ChatImport, Member, Post, ProposedQuestion, QuestionVote, Space,
                           SpaceMembership, Thread)
 from forum.models.accounts import normalise_name
+from forum.services import read_state
 
 HASHTAG_RE = re.compile(r"^#?\w{1,59}$")
 BUCKET = timedelta(minutes=5)
@@ -196,6 +197,7 @@ class Glance:
     timeline: list[tuple[datetime, int]]   # (start of each five minutes, messages in it)
     question_marks: list[tuple[int, datetime]]  # (question number, when it was asked)
     carried_on: list[tuple[datetime, int]]  # (week starting, replies since the chat)
+    new_posts: dict[int, int] = field(default_factory=dict)  # thread id -> posts new to the viewer (#22)
 
 
 def glance(db: Session, chat: Chat, viewer) -> Glance:
@@ -204,9 +206,11 @@ def glance(db: Session, chat: Chat, viewer) -> Glance:
     Only what the viewer may see counts: a chat thread moved into a space they cannot read, or a post
     that waits for approval or was removed, is neither listed nor counted.
     """
-    threads = list(db.scalars(select(Thread).join(Space, Thread.space_id == Space.id)
-                              .where(Thread.chat_id == chat.id, policy.listed_thread_filter(viewer))
-                              .order_by(Thread.question_number.is_(None), Thread.question_number)))
+    listed = db.execute(read_state.with_new_posts(
+        select(Thread).join(Space, Thread.space_id == Space.id)
+        .where(Thread.chat_id == chat.id, policy.listed_thread_filter(viewer))
+        .order_by(Thread.question_number.is_(None), Thread.question_number), viewer)).all()
+    threads = [thread for thread, _new in listed]
     last_import = db.scalar(select(ChatImport).where(ChatImport.chat_id == chat.id).order_by(ChatImport.id.desc()))
     # One query for both the chat's imported posts and the members' replies in its threads since.
     was_imported = Post.import_id.is_not(None)
@@ -243,7 +247,8 @@ def glance(db: Session, chat: Chat, viewer) -> Glance:
             week = (when - timedelta(days=when.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
             weeks[week] = weeks.get(week, 0) + 1
         carried = sorted(weeks.items())
-    return Glance(threads, last_import, participants, len(imported), timeline, sorted(marks), carried)
+    return Glance(threads, last_import, participants, len(imported), timeline, sorted(marks), carried,
+                  {thread.id: new for thread, new in listed if new})
 
 
 def count_chats(db: Session) -> int:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
 
 from forum import policy
+from forum.db import utcnow
 from forum.errors import NotFound
 from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread
 from forum.models.accounts import normalise_name
+from forum.services import read_state
 from forum.services.pages import Page, check_page_number
 
 
@@ -21,15 +23,49 @@ def listed_spaces(db: Session, viewer) -> list[Space]:
     ))
 
 
-def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
-    """The most recently active threads the viewer may read."""
-    return list(db.scalars(
+def latest_threads(db: Session, viewer, limit: int = 10) -> tuple[list[Thread], dict[int, int]]:
+    """The most recently active threads the viewer may read, and how many posts in each are new to them."""
+    rows = db.execute(read_state.with_new_posts(
         select(Thread).join(Space, Thread.space_id == Space.id)
         .where(policy.readable_space_filter(viewer), Thread.awaiting_approval.is_(False), Thread.last_post_id.is_not(None))
         .options(contains_eager(Thread.space))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(limit)
-    ).unique())
+        .limit(limit), viewer)
+    ).unique().all()
+    return [thread for thread, _new in rows], {thread.id: new for thread, new in rows if new}
+
+
+@dataclass
+class ThisWeek:
+    """The home page's chat panel: the newest imported chat's question threads, and the next chat."""
+
+    chat: Chat | None = None
+    threads: list[Thread] = field(default_factory=list)
+    new_posts: dict[int, int] = field(default_factory=dict)
+    next_chat: Chat | None = None
+
+
+def this_weeks_chat(db: Session, viewer) -> ThisWeek:
+    """The newest imported chat the viewer may read, its threads in question order (Q1, Q2, ...) with what is
+    new to them, and the next chat to come; two queries however many chats and posts there are."""
+    newest = (select(Chat.id).join(Space, Chat.space_id == Space.id)
+              .where(policy.readable_space_filter(viewer), select(ChatImport.id).where(ChatImport.chat_id == Chat.id)
+                     .exists())
+              .order_by(Chat.starts_at.desc().nulls_last(), Chat.id.desc()).limit(1)
+              .correlate(None).scalar_subquery())
+    rows = db.execute(read_state.with_new_posts(
+        select(Thread, Chat).join(Chat, Thread.chat_id == Chat.id).join(Space, Thread.space_id == Space.id)
+        .where(Thread.chat_id == newest, policy.listed_thread_filter(viewer))
+        .order_by(Thread.question_number.is_(None), Thread.question_number, Thread.id), viewer)
+    ).all()
+    next_chat = db.scalar(
+        select(Chat).join(Space, Chat.space_id == Space.id)
+        .where(policy.readable_space_filter(viewer), Chat.starts_at >= utcnow())
+        .order_by(Chat.starts_at, Chat.id).limit(1))
+    # The questions (Q1, Q2, ...), not the welcome and wrap-up; a chat without question markers has one thread.
+    rows = [row for row in rows if row.Thread.question_number] or rows
+    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows],
+                    {row.Thread.id: row.new_posts for row in rows if row.new_posts}, next_chat)
 
 
 def get_space(db: Session, viewer, slug: str) -> Space:
@@ -48,11 +84,13 @@ def get_listed_space(db: Session, viewer, slug: str) -> Space:
     return space
 
 
-def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:
-    """One page of a space's threads: pinned first, then by latest activity."""
+def space_threads(db: Session, viewer, space: Space, number: int,
+                  per_page: int) -> tuple[Page[Thread], dict[int, int]]:
+    """One page of a space's threads: pinned first, then by latest activity; and how many posts in each are
+    new to the viewer."""
     number = check_page_number(number, space.thread_count, per_page)
     last_post = aliased(Post)
-    threads = db.scalars(
+    rows = db.execute(read_state.with_new_posts(
         select(Thread).join(Space, Thread.space_id == Space.id)
         .where(Thread.space_id == space.id, policy.listed_thread_filter(viewer))
         .options(
@@ -61,9 +99,10 @@ def space_threads(db: Session, viewer, space: Space, number: int, per_page: int)
             ),
         )
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .offset((number - 1) * per_page).limit(per_page)
-    ).unique()
-    return Page(list(threads), number, per_page, space.thread_count)
+        .offset((number - 1) * per_page).limit(per_page), viewer)
+    ).unique().all()
+    return (Page([thread for thread, _new in rows], number, per_page, space.thread_count),
+            {thread.id: new for thread, new in rows if new})
 
 
 @dataclass

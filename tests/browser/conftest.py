@@ -331,6 +331,18 @@ def seed_demo(db) -> SimpleNamespace:
     posting.edit_post(db, post=db.get(Post, member_post.id), space=between, editor=sam,
                       body="Thanks both: the security statement idea is a good one. (Edited to add: it worked.)")
     feed_token = notifications.new_feed_token(db, sam)
+    # New since your last visit, and saved posts (#22): Sam read a thread up to its first post before three
+    # replies came; he saved two posts, one with a note.
+    from forum.models import ReadState, SavedPost
+    catching_up = posting.start_thread(db, space=between, author=members["Priya Shah"],
+                                       title="Lunchtime reading: what's on your list?", body="Share one good read.")
+    for name, body in (("Jo Williams", "The GDS blog post on plain English."), ("Dan Hughes", "Our own channel strategy."),
+                       ("Helen Clarke", "Anything on accessible PDFs: we still publish far too many.")):
+        posting.reply(db, thread=catching_up, space=between, author=members[name], body=body)
+    opening = db.get(Post, catching_up.first_post_id)
+    db.add(ReadState(member_id=sam.id, thread_id=catching_up.id, post_id=opening.id, post_created_at=opening.created_at))
+    saved_note = SavedPost(member_id=sam.id, post_id=other_post.id, note="Ask Jo about this at the next chat.")
+    db.add_all([saved_note, SavedPost(member_id=sam.id, post_id=long_thread.first_post_id)])
     db.flush()
     secret = current_app.config["SECRET_KEY"]
     speaker = db.scalar(select(Speaker).where(Speaker.member_id.is_(None)))
@@ -387,6 +399,8 @@ def seed_demo(db) -> SimpleNamespace:
         member_post=member_post.id,
         other_post=other_post.id,
         scheduling_thread=scheduling.id,
+        catching_up_thread=catching_up.id,
+        saved_note=saved_note.id,
     )
 
 

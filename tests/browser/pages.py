@@ -179,6 +179,8 @@ PAGES: dict[str, list[Visit]] = {
         Visit("thread-locked-moderator", lambda ids: f"/threads/{ids.locked_thread}", who="admin",
               expect="This thread is locked"),
         Visit("thread-markdown", lambda ids: f"/threads/{ids.markdown_thread}", expect="How this forum works"),
+        Visit("thread-new-since-last-visit", lambda ids: f"/threads/{ids.catching_up_thread}", who="member",
+              expect="New since your last visit"),
         Visit("thread-private-anonymous-post", lambda ids: f"/threads/{ids.private_thread}", who="member",
               expect="You, posting without your name"),
         Visit("thread-private-anonymous-post-admin", lambda ids: f"/threads/{ids.private_thread}", who="admin",
@@ -512,6 +514,19 @@ PAGES.update({
         Visit("watching", "/watching", who="member", expect="Listen for it"),
         Visit("watching-errors", "/watching", who="member", status=400, expect="There is a problem",
               act=send({}, "Listen for it")),
+    ],
+    "forum.saved_posts": [
+        Visit("saved", "/saved", who="member", expect="Ask Jo about this at the next chat."),
+        Visit("saved-none-yet", "/saved", who="admin", expect="Nothing saved yet"),
+        Visit("saved-signed-out", "/saved", expect="Sign in to continue"),
+    ],
+    "forum.saved_note": [
+        Visit("saved-note", lambda ids: f"/saved/{ids.saved_note}/note", who="member",
+              expect="Your note on a saved post"),
+        Visit("saved-note-errors", lambda ids: f"/saved/{ids.saved_note}/note", who="member", status=400,
+              expect="There is a problem", act=send({"Your note": "A note far too long to keep. " * 20}, "Save note")),
+        Visit("saved-note-not-yours", lambda ids: f"/saved/{ids.saved_note}/note", who="admin", status=404,
+              expect="Page not found"),
     ],
     "forum.notification_list": [
         Visit("notifications", "/notifications", who="member", expect="Notifications"),

@@ -1,0 +1,146 @@
+"""What a member has read: one row per member and thread, moved forward when they view a page (#22).
+
+A post is new to a member when it comes after their position in the thread's order (created_at, id).
+In a thread they have never opened, the posts made since they joined are new. Only posts the policy
+lets every reader of the space see (published) and that show their words to this member count, and
+never the member's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, Select, and_, case, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from forum import policy
+from forum.db import UTCDateTime, utcnow
+from forum.models import Member, Post, ReadState, Space, Thread
+
+
+def reader(viewer) -> Member | None:
+    """The viewer as a member whose reading is kept, or None (visitors keep no read state)."""
+    return viewer if isinstance(viewer, Member) and viewer.is_authenticated and viewer.id is not None else None
+
+
+def _after(created_at, post_id) -> ColumnElement[bool]:
+    """Posts that come after the position (created_at, post_id) in their thread's order."""
+    return or_(Post.created_at > created_at, and_(Post.created_at == created_at, Post.id > post_id))
+
+
+def _counted(member: Member) -> ColumnElement[bool]:
+    """Posts (joined to their Thread and Space) that count as new: published, their words shown, not one's own."""
+    return and_(policy.shown_post_filter(member), policy.published_post_filter(),
+                or_(Post.author_id.is_(None), Post.author_id != member.id))
+
+
+def _unread_since(member: Member) -> ColumnElement[bool]:
+    """Posts after the member's position in their thread (ReadState outer-joined), or since they joined."""
+    return or_(_after(ReadState.post_created_at, ReadState.post_id),
+               and_(ReadState.thread_id.is_(None), Post.created_at > member.created_at))
+
+
+def with_new_posts(query: Select, viewer) -> Select:
+    """Add to a query over Thread joined to its Space a last column: how many posts there are new to the viewer.
+
+    One correlated count per listed thread, in the listing's own query (0 for visitors), so a page's
+    query count stays the same however many threads and posts there are.
+    """
+    member = reader(viewer)
+    if member is None:
+        return query.add_columns(literal(0, Integer).label("new_posts"))
+    count = (select(func.count(Post.id))
+             .where(Post.thread_id == Thread.id, _counted(member), _unread_since(member))
+             .correlate(Thread, Space, ReadState).scalar_subquery())
+    read_to = func.coalesce(ReadState.post_created_at, literal(member.created_at, UTCDateTime()))
+    # A thread whose latest post is older than the position has nothing new: skip the count.
+    new_posts = case((Thread.last_post_at < read_to, 0), else_=count)
+    return (query.outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
+            .add_columns(new_posts.label("new_posts")))
+
+
+@dataclass
+class ThreadMarks:
+    """Where a member's unread posts begin in a thread: the first one, its page, and how many there are."""
+
+    first_unread_id: int | None = None
+    first_unread_page: int | None = None
+    new_posts: int = 0
+    read_before: bool = False  # they had read some of it (so a divider means something)
+
+
+def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: int) -> ThreadMarks:
+    """The viewer's first unread post in the thread and its page, in two queries at most (none for visitors)."""
+    member = reader(viewer)
+    if member is None:
+        return ThreadMarks()
+    rows = db.execute(
+        select(Post.id, Post.created_at, ReadState.post_id, func.count().over())
+        .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+        .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
+        .where(Thread.id == thread.id, _counted(member), _unread_since(member))
+        .order_by(Post.created_at, Post.id).limit(1)
+    ).first()
+    if rows is None:
+        return ThreadMarks()
+    first_id, first_at, read_post, total = rows
+    if read_post is None:  # never opened: it all reads as new, and the page starts at the top
+        return ThreadMarks(first_id, None, total, read_before=False)
+    before = db.scalar(
+        select(func.count()).select_from(Post).where(
+            Post.thread_id == thread.id, policy.listed_posts_in(viewer, space),
+            or_(Post.created_at < first_at, and_(Post.created_at == first_at, Post.id < first_id)))
+    ) or 0
+    return ThreadMarks(first_id, before // per_page + 1, total, read_before=True)
+
+
+def _upsert(db: Session, table):
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE on both SQLite and PostgreSQL."""
+    return (postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _forward_only(statement):
+    """ON CONFLICT: move the member's position to the new one only when it is further on."""
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[ReadState.member_id, ReadState.thread_id],
+        set_={"post_id": new.post_id, "post_created_at": new.post_created_at, "read_at": new.read_at},
+        where=or_(new.post_created_at > ReadState.post_created_at,
+                  and_(new.post_created_at == ReadState.post_created_at, new.post_id > ReadState.post_id)),
+    )
+
+
+def mark_read(db: Session, member_id: int, thread_id: int, post_id: int, post_created_at: datetime,
+              now: datetime | None = None) -> None:
+    """Record that a member has read a thread up to one post (the last on the page they viewed).
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike) that never moves
+    the position back. Takes ids, not objects, so it can run after the page's own transaction ended.
+    """
+    statement = _upsert(db, ReadState).values(member_id=member_id, thread_id=thread_id, post_id=post_id,
+                                              post_created_at=post_created_at, read_at=now or utcnow())
+    db.execute(_forward_only(statement))
+
+
+def mark_all_read(db: Session, viewer, space: Space | None = None, now: datetime | None = None) -> None:
+    """Mark every thread the viewer may see (in one space, or everywhere) as read up to its latest post.
+
+    One INSERT ... SELECT ... ON CONFLICT statement; only threads active since the member joined get a
+    row, since older ones have nothing new for them anyway.
+    """
+    member = reader(viewer)
+    if member is None:
+        return
+    threads = (
+        select(literal(member.id, Integer), Thread.id, Thread.last_post_id, Thread.last_post_at,
+               literal(now or utcnow(), UTCDateTime()))
+        .join(Space, Thread.space_id == Space.id)
+        .where(policy.listed_thread_filter(member), Thread.last_post_id.is_not(None),
+               Thread.last_post_at > member.created_at, *([Thread.space_id == space.id] if space else []))
+    )
+    statement = _upsert(db, ReadState).from_select(
+        ["member_id", "thread_id", "post_id", "post_created_at", "read_at"], threads)
+    db.execute(_forward_only(statement))
