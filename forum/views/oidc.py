@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import abort, current_app, flash, redirect, render_template, request, session as cookie_session, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -14,6 +16,9 @@ from forum.services import accounts, sign_in_providers
 from forum.settings import trusted_domains
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, form_errors, safe_next
+
+_LINK_KEY = "forum_oidc_link"
+LINK_SECONDS = 300  # from giving one's password to leaving for the provider
 
 
 @bp.errorhandler(oidc.SignInFailure)
@@ -38,8 +43,22 @@ def _callback_url(provider: oidc.Provider) -> str:
 def oidc_start(name: str):
     """Send the browser to the provider to sign in (a plain link from the sign-in page: no JavaScript)."""
     provider = _provider(name)
+    if request.args.get("link"):
+        return redirect(oidc.authorization_url(provider, _callback_url(provider), _link_purpose(provider)))
     next_url = safe_next(request.args.get("next"), url_for("forum.home"))
     return redirect(oidc.authorization_url(provider, _callback_url(provider), {"next": next_url}))
+
+
+def _link_purpose(provider: oidc.Provider) -> dict:
+    """The member who gave their password to link `provider` a moment ago, or a page saying to start again."""
+    ticket = cookie_session.pop(_LINK_KEY, None) or {}
+    fresh = ticket.get("exp", 0) > time.time() and ticket.get("provider") == provider.name
+    if not (fresh and current_user.is_authenticated and ticket.get("member") == current_user.id
+            and ticket.get("version") == current_user.session_version):
+        raise oidc.SignInFailure("Your sign-in had expired",
+                                 "Linking a work account starts with your password on your account page, and must "
+                                 "go on within five minutes. Start again from your account page.")
+    return {"link": current_user.id, "version": current_user.session_version}
 
 
 @bp.get("/login/with/<name>/callback")
@@ -145,13 +164,17 @@ def link_sign_in(name: str):
     """Link an organisation account: the member's password, then the provider's sign-in."""
     provider = _provider(name)
     form = LinkSignInForm()
+    ready = False
     if form.validate_on_submit() and attempt(session(), form, lambda: sign_in_providers.confirm_password(
             current_user, form.password.data or "")):
-        return redirect(oidc.authorization_url(provider, _callback_url(provider), {
-            "link": current_user.id, "version": current_user.session_version}))
+        # A link on to the provider, not a redirect: the pages' CSP (form-action 'self') stops a form's
+        # answer from leading to another site, and a plain link needs no JavaScript.
+        cookie_session[_LINK_KEY] = {"member": current_user.id, "version": current_user.session_version,
+                                     "provider": provider.name, "exp": time.time() + LINK_SECONDS}
+        ready = True
     status = 400 if form.errors else 200
     return render_template("forum/auth/oidc_link.html", form=form, errors=form_errors(form), provider=provider,
-                           has_password=bool(current_user.password_hash)), status
+                           has_password=bool(current_user.password_hash), ready=ready), status
 
 
 @bp.post("/account/sign-in/<forum_id:identity_id>/unlink")

@@ -294,14 +294,25 @@ def test_a_member_links_a_provider_after_their_password_and_then_signs_in_with_i
     assert wrong.status_code == 400 and "Your password is not right" in wrong.get_data(as_text=True)
 
     response = submit(client, "/account/sign-in/google/link", {"password": PASSWORD, "submit": "Continue"})
-    assert response.status_code == 302
-    linked = come_back(client, sign_in_at_provider(response.headers["Location"], "gail"))
+    assert response.status_code == 200 and 'href="/login/with/google?link=1"' in response.get_data(as_text=True)
+    linked = come_back(client, sign_in_at_provider(start(client, "google?link=1"), "gail"))
     assert linked.status_code == 302 and linked.headers["Location"] == "/account/sign-in"
     assert "Linked as gail.jones@council.example.org" in client.get("/account/sign-in").get_data(as_text=True)
 
     client.post("/logout", data={"csrf_token": _token(client)})
     sign_in(client, "google", "gail")
     assert "Gail Password" in signed_in_as(client) and len(members(app)) == 1
+
+
+def test_linking_without_the_password_first_is_refused(app, client):
+    member = make_member(app, "Gail Password", email="gail@somewhere.example.org")
+    _password_sign_in(client, member.email)
+    response = client.get("/login/with/google?link=1")
+    assert response.status_code == 400 and "starts with your password" in response.get_data(as_text=True)
+    submit(client, "/account/sign-in/google/link", {"password": PASSWORD, "submit": "Continue"})
+    with time_machine.travel(utcnow() + timedelta(minutes=6)):
+        assert client.get("/login/with/google?link=1").status_code == 400
+    assert count_identities(app) == 0
 
 
 def test_a_member_with_a_password_may_unlink_and_one_without_may_not(app, client):
