@@ -61,6 +61,12 @@ def _take_in(raw: bytes, recipient: str | None, sender: str | None):
         db.rollback()
         click.echo(f"Error: the database could not be reached; try again later ({type(exc).__name__})", err=True)
         return EX_TEMPFAIL, None
+    except Exception:  # noqa: BLE001  a fault of ours: keep the message (the server retries), and say what broke
+        db.rollback()
+        log.exception("A message could not be taken in; it will be tried again")
+        click.echo("Error: the message could not be taken in because of a fault in the forum; it will be "
+                   "tried again (see the log)", err=True)
+        return EX_TEMPFAIL, None
     return EX_OK, outcome
 
 
@@ -75,8 +81,7 @@ def receive_mail_command(recipient: str | None, sender: str | None) -> None:
     limit = int(current_app.config["FORUM_INCOMING_MAX_BYTES"])
     # Read a little past the limit only: a larger message is refused by its headers, never held whole.
     raw = sys.stdin.buffer.read(limit + 1)
-    if len(raw) > limit:
-        raw += b"\n"  # still too large once read; what follows is not needed
+    if len(raw) > limit:  # too large: what follows is not needed, but the mail server must see it read
         while sys.stdin.buffer.read(1 << 20):
             pass
     status, outcome = _take_in(raw, recipient, sender)

@@ -100,6 +100,8 @@ LAYOUTS = [
      "\n\n(1 attachment was left out: approval-flowchart.pdf)"),
     ("apple_mail_bottom_posted.eml",
      "Same here until we wrote down what \u201croutine\u201d means: routine posts need no sign-off now."),
+    ("outlook_ios_underscores.eml",
+     "On the train so briefly: yes, and we keep a list of who can post out of hours."),
 ]
 
 
