@@ -49,6 +49,9 @@ class LibraryEntry(Base):
     # published, or awaiting the author's consent (content from a private space)
     status: Mapped[str] = mapped_column(String(16), default="published")
     consent_member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
+    # The person credited by name beside the organisation (#22): the author of a post already public
+    # under their name, or an author from a private space who agreed to be named.
+    credited_member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_member.id", ondelete="SET NULL"))
 
     tags = relationship(LibraryTag, secondary=entry_tags, lazy="selectin", order_by=LibraryTag.name)
     organisation = relationship("Organisation", lazy="joined")

@@ -77,6 +77,8 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
         if author is None or not author.email:
             raise ValidationError("This post's author can't be asked for consent, so it can't leave its private space.")
         entry.status, entry.consent_member_id = "awaiting_consent", author.id
+    elif space.visibility == "public" and author is not None and not post.anonymous:
+        entry.credited_member_id = author.id  # already public under their name
     db.add(entry)
     db.flush()
     if entry.status == "awaiting_consent":
@@ -89,14 +91,23 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
     return entry
 
 
-def consent(db: Session, entry: LibraryEntry, member: Member, agree: bool) -> None:
-    """The author agrees to publish, or declines (the entry is removed)."""
+def consent(db: Session, entry: LibraryEntry, member: Member, agree: bool, credit: bool = False) -> None:
+    """The author agrees to publish (named as its author, if they choose), or declines (the entry is removed)."""
     if entry.status != "awaiting_consent" or entry.consent_member_id != member.id:
         raise NotFound("There is nothing waiting for your consent here.")
     if agree:
         entry.status = "published"
+        entry.credited_member_id = member.id if credit else None
     else:
         db.delete(entry)
+
+
+def credited_name(db: Session, entry: LibraryEntry) -> str | None:
+    """The name of the person an entry credits, while they are a member in good standing."""
+    if entry.credited_member_id is None:
+        return None
+    member = db.get(Member, entry.credited_member_id)
+    return member.display_name if member is not None and member.state == "approved" else None
 
 
 def get_entry(db: Session, entry_id: int, viewer=None) -> LibraryEntry:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from forum import feeds, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
-from forum.forms import DecisionForm, LibraryFilterForm, PromoteForm, TagForm
+from forum.forms import ConsentForm, DecisionForm, LibraryFilterForm, PromoteForm, TagForm
 from forum.ids import parse_id
 from forum.models import LibraryTag, Space, Thread
 from forum.services import library, reading
@@ -41,6 +41,7 @@ def library_entry(entry_id: int):
     thread = db.get(Thread, entry.thread_id) if entry.thread_id else None
     space = db.get(Space, thread.space_id) if thread else None
     return render_template("forum/library/entry.html", entry=entry, thread=thread,
+                           credited=library.credited_name(db, entry),
                            source_readable=library.readable_source(current_user, thread, space),
                            decision=DecisionForm())
 
@@ -100,9 +101,9 @@ def library_consent(entry_id: int):
     """The author of a post from a private space agrees to its publication, or declines."""
     db = session()
     entry = library.get_entry(db, entry_id, current_user)
-    form = DecisionForm()
+    form = ConsentForm()
     if form.validate_on_submit():
-        library.consent(db, entry, current_user, bool(form.accept.data))
+        library.consent(db, entry, current_user, bool(form.accept.data), credit=bool(form.credit.data))
         db.commit()
         if form.accept.data:
             flash("Thank you: it is in the library now.", "success")

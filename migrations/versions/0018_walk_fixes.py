@@ -17,8 +17,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # A library entry credits the person as well as the organisation, with their consent.
+    with op.batch_alter_table('forum_library_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('credited_member_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_forum_library_entry_credited_member_id_forum_member'),
+                                    'forum_member', ['credited_member_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('forum_library_entry', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_forum_library_entry_credited_member_id_forum_member'),
+                                 type_='foreignkey')
+        batch_op.drop_column('credited_member_id')

@@ -118,3 +118,73 @@ def test_the_sign_up_error_summary_lists_errors_in_the_forms_order_and_optional_
     form_order = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html)
     assert linked == sorted(linked, key=form_order.index), linked
     assert linked[:2] == ["email", "password"] and linked[-2:] == ["handle_x", "handle_text"]
+
+
+# -- the library ----------------------------------------------------------------------------------------
+
+def _promote(app, moderator, post_id, organisation=None):
+    client = app.test_client()
+    login(client, moderator)
+    form = client.get(f"/posts/{post_id}/promote").get_data(as_text=True)
+    prefilled = re.search(r'<input[^>]*id="organisation"[^>]*>', form).group(0)
+    value = re.search(r'value="([^"]*)"', prefilled)
+    with app.app_context():
+        from forum.models import LibraryTag
+        from forum.services import library
+        db = _session(app)
+        tag = db.query(LibraryTag).first() or library.add_tag(db, db.get(type(moderator), moderator.id), "Housing")
+        db.commit()
+        tag_id = tag.id
+    data = {"tags": str(tag_id), "title": "A one-page guide", "problem": "Twenty pages nobody read.", "approach": "One page.",
+            "outcome": "Signed off in a week.", "organisation": organisation if organisation is not None else
+            (value.group(1) if value else "")}
+    done = submit(client, f"/posts/{post_id}/promote", data)
+    assert done.status_code == 302, re.findall(r"<li><a href=\"#[^<]+</a>", done.get_data(as_text=True))
+    return (value.group(1) if value else ""), done.headers["Location"]
+
+
+def test_a_library_entry_credits_the_person_and_promoting_prefills_the_organisation(app, client):
+    moderator = make_member(app, "Jo Williams", role="moderator")
+    fiona = make_member(app, "Fiona Grant", organisation="Fife Council")
+    space = make_space(app, "good-practice", name="Good practice")
+    thread = make_thread(app, space, fiona, title="Our one-page guide", body="One page, examples, a named person.")
+    with app.app_context():
+        first = _session(app).get(Thread, thread.id).first_post_id
+    prefilled, entry_url = _promote(app, moderator, first)
+    assert prefilled == "Fife Council"
+    assert "By Fiona Grant, Fife Council" in _text(client.get(entry_url))
+
+
+def test_an_anonymous_post_is_promoted_with_no_organisation_and_no_name(app, client):
+    moderator = make_member(app, "Jo Williams", role="moderator")
+    sam = make_member(app, "Sam Patel", organisation="Staffordshire County Council")
+    space = make_space(app, "between-chats", anonymous_posting=True)
+    writer = app.test_client()
+    login(writer, sam)
+    thread = make_thread(app, space, moderator, title="Making the case")
+    done = submit(writer, f"/threads/{thread.id}/reply", {"body": "Count the enquiries.", "anonymous": "y",
+                                                         "submission_key": "a1"}, form_url=f"/threads/{thread.id}")
+    post_id = int(re.search(r"/posts/(\d+)", done.headers["Location"]).group(1))
+    prefilled, entry_url = _promote(app, moderator, post_id)
+    assert prefilled == ""
+    entry = _text(client.get(entry_url))
+    assert "Sam Patel" not in entry and "Staffordshire" not in entry
+
+
+def test_an_author_from_a_private_space_chooses_whether_to_be_named(app, client):
+    moderator = make_member(app, "Jo Williams", role="moderator")
+    sam = make_member(app, "Sam Patel", organisation="Staffordshire County Council")
+    space = make_space(app, "evangelists", visibility="private", members=[sam])
+    for credit, shown in ((True, True), (False, False)):
+        thread = make_thread(app, space, sam, title=f"Counting enquiries {credit}", body="We counted enquiries.")
+        with app.app_context():
+            first = _session(app).get(Thread, thread.id).first_post_id
+        _prefilled, entry_url = _promote(app, moderator, first, organisation="Staffordshire County Council")
+        entry_id = int(entry_url.rstrip("/").rsplit("/", 1)[1])
+        author = app.test_client()
+        login(author, sam)
+        assert "Show my name as its author" in author.get(f"/library/{entry_id}/consent").get_data(as_text=True)
+        submit(author, f"/library/{entry_id}/consent", {"accept": "Publish", **({"credit": "y"} if credit else {})})
+        page = _text(client.get(f"/library/{entry_id}"))
+        assert ("By Sam Patel, Staffordshire County Council" in page) is shown, page[:400]
+        assert "Staffordshire County Council" in page
