@@ -147,6 +147,18 @@ def rerender_command() -> None:
     click.echo(f"Re-rendered {changed} posts and bios whose HTML changed.")
 
 
+@forum_cli.command("relink")
+def relink_command() -> None:
+    """Find the links shared in every stored post again (once after upgrading to links shared, #20)."""
+    from forum.services import links
+
+    db = session()
+    with write_transactions():
+        found = links.rebuild(db)
+        db.commit()
+    click.echo(f"Found {found} links shared in posts.")
+
+
 @forum_cli.command("import-transcript")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--space", "space_slug", required=True, help="The space the chat's threads go in.")

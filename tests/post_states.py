@@ -50,7 +50,7 @@ _TAGS_HEADER = "id_str,from_user,text,created_at,in_reply_to_status_id_str,statu
 _TAGS_ROWS = [
     ("1001", "LGovSM", "Welcome to #lgovsm! Q1 coming up in 2 mins", "19:00:05", ""),
     ("1002", "LGovSM", f"Q1 How do you answer {MOVED['title']} complaints? #lgovsm", "19:02:00", ""),
-    ("1003", "ann_council", f"A1 We triage daily {MOVED['body']} {COMMON} #lgovsm", "19:04:31", ""),
+    ("1003", "ann_council", f"A1 We triage daily {MOVED['body']} {COMMON} https://{MOVED['body']}.org.uk/triage #lgovsm", "19:04:31", ""),
     ("1004", "bobp", "A1 same here, a shared inbox #lgovsm", "19:06:10", ""),
     ("1005", "LGovSM", "Q2 What tools do you use? #lgovsm", "19:10:00", ""),
     ("1006", SPEAKER["handle"], f"A2 A spreadsheet {SPEAKER['body']} {COMMON} #lgovsm", "19:12:45", ""),
@@ -198,6 +198,7 @@ def all_routes(w: World, x: Posts) -> dict[str, list[str]]:
         "forum.chat": [f"/chats/{x.chat}"],
         "forum.chat_ics": [f"/chats/{x.chat}.ics"],
         "forum.chat_recap": [f"/chats/{x.chat}/recap"],
+        "forum.chat_links": [f"/chats/{x.chat}/links"],
         "forum.edit_chat": [f"/chats/{x.chat}/edit"],
         "forum.import_upload": [f"/import?chat={x.chat}"],
         "forum.hide_speaker": [f"/speakers/{x.speaker}/hide"],

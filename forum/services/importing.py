@@ -366,11 +366,12 @@ def _insert_posts(db: Session, fresh_by_thread: list[tuple[Thread, list[ChatMess
                 "removed_at": speaker.hidden_at,
             })
     ids: dict[str, int] = {}
+    own = links.own_messages(row["source_url"] for row in rows)  # quoting each other is not sharing a link
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start:start + INSERT_BATCH]
         inserted = dict(db.execute(*_insert_statement(db, batch)).tuples().all())
         # The links the batch shares, in one more INSERT (#20).
-        links.add_links(db, ((inserted[row["source_key"]], row["body_html"]) for row in batch))
+        links.add_links(db, ((inserted[row["source_key"]], row["body_html"]) for row in batch), own)
         ids.update(inserted)
     return ids
 

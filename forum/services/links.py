@@ -113,20 +113,40 @@ def find_links(body_html: str) -> list[tuple[str, str, str]]:
     return list(found.values())
 
 
-def link_rows(posts: Iterable[tuple[int, str]]) -> list[dict]:
-    """The forum_link rows for (post id, stored HTML) pairs."""
+def link_rows(posts: Iterable[tuple], skip: frozenset[str] = frozenset()) -> list[dict]:
+    """The forum_link rows for (post id, stored HTML[, when the forum learnt of it]) tuples, but not `skip`'s."""
     now = utcnow()
-    return [{"post_id": post_id, "url_key": url_key(normal), "url": normal, "shown_url": shown, "domain": domain,
-             "added_at": now}
-            for post_id, body_html in posts for normal, shown, domain in find_links(body_html)]
+    return [{"post_id": post[0], "url_key": url_key(normal), "url": normal, "shown_url": shown, "domain": domain,
+             "added_at": post[2] if len(post) > 2 else now}
+            for post in posts for normal, shown, domain in find_links(post[1])
+            if not skip or message_key(normal) not in skip]
 
 
-def add_links(connection: Connection | Session, posts: Iterable[tuple[int, str]]) -> int:
-    """Store the links of new posts (id, stored HTML) in one INSERT; return how many."""
-    rows = link_rows(posts)
+def add_links(connection: Connection | Session, posts: Iterable[tuple], skip: frozenset[str] = frozenset()) -> int:
+    """Store the links of new posts (id, stored HTML) in one INSERT; return how many.
+
+    `skip`: the chat's own messages (`own_messages`), which an imported post links to when it quotes
+    one (a quote on X is a link to the quoted post): quoting is not sharing a link.
+    """
+    rows = link_rows(posts, skip)
     if rows:
         connection.execute(insert(Link.__table__), rows)
     return len(rows)
+
+
+X_HOSTS = {"twitter.com": "x.com", "mobile.twitter.com": "x.com"}
+
+
+def message_key(normal: str) -> str:
+    """A post's address as quotes name it: either scheme, twitter.com or x.com, /statuses/ or /status/."""
+    parts = urlsplit(normal)
+    host = X_HOSTS.get(parts.netloc, parts.netloc)
+    return urlunsplit(("https", host, parts.path.replace("/statuses/", "/status/"), parts.query, ""))
+
+
+def own_messages(source_urls: Iterable[str | None]) -> frozenset[str]:
+    """The addresses of a chat's own messages (by `message_key`), which its posts link to when they quote each other."""
+    return frozenset(message_key(found[0]) for url in source_urls if url and (found := normalise(url)) is not None)
 
 
 def relink(connection: Connection | Session, post_ids: Iterable[int]) -> None:
@@ -141,14 +161,19 @@ def relink(connection: Connection | Session, post_ids: Iterable[int]) -> None:
 
 
 def rebuild(db: Session, batch: int = 2000) -> int:
-    """Find every stored post's links again (`flask forum relink`); return how many links there are."""
+    """Find every stored post's links again (`flask forum relink`); return how many links there are.
+
+    Each link counts as added when its post was written, so the feed of new links is not flooded.
+    """
     db.execute(delete(Link))
+    own = own_messages(db.scalars(select(Post.source_url).where(Post.source_url.is_not(None))))
     last, total = 0, 0
     while True:
-        rows = db.execute(select(Post.id, Post.body_html).where(Post.id > last).order_by(Post.id).limit(batch)).all()
+        rows = db.execute(select(Post.id, Post.body_html, Post.created_at).where(Post.id > last)
+                          .order_by(Post.id).limit(batch)).all()
         if not rows:
             return total
-        total += add_links(db, rows)
+        total += add_links(db, rows, own)
         last = rows[-1][0]
 
 

@@ -9,9 +9,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from forum.models import Chat, LibraryTag, Post, Thread
+from forum.models import LibraryTag, Link, Post, Thread
 from forum.services.links import find_links, normalise
 from tests.factories import csrf_token, db_session, login, make_member, make_space, submit
 
@@ -258,3 +258,42 @@ def test_the_links_pages_run_the_same_queries_for_few_and_many_links(app, runner
 def _thread_of(app, post_id: int) -> int:
     with app.app_context():
         return db_session(app).scalar(select(Post.thread_id).where(Post.id == post_id))
+
+
+TAGS_HEADER = ("id_str,from_user,text,created_at,time,geo_coordinates,user_lang,in_reply_to_user_id_str,"
+               "in_reply_to_screen_name,from_user_id_str,in_reply_to_status_id_str,source,profile_image_url,"
+               "user_followers_count,user_friends_count,user_location,status_url,entities_str\n")
+
+
+def _tweet(tweet_id: int, who: str, text: str, minute: int) -> str:
+    return (f'{tweet_id},{who},"{text}",Fri Nov 20 13:{minute:02d}:00 +0000 2026,,,en,,,{tweet_id + 500},,web,,1,1,,'
+            f"http://twitter.com/{who}/statuses/{tweet_id},{{}}\n")
+
+
+def test_a_post_quoting_another_message_of_the_chat_shares_no_link(app, runner, client, tmp_path, chats):
+    sheet = TAGS_HEADER + "".join([
+        _tweet(1001, "LGovSM", "Q1 Where do residents find you? #lgovsm", 0),
+        _tweet(1002, "ana", "A1 on the residents' own groups https://example.org/groups #lgovsm", 2),
+        _tweet(1003, "jo", "A1 yes, this! https://twitter.com/ana/status/1002 #lgovsm", 4),
+        _tweet(1004, "priya", "A1 and someone else's take https://twitter.com/elsewhere/status/77 #lgovsm", 6),
+    ])
+    path = tmp_path / "chat.csv"
+    path.write_text(sheet)
+    result = runner.invoke(args=["forum", "import-transcript", str(path), "--space", "lgovsm-chat", "--json"])
+    assert result.exit_code == 0, result.output
+    text = page(client, f"/chats/{json.loads(result.output)['chat_id']}/links")
+    assert "example.org/groups" in text and "twitter.com/elsewhere/status/77" in text
+    assert "twitter.com/ana/status/1002" not in text
+
+
+def test_relink_finds_the_links_of_posts_stored_before_links_were_kept(app, runner, client, tmp_path, chats):
+    import_chat(runner, tmp_path, "lgovsm-chat", CHAT_ONE, "20/11/2026 12:58")
+    before = page(client, "/links")
+    with app.app_context():
+        db = db_session(app)
+        db.execute(delete(Link))
+        db.commit()
+    assert "No links match" in page(client, "/links")
+    result = runner.invoke(args=["forum", "relink"])
+    assert result.exit_code == 0 and "Found 5 links shared in posts." in result.output
+    assert page(client, "/links") == before
