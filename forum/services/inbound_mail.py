@@ -26,35 +26,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
-from email.utils import getaddresses
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import emails, mail, mail_tokens, policy
-from forum.cleantext import clean_line
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import MailAddress, Member, OutboxMessage, Post, ReceivedMail, Space, Thread
-from forum.services import mail_text, notifications, posting
+from forum.services import mail_headers, mail_text, notifications, posting
+from forum.services.mail_headers import UnreadableMail  # noqa: F401  (the command line catches it from here)
 
 REPLY_EVERY = timedelta(days=1)
-_BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?(reply|response|answer)|auto:|out of (the )?office|away from (the )?office"
-    r"|on (annual )?leave|on holiday|absence notice|autosvar|automatische antwort|r[ée]ponse automatique)",
-    re.IGNORECASE)
-_DAEMON = re.compile(r"^(mailer[-_]?daemon|postmaster|no[-_]?reply|do[-_]?not[-_]?reply)@", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-
-
-class UnreadableMail(Exception):
-    """The input is not an email message at all (the command line exits 65, EX_DATAERR)."""
 
 
 @dataclass
@@ -88,157 +75,6 @@ class _Refused(Exception):
         self.reason, self.answer, self.member = reason, answer, member
 
 
-# -- reading the message ---------------------------------------------------------------------------
-
-def _header(message, name: str) -> str:
-    try:
-        value = message.get(name)
-    except (ValueError, TypeError, IndexError):  # a header the parser can't make sense of
-        return ""
-    return clean_line(str(value)) if value is not None else ""
-
-
-def _headers(message, name: str) -> list[str]:
-    try:
-        return [clean_line(str(v)) for v in (message.get_all(name) or [])]
-    except (ValueError, TypeError, IndexError):
-        return []
-
-
-def _addresses(message, *names: str) -> list[str]:
-    found = []
-    for _name, address in getaddresses([v for n in names for v in _headers(message, n)]):
-        if address:
-            found.append(address)
-    return found
-
-
-def _from_address(message) -> str | None:
-    """The one address in From, normalised; None when there is none, or more than one."""
-    found = _addresses(message, "From")
-    if len(found) != 1:
-        return None
-    return emails.normalise(found[0]) or found[0].strip().lower()
-
-
-def _envelope_sender(message, given: str | None) -> str | None:
-    """The envelope sender: given by the mail server, else its Return-Path; "" for the null sender <>."""
-    raw = given if given is not None else (_headers(message, "Return-Path") or [None])[0]
-    if raw is None:
-        return None
-    address = raw.strip().strip("<>").strip()
-    return (emails.normalise(address) or address.lower()) if address else ""
-
-
-def parse(raw: bytes) -> EmailMessage:
-    """The message, or UnreadableMail when the bytes are not an email message."""
-    if not raw or not raw.strip():
-        raise UnreadableMail("The input is empty")
-    message = message_from_bytes(raw, policy=default_policy)
-    if not message.keys() or (not _header(message, "From") and not _header(message, "Message-ID")):
-        raise UnreadableMail("The input has no email headers (From, Message-ID)")
-    return message  # type: ignore[return-value]
-
-
-def message_key(message, raw: bytes) -> str:
-    """What makes a message the same one when it is delivered again: its Message-ID, else a hash of it."""
-    message_id = _header(message, "Message-ID").strip()
-    if message_id:
-        return message_id[:300]
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
-
-
-# -- dropped, bounced, refused before anything is looked up ----------------------------------------------
-
-def _automatic(message, config, envelope: str | None) -> str | None:
-    """Why this message was written by a machine and must get no post and no answer; None if a person wrote it."""
-    auto = _header(message, "Auto-Submitted").strip().lower()
-    if auto and not auto.startswith("no"):
-        return f"automatic (Auto-Submitted: {auto[:40]})"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
-        if _header(message, name):
-            return f"automatic ({name})"
-    if _header(message, "Precedence").strip().lower() in _BULK_PRECEDENCE:
-        return f"bulk (Precedence: {_header(message, 'Precedence').strip().lower()})"
-    suppress = _header(message, "X-Auto-Response-Suppress").lower()
-    if any(word in suppress for word in ("oof", "autoreply", "all")):
-        return "automatic (X-Auto-Response-Suppress)"
-    if _header(message, "List-Id") or _header(message, "List-Unsubscribe"):
-        return "bulk (mailing list)"
-    if _AUTO_SUBJECT.match(_header(message, "Subject")):
-        return "automatic (out-of-office subject)"
-    sender = _from_address(message) or ""
-    if envelope == "":
-        return "null sender"
-    if _DAEMON.match(sender):
-        return "automatic (sent by a mail system)"
-    ours = {emails.normalise(config.get("FORUM_MAIL_SENDER")), emails.normalise(config.get("FORUM_MAIL_RETURN_PATH"))}
-    domain = mail_tokens.incoming_domain(config)
-    if sender in ours or (domain and sender.endswith("@" + domain)):
-        return "loop (mail from the forum itself)"
-    return None
-
-
-def _delivery_reports(message) -> list[tuple[str, str, str]] | None:
-    """(address, status, diagnostic) for each failed recipient of a DSN; None when it is not a DSN."""
-    if message.get_content_type() != "multipart/report":
-        return None
-    if message.get_param("report-type", "").lower() != "delivery-status":
-        return None
-    failed = []
-    for part in message.walk():
-        if part.get_content_type() != "message/delivery-status":
-            continue
-        # The body is groups of fields: one for the message, then one per recipient.
-        groups = part.get_payload() if part.is_multipart() else []
-        if not groups:
-            text = part.get_payload(decode=True) or b""
-            groups = [message_from_bytes(block.encode() if isinstance(block, str) else block, policy=default_policy)
-                      for block in re.split(rb"\r?\n\r?\n", text)]
-        for group in groups:
-            action = _header(group, "Action").strip().lower()
-            recipient = _header(group, "Final-Recipient") or _header(group, "Original-Recipient")
-            if action != "failed" or not recipient:
-                continue
-            address = recipient.partition(";")[2].strip() or recipient.strip()
-            failed.append((emails.normalise(address) or address.lower(), _header(group, "Status").strip(),
-                           _header(group, "Diagnostic-Code").strip()[:300]))
-    return failed
-
-
-def _authentication_failure(message, config) -> str | None:
-    """Why the receiving server's Authentication-Results say the sender is not who From says; None if not.
-
-    Only our own server's results count: those naming FORUM_INCOMING_AUTHSERV_ID when it is set,
-    else the topmost one (the last server to add it, ours). A DMARC fail is refused; so is an SPF or
-    DKIM fail when neither passed.
-    """
-    results = _headers(message, "Authentication-Results")
-    wanted = (config.get("FORUM_INCOMING_AUTHSERV_ID") or "").strip().lower()
-    if wanted:
-        results = [r for r in results if r.split(";", 1)[0].strip().split()[0:1] == [wanted]]
-    else:
-        results = results[:1]
-    for result in results:
-        verdicts: dict[str, set[str]] = {}
-        for method, verdict in re.findall(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", result.lower()):
-            verdicts.setdefault(method, set()).add(verdict)
-        if "fail" in verdicts.get("dmarc", set()):
-            return "the sender's domain failed DMARC"
-        passed = "pass" in verdicts.get("spf", set()) | verdicts.get("dkim", set())
-        failed = [m for m in ("spf", "dkim") if "fail" in verdicts.get(m, set())]
-        if failed and not passed:
-            return f"the sender failed {' and '.join(m.upper() for m in failed)}"
-    return None
-
-
-def _targets(message, recipient: str | None) -> list[str]:
-    """The addresses this message was delivered to: the mail server's recipient first, then the headers."""
-    found = [recipient] if recipient else []
-    found += _addresses(message, "Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
-    return found
-
-
 # -- the refusal answer ----------------------------------------------------------------------------------
 
 def _address_row(db: Session, address: str) -> MailAddress:
@@ -262,8 +98,8 @@ def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, tex
     if row.last_refusal_reply_at is not None and row.last_refusal_reply_at > now - REPLY_EVERY:
         return False
     row.last_refusal_reply_at = now
-    subject = _header(message, "Subject")[:200] or "your email"
-    message_id = _header(message, "Message-ID").strip()
+    subject = mail_headers.header(message, "Subject")[:200] or "your email"
+    message_id = mail_headers.header(message, "Message-ID").strip()
     threading = {"In-Reply-To": message_id, "References": message_id} if message_id else {}
     mail.queue(db, address, f"Not posted: {subject}"[:300],
                f"Your email to {ctx.site_name} was not posted: {reason}.\n\n{text}\n\n"
@@ -376,7 +212,7 @@ def _post(db: Session, ctx: Context, message, target_address: str, sender: str |
                                  anonymous=_stays_anonymous(db, member, thread, space), submission_key=submission)
             kind = "posted"
         else:
-            title = _REPLY_PREFIX.sub("", _header(message, "Subject")).strip()
+            title = _REPLY_PREFIX.sub("", mail_headers.header(message, "Subject")).strip()
             try:
                 title = posting.check_title(title)
             except ValidationError:
@@ -405,19 +241,19 @@ def handle(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = Non
     if too_large:
         message = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256 * 1024])
         if not message.keys():
-            raise UnreadableMail("The input has no email headers")
+            raise mail_headers.UnreadableMail("The input has no email headers")
     else:
-        message = parse(raw)
-    key = message_key(message, raw)
+        message = mail_headers.parse(raw)
+    key = mail_headers.message_key(message, raw)
     if db.scalar(select(ReceivedMail.id).where(ReceivedMail.message_key == key)) is not None:
         return Outcome("duplicate", "this message was handled before")
-    sender = _from_address(message)
-    envelope = _envelope_sender(message, envelope_sender)
-    targets = _targets(message, recipient)
-    log = ReceivedMail(message_key=key, message_id=_header(message, "Message-ID")[:300],
-                       from_address=(sender or _header(message, "From"))[:254],
+    sender = mail_headers.from_address(message)
+    envelope = mail_headers.envelope_sender(message, envelope_sender)
+    targets = mail_headers.targets(message, recipient)
+    log = ReceivedMail(message_key=key, message_id=mail_headers.header(message, "Message-ID")[:300],
+                       from_address=(sender or mail_headers.header(message, "From"))[:254],
                        to_address=(targets[0] if targets else "")[:254],
-                       subject=_header(message, "Subject")[:300], received_at=now)
+                       subject=mail_headers.header(message, "Subject")[:300], received_at=now)
     outcome = _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_large, now)
     log.outcome, log.reason, log.post_id = outcome.kind, outcome.reason[:300], outcome.post_id
     db.add(log)
@@ -426,13 +262,13 @@ def handle(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = Non
 
 
 def _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_large, now) -> Outcome:
-    failed = _delivery_reports(message)
+    failed = mail_headers.delivery_reports(message)
     if failed is not None:
         return Outcome("bounce", _record_bounces(db, ctx, failed, now))
-    automatic = _automatic(message, ctx.config, envelope)
+    automatic = mail_headers.automatic(message, ctx.config, envelope)
     if automatic:
         return Outcome("dropped", automatic)
-    forged = _authentication_failure(message, ctx.config)
+    forged = mail_headers.authentication_failure(message, ctx.config)
     if forged:
         return Outcome("refused", forged)
     stops = [found for found in (mail_tokens.read_stop_address(ctx.config, t) for t in targets) if found]
@@ -472,7 +308,7 @@ def receive(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = No
     except IntegrityError:
         db.rollback()
         message = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256 * 1024])
-        if db.scalar(select(ReceivedMail.id).where(ReceivedMail.message_key == message_key(message, raw))) is None:
+        if db.scalar(select(ReceivedMail.id).where(ReceivedMail.message_key == mail_headers.message_key(message, raw))) is None:
             raise
         return Outcome("duplicate", "this message was handled at the same time by another receiver")
     except BaseException:
