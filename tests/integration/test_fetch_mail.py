@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -63,7 +64,11 @@ def _group(user: str) -> str:
 
 @pytest.fixture(scope="session")
 def imap_server():
-    """A Dovecot IMAP server on a free loopback port; any user name signs in with PASSWORD and gets its own maildir."""
+    """A Dovecot IMAP server on a free loopback port; any user name signs in with PASSWORD and gets its own maildir.
+
+    XOAUTH2 (Microsoft 365's way) is on too, with PASSWORD standing for the access token: a static passdb
+    checks the token as it would a password, so the forum's OAuth2 sign-in runs for real.
+    """
     if not os.path.exists(DOVECOT):
         message = "Dovecot is not installed (apt-get install dovecot-imapd)"
         if IN_CI:
@@ -84,7 +89,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2
 default_internal_user = {internal}
 default_internal_group = {_group(internal)}
 default_login_user = {login_user}
@@ -222,3 +227,20 @@ def test_a_wrong_password_is_reported_and_nothing_is_read(app, imap_server, imap
     result = fetch(app, "--once")
     assert result.exit_code == 75
     assert "refused" in result.output
+
+
+def test_fetch_mail_signs_in_with_an_oauth2_token_from_the_operators_command(app, people, imap_server, imap_user):
+    jo, sam, space, thread = people
+    deliver(imap_server, imap_user, eml("outlook_original_message.eml", REPLY_ADDRESS=reply_address(app, sam, thread),
+                                        SENDER_ADDRESS=sam.email))
+    app.config.update(imap_server.config(imap_user), FORUM_IMAP_PASSWORD=None,
+                      FORUM_IMAP_OAUTH2_TOKEN_COMMAND=f"{sys.executable} -c 'print(\"{PASSWORD}\")'")
+    result = fetch(app, "--once")
+    assert result.exit_code == 0, result.output
+    assert "Handled 1 messages" in result.output
+    assert len(posts_by(app, sam)) == 1
+
+    app.config["FORUM_IMAP_OAUTH2_TOKEN_COMMAND"] = f"{sys.executable} -c 'import sys; sys.exit(3)'"
+    failed = fetch(app, "--once")
+    assert failed.exit_code == 75
+    assert "FORUM_IMAP_OAUTH2_TOKEN_COMMAND failed" in failed.output
