@@ -334,6 +334,13 @@ PAGES.update({
         Visit("chat-question-errors", lambda ids: f"/chats/{ids.upcoming_chat}", who="member", status=400,
               expect="There is a problem", act=send({"Propose a question": "Why?"}, "Propose question")),
         Visit("chat-not-found", "/chats/999999", status=404, expect="Page not found"),
+        # After the chat (#20): the host's checklist and the questions left open.
+        Visit("chat-past-host", lambda ids: f"/chats/{ids.chat}", who="admin", expect="Your after-chat checklist"),
+    ],
+    "forum.chat_recap": [
+        Visit("chat-recap", lambda ids: f"/chats/{ids.chat}/recap", expect="Recap: #lgovsm 13 November 2026"),
+        Visit("chat-recap-member", lambda ids: f"/chats/{ids.chat}/recap", who="member", expect="Questions left open"),
+        Visit("chat-recap-not-found", "/chats/999999/recap", status=404, expect="Page not found"),
     ],
     "forum.new_chat": [
         Visit("new-chat", "/chats/new", who="admin", expect="Create a chat"),
