@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, g, make_response, request, session as flask_session
 from flask_login import current_user
-from sqlalchemy import event, inspect as sa_inspect, select, update
+from sqlalchemy import bindparam, event, inspect as sa_inspect, or_, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
@@ -319,9 +319,18 @@ def _cache():
     return current_app.extensions.get("forum_page_cache")
 
 
+@functools.lru_cache(maxsize=8)
+def _tokens_statement(count: int):
+    # One statement per number of scopes, with plain parameters (an expanding IN is rebuilt every time).
+    table = PageVersion.__table__
+    return select(table.c.scope, table.c.token).where(
+        or_(*(table.c.scope == bindparam(f"s{n}") for n in range(count))))
+
+
 def tokens(db: Session, scopes: list[str]) -> dict[str, str] | None:
-    """The scopes' tokens, read before the page's content; None when the table has not been seeded."""
-    found = dict(db.execute(select(PageVersion.scope, PageVersion.token).where(PageVersion.scope.in_(scopes))).all())
+    """The scopes' tokens, read before the page's content (same transaction); None when the table is not seeded."""
+    rows = db.connection().execute(_tokens_statement(len(scopes)), {f"s{n}": s for n, s in enumerate(scopes)})
+    found = dict(rows.all())
     return found if SITE in found else None
 
 
