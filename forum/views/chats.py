@@ -219,6 +219,7 @@ def recap_links() -> recaps.Links:
         settings=external_url("forum.notification_settings"),
         unsubscribe=lambda member: external_url(
             "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id, "what": "recaps"})),
+        reply_to=notification_links().reply_to,  # reply by email (#21)
     )
 
 
@@ -269,6 +270,7 @@ def titles_checked(chat_id: int):
 
 @bp.post("/chats/<forum_id:chat_id>/open-questions/<forum_id:post_id>/carry")
 @login_required
+@limiter.limit(posting_limit)
 def carry_question(chat_id: int, post_id: int):
     """A host carries a question left open into the next chat's proposed questions."""
     db = session()
