@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, Space, SpaceRequest, Speaker, Thread
+from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, SignInIdentity, Space, SpaceRequest, Speaker, Thread
 from forum.models.accounts import handle_key, normalise_name
 from forum.services import accounts, moderation_log
 
@@ -383,6 +383,7 @@ def delete_account(db: Session, member: Member, password: str) -> None:
 def erase(db: Session, member: Member) -> None:
     """Remove everything personal from a member's row; keep the row so their posts still have an author."""
     db.execute(delete(Handle).where(Handle.member_id == member.id))
+    db.execute(delete(SignInIdentity).where(SignInIdentity.member_id == member.id))  # work accounts unlinked
     db.execute(update(Speaker).where(Speaker.member_id == member.id).values(member_id=None))
     # Invitations to them (by account or by address) end, and forget the address they were sent to.
     theirs = SpaceRequest.member_id == member.id

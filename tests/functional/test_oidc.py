@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from forum.db import utcnow
 from forum.models import Member, SignInIdentity
+from forum.services import accounts
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, csrf_token, db_session, make_member, submit
 from tests.oidc import forum_config, identity_provider, sign_in_at_provider  # noqa: F401  (a fixture)
@@ -234,6 +235,12 @@ def test_a_provider_that_is_down_gets_a_page_not_a_500(client):
     assert response.status_code == 400 and "Down Provider is not answering" in page
 
 
+def test_a_provider_whose_keys_cannot_be_fetched_gets_a_page_not_a_500(app, client):
+    response = sign_in(client, "nokeys", "sam")
+    assert response.status_code == 400 and "No Keys is not answering" in response.get_data(as_text=True)
+    assert members(app) == []
+
+
 def test_a_token_signed_with_other_keys_is_refused(app, client):
     response = sign_in(client, "wrongkeys", "sam")
     page = response.get_data(as_text=True)
@@ -341,3 +348,17 @@ def _token(client) -> str:
 def _password_sign_in(client, email: str) -> None:
     response = submit(client, "/login", {"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_deleting_the_account_unlinks_the_work_account(app, client):
+    sign_in(client, "google", "gail")
+    welcome(client)
+    with app.app_context():
+        member = db_session(app).scalar(select(Member))
+        member.password_hash = accounts.hash_password(PASSWORD, "pbkdf2:sha256:1000")
+        db_session(app).commit()
+    response = submit(client, "/account/delete", {"password": PASSWORD, "submit": "Delete my account"})
+    assert response.status_code == 302
+    assert count_identities(app) == 0
+    response = sign_in(client, "google", "gail")
+    assert response.status_code == 302 and response.headers["Location"] == "/login/welcome"  # a new person to us

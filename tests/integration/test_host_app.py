@@ -225,3 +225,22 @@ def test_a_host_with_its_own_login_manager_must_say_how_its_users_become_members
     LoginManager(app)
     with pytest.raises(RuntimeError, match="member_loader"):
         Forum(app)
+
+
+def test_a_host_user_whose_address_a_member_has_becomes_that_member_and_signing_out_ends_both(host_with_users):
+    with host_with_users.app_context():
+        session = host_with_users.extensions["forum"].db.session
+        from forum.services import accounts
+        existing = accounts.register(session, display_name="Jo B", email="jo.bloggs@council.example.org",
+                                     password="a long enough password", password_method="pbkdf2:sha256:1000")
+        session.commit()
+        existing_id = existing.id
+    client = host_with_users.test_client()
+    client.post("/sign-in", data={"staff_id": "s-1"})
+    assert "Jo B" in client.get("/community/account").get_data(as_text=True)
+    assert _members_named(host_with_users, "Jo Bloggs") == []
+    assert [m.id for m in _members_named(host_with_users, "Jo B")] == [existing_id]
+
+    response = client.post("/community/logout", data={"csrf_token": csrf_token(client, "/community/account")})
+    assert response.status_code == 302
+    assert client.get("/").get_data(as_text=True) == "<p>Hello stranger</p>"

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("provider.mjs")
 CLIENT_ID, CLIENT_SECRET = "afterchat-forum", "a-client-secret-for-tests"
 OTHER_CLIENT_ID = "another-service"
-PROVIDER_NAMES = ("google", "entra", "wrongkeys", "down")
+PROVIDER_NAMES = ("google", "entra", "wrongkeys", "nokeys", "down")
 
 # Who can sign in at the provider (the login name typed at its form), and what it says about them.
 ACCOUNTS = {
@@ -76,7 +76,8 @@ def identity_provider(tmp_path_factory):
     config = {
         "issuers": [{"path": "/google"}, {"path": "/tenant-a/v2.0"}, {"path": "/rogue"}],
         "aliases": {"/organizations/v2.0": {"from": "/tenant-a/v2.0", "tenant_template": True},
-                    "/wrong-keys": {"from": "/google", "jwks_from": "/rogue"}},
+                    "/wrong-keys": {"from": "/google", "jwks_from": "/rogue"},
+                    "/no-keys": {"from": "/google", "jwks_uri": f"http://127.0.0.1:{_free_port()}/jwks"}},
         "clients": [
             {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
              "redirect_paths": [f"/login/with/{name}/callback" for name in PROVIDER_NAMES]
@@ -101,7 +102,8 @@ def identity_provider(tmp_path_factory):
 
 
 def forum_config(idp: IdentityProvider, **overrides) -> dict:
-    """A forum's settings for the provider: Google-like, Entra-like (organizations), one with the wrong keys, one down."""
+    """A forum's settings for the provider: Google-like, Entra-like (organizations), one whose keys are not the
+    signer's, one whose keys nobody serves, and one that is down altogether."""
     config = {
         "FORUM_OIDC_PROVIDERS": ",".join(PROVIDER_NAMES),
         "FORUM_OIDC_GOOGLE_ISSUER": idp.issuer("/google"),
@@ -113,6 +115,8 @@ def forum_config(idp: IdentityProvider, **overrides) -> dict:
         "FORUM_OIDC_ENTRA_TRUSTED_TENANTS": "tenant-a=Tenant A Council",
         "FORUM_OIDC_WRONGKEYS_ISSUER": idp.issuer("/wrong-keys"),
         "FORUM_OIDC_WRONGKEYS_LABEL": "Wrong Keys",
+        "FORUM_OIDC_NOKEYS_ISSUER": idp.issuer("/no-keys"),
+        "FORUM_OIDC_NOKEYS_LABEL": "No Keys",
         # Nothing listens here: the provider is down.
         "FORUM_OIDC_DOWN_ISSUER": f"http://127.0.0.1:{_free_port()}/down",
         "FORUM_OIDC_DOWN_LABEL": "Down Provider",
@@ -121,7 +125,6 @@ def forum_config(idp: IdentityProvider, **overrides) -> dict:
     for name in PROVIDER_NAMES:
         config[f"FORUM_OIDC_{name.upper()}_CLIENT_ID"] = CLIENT_ID
         config[f"FORUM_OIDC_{name.upper()}_CLIENT_SECRET"] = CLIENT_SECRET
-    # The wrong-keys document is the Google issuer's own, so it must expect that issuer's tokens.
     config.update(overrides)
     return config
 

@@ -8,7 +8,8 @@
 //              "/wrong-keys": {from: "/plain", jwks_from: "/rogue"}}
 //             a discovery document served at <alias>/.well-known/openid-configuration: `from`'s own, with its
 //             issuer's tenant part replaced by {tenantid} (as Entra ID's `organizations` endpoint does), or
-//             with the keys of another issuer (so tokens fail their signature check)
+//             with the keys of another issuer (so tokens fail their signature check), or with keys at an
+//             address nobody answers (`jwks_uri`)
 //   clients:  [{client_id, client_secret, redirect_paths: ["/login/with/entra/callback", ...]}]
 //   accounts: {"name": {sub, email, email_verified, name, tid, hd, ...}}  the claims each person has; they
 //             sign in at the login form with their `sub` (any password)
@@ -115,6 +116,7 @@ server.on('request', async (req, res) => {
           document.issuer = document.issuer.replace(`/${tenant}/`, '/{tenantid}/');
         }
         if (spec.jwks_from) document.jwks_uri = (await discovery(spec.jwks_from)).jwks_uri;
+        if (spec.jwks_uri) document.jwks_uri = spec.jwks_uri;
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(document));
         return;
