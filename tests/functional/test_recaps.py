@@ -376,7 +376,7 @@ def test_the_asker_hears_when_their_open_question_is_answered(app, chat):
     page = _client(app, chat["nia"]).get("/notifications").get_data(as_text=True)
     assert "answered your question in" in page
     [mail] = [m for m in _outbox(app) if m.to == chat["nia"].email]
-    assert "answered your question" in mail.subject and "LGA&#39;s" not in mail.body
+    assert "answered your question" in mail.subject and "Try the LGA's digital comms course" in mail.body
     # No longer open on the chat page.
     page = _client(app).get(f"/chats/{chat['id']}").get_data(as_text=True)
     assert "Is there a good course for this?" not in _section(page, 'id="open-questions"')
@@ -444,3 +444,50 @@ def test_the_recap_page_runs_the_same_queries_for_10_and_400_posts(app, tmp_path
     assert _queries(client, small) == _queries(client, large)
     login(client, member)
     assert _queries(client, small) == _queries(client, large)
+
+
+def test_an_anonymous_post_counts_but_never_names_its_author_in_the_recap_or_its_email(app, tmp_path):
+    host = make_member(app, "Hal Host")
+    shy = make_member(app, "Zqxshy Person", organisation="Zqxshyorg Council")
+    reader = make_member(app, "Rita Reader")
+    space = make_space(app, "askanon", name="Ask anything", anonymous_posting=True, hosts=[host])
+    _watch(app, reader, space)
+    summary = _import(app, tmp_path, CHAT, space)
+    q1 = {q["number"]: q["thread_id"] for q in summary["questions"]}[1]
+    client = _client(app, shy)
+    alice = _post(app, "2003")
+    page = client.get(f"/threads/{q1}/reply?quote={alice}")
+    assert page.status_code == 200
+    response = submit(client, f"/threads/{q1}/reply", {"body": "Could the simulator work for parish councils?",
+                                                        "quote_of": str(alice), "anonymous": "y",
+                                                        "submit": "Post reply"},
+                      form_url=f"/threads/{q1}/reply?quote={alice}")
+    assert response.status_code == 302
+    assert app.test_cli_runner().invoke(args=["forum", "send-recaps"]).exit_code == 0
+    [mail] = _outbox(app)
+    for viewer in (None, reader, host):
+        text = _client(app, viewer).get(f"/chats/{summary['chat_id']}/recap").get_data(as_text=True)
+        assert "Could the simulator work for parish councils?" in text  # an open question now, by no name
+        assert "A member of this space" in text and "2 replies, 2 quotes" in text
+        assert "zqxshy" not in text.lower()
+    assert "Could the simulator work for parish councils?" in mail.body and "zqxshy" not in mail.body.lower()
+    assert "6 people answered" in mail.body  # alice, bob, carol, newbie, dave, and the anonymous member
+
+
+def test_a_members_only_chat_recaps_only_to_approved_members(app, tmp_path):
+    space = make_space(app, "members-chat", visibility="members", name="Members' chat")
+    approved, suspended, pending = (make_member(app, "Ann Approved"), make_member(app, "Sue Suspended"),
+                                    make_member(app, "Pip Pending", state="pending"))
+    for member in (approved, suspended):
+        _watch(app, member, space)
+    with app.app_context():
+        _db(app).add(Watch(member_id=pending.id, kind="space", target_id=space.id))
+        _db(app).get(Member, suspended.id).state = "suspended"
+        _db(app).commit()
+    chat_id = _import(app, tmp_path, CHAT, space)["chat_id"]
+    assert app.test_cli_runner().invoke(args=["forum", "send-recaps"]).exit_code == 0
+    [mail] = _outbox(app)
+    assert mail.to == approved.email and "We built a budget simulator" in mail.body
+    assert f"/chats/{chat_id}/recap" in mail.body
+    assert _client(app).get(f"/chats/{chat_id}/recap").status_code == 404  # visitors cannot read it either
+    assert _client(app, approved).get(f"/chats/{chat_id}/recap").status_code == 200
