@@ -55,6 +55,7 @@ EVERYTHING = {
     "can_moderate_space": "True",
     "moderates_anything": "True",
     "can_administer": "True",
+    "can_read_mail_log": "True",
 }
 
 

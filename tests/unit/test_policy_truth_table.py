@@ -201,6 +201,13 @@ def test_who_may_post_reply_moderate_and_edit():
                     "edit": MAY_EDIT_OWN_POST}
 
 
+def test_only_site_moderators_read_the_mail_log():
+    # Senders' addresses from every space: not for hosts of one space (other_host, host), nor anyone else.
+    assert [policy.can_read_mail_log(ROLES[r]) for r in ROLE_ORDER] == [r == "moderator" for r in ROLE_ORDER]
+    assert policy.can_read_mail_log(member(11, role="admin"))
+    assert not policy.can_read_mail_log(member(12, role="moderator", state="suspended"))
+
+
 def test_only_an_approved_admin_administers():
     assert [policy.can_administer(ROLES[r]) for r in ROLE_ORDER] == [False] * 10
     assert policy.can_administer(member(11, role="admin"))
