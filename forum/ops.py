@@ -299,6 +299,21 @@ def check(app: Flask) -> list[str]:
         problem("FORUM_MAIL_SENDER is a local address that other mail servers will reject",
                 "set FORUM_MAIL_SENDER to an address at your own domain")
 
+    # Mail in (#21)
+    imap_host = str(config.get("FORUM_IMAP_HOST") or "").strip()
+    imap_security = str(config.get("FORUM_IMAP_SECURITY") or "ssl").strip().lower()
+    if imap_host and imap_security not in ("ssl", "starttls", "plain"):
+        problem(f"FORUM_IMAP_SECURITY is {imap_security!r}, so fetch-mail cannot connect",
+                "set FORUM_IMAP_SECURITY to ssl (port 993) or starttls (port 143)")
+    elif imap_host and imap_security == "plain" and imap_host not in ("127.0.0.1", "::1", "localhost"):
+        problem(f"fetch-mail reads {imap_host} without TLS (FORUM_IMAP_SECURITY=plain), so the mailbox's password "
+                "and every message cross the network readable",
+                "set FORUM_IMAP_SECURITY=ssl (port 993) or starttls (port 143)")
+    if config.get("FORUM_INCOMING_DOMAIN") and not config.get("FORUM_MAIL_RETURN_PATH"):
+        problem("FORUM_MAIL_RETURN_PATH is not set, so bounces go to FORUM_MAIL_SENDER's mailbox, are never counted, "
+                "and mail keeps going to addresses that no longer exist",
+                "set FORUM_MAIL_RETURN_PATH=bounces@ your FORUM_INCOMING_DOMAIN (docs/deploy.md, section 7)")
+
     # HTTPS, hosts and cookies
     try:
         https = security.uses_https(config)

@@ -136,3 +136,16 @@ def test_accounts_whose_address_no_longer_passes_the_check_are_listed(check, dat
     line = _find(problems, "no longer passes the address check")
     assert f"#{mallory.id} 'mallory@evil.example,.gov.uk'" in line and f"#{quoted.id}" in line
     assert "sam@staffordshire.gov.uk" not in line and "Ask each member to change" in line
+
+
+def test_mail_in_without_tls_or_without_a_bounce_address_is_reported(check):
+    status, problems, _ = check(**{**PRODUCTION, "FORUM_INCOMING_DOMAIN": "in.community.example.gov.uk",
+                                   "FORUM_IMAP_HOST": "imap.example.gov.uk", "FORUM_IMAP_SECURITY": "plain"})
+    assert status == 1
+    assert "FORUM_IMAP_SECURITY=ssl" in _find(problems, "without TLS", "imap.example.gov.uk")
+    assert "bounces@" in _find(problems, "FORUM_MAIL_RETURN_PATH is not set")
+
+    status, problems, output = check(**{**PRODUCTION, "FORUM_INCOMING_DOMAIN": "in.community.example.gov.uk",
+                                        "FORUM_MAIL_RETURN_PATH": "bounces@in.community.example.gov.uk",
+                                        "FORUM_IMAP_HOST": "127.0.0.1", "FORUM_IMAP_SECURITY": "plain"})
+    assert status == 0, output
