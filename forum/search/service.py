@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from forum import policy
 from forum.errors import NotFound
-from forum.models import Chat, Member, Organisation, Post, Space, Speaker, Thread
+from forum.models import Chat, LibraryEntry, Member, Organisation, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key, normalise_name
 from forum.search import backend as backends
+from forum.search import suggest as suggestions
 from forum.search.documents import documents
 from forum.search.indexing import ready
 from forum.search.query import Query
@@ -29,6 +30,7 @@ from forum.services.pages import Page, check_page_number
 
 MAX_RESULTS = 1000
 MAX_MEMBERS = 8
+MAX_LIBRARY = 5
 SNIPPET_CHARS = 200  # the start of a post, when the index has no snippet for it
 LONDON = ZoneInfo("Europe/London")
 
@@ -75,6 +77,8 @@ class Results:
     more: bool = False                     # over MAX_RESULTS matched: page.total is MAX_RESULTS
     members: list[MemberMatch] = field(default_factory=list)
     unavailable: str | None = None         # why nothing could be searched, when that is the case
+    library: list[LibraryEntry] = field(default_factory=list)  # published library entries that match
+    suggestion: str | None = None          # nothing found: the closest search that finds something
 
 
 def searchable_spaces(db: Session, viewer) -> list[Space]:
@@ -83,8 +87,10 @@ def searchable_spaces(db: Session, viewer) -> list[Space]:
                            .order_by(Space.position, Space.name)))
 
 
-def search(db: Session, viewer, query: Query, filters: Filters, number: int, per_page: int) -> Results:
-    """One page of what `viewer` may read that matches `query` and `filters`, best first."""
+def search(db: Session, viewer, query: Query, filters: Filters, number: int, per_page: int,
+           suggest: bool = True) -> Results:
+    """One page of what `viewer` may read that matches `query` and `filters`, best first; when nothing
+    matches, the closest search that finds something (with `suggest`)."""
     empty = Results(query, Page([], 1, per_page, 0))
     if query.is_empty:
         if number != 1:
@@ -118,8 +124,13 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
     number = check_page_number(number, min(total, MAX_RESULTS), per_page)
     hits = _hits(db, backend, viewer, query, [row.id for row in rows])
     members = _members(db, viewer, query) if number == 1 else []
-    return Results(query, Page(hits, number, per_page, min(total, MAX_RESULTS)), more=total > MAX_RESULTS,
-                   members=members)
+    entries = _library(db, query, filters) if number == 1 and suggest else []
+    results = Results(query, Page(hits, number, per_page, min(total, MAX_RESULTS)), more=total > MAX_RESULTS,
+                      members=members, library=entries)
+    if suggest and not total and not members and not entries:
+        results.suggestion = suggestions.suggestion(
+            db.connection(), query, lambda other: search(db, viewer, other, filters, 1, per_page, suggest=False))
+    return results
 
 
 def _narrowing(filters: Filters) -> list:
@@ -178,6 +189,24 @@ def _hits(db: Session, backend: backends.Backend, viewer, query: Query, ids: lis
             snippet=marked(snippet) if snippet else escape(plain_text(row.Post.body_html)[:SNIPPET_CHARS]),
         ))
     return hits
+
+
+def _library(db: Session, query: Query, filters: Filters) -> list[LibraryEntry]:
+    """Published library entries (which everyone may read) holding every word in their title or summary;
+    none when the search is narrowed to a space, an author or dates, which entries do not have."""
+    if filters.space is not None or filters.author.strip() or filters.since or filters.until or filters.chats_only:
+        return []
+    text = func.lower(LibraryEntry.title + " " + LibraryEntry.problem + " " + LibraryEntry.approach + " "
+                      + LibraryEntry.outcome)
+    wanted = [" ".join(item).lower() for item in query.include]
+    unwanted = [" ".join(item).lower() for item in query.exclude]
+    return list(db.scalars(
+        select(LibraryEntry).where(LibraryEntry.status == "published",
+                                   *[text.contains(word, autoescape=True) for word in wanted],
+                                   *[~text.contains(word, autoescape=True) for word in unwanted])
+        .options(joinedload(LibraryEntry.organisation))
+        .order_by(LibraryEntry.created_at.desc(), LibraryEntry.id.desc()).limit(MAX_LIBRARY)
+    ).unique())
 
 
 def _members(db: Session, viewer, query: Query) -> list[MemberMatch]:

@@ -273,7 +273,7 @@ def test_approved_members_also_find_members_by_name(app, client, forum):
 def test_every_page_has_a_labelled_search_box_in_its_header(client):
     page = client.get("/").get_data(as_text=True)
     assert '<form method="get" action="/search" role="search"' in page
-    assert '<label for="header-search" class="visually-hidden">Search the forum</label>' in page
+    assert '<label for="header-search" class="label">Search<span class="visually-hidden"> the forum</span></label>' in page
     assert '<input type="search" id="header-search" name="q"' in page
 
 
