@@ -256,7 +256,10 @@ def recap(db: Session, chat: Chat, space: Space, viewer, *, in_full: bool = True
 # -- who gets it, and sending it once ---------------------------------------------------------------------------------
 
 def set_choice(db: Session, member: Member, choice: str) -> None:
-    """A member's choice of recap emails: for chats in spaces they watch, for every chat, or never."""
+    """A member's choice of recap emails: for chats in spaces they watch, for every chat, or never (none given:
+    unchanged, as from a form that does not show the choice)."""
+    if not choice:
+        return
     if choice not in RECAP_CHOICES:
         raise ValidationError("Choose which chat recaps to get", {"recap_email": "Choose which chat recaps to get"})
     member.recap_email = choice
