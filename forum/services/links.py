@@ -23,11 +23,12 @@ waiting or removed post, or in a closed space, reaches only those who may read t
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, and_, event, delete, distinct, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
@@ -45,6 +46,7 @@ MAX_URL = 2000      # longer URLs are not links anyone shares; they are skipped
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING = ("utm_", "mc_")
 TRACKING_NAMES = {"fbclid", "gclid"}
+_TRACKED = re.compile(r"(?:^|&)(?:utm_|mc_|fbclid|gclid)", re.IGNORECASE)
 
 
 # -- finding links ---------------------------------------------------------------------------------------------
@@ -67,8 +69,12 @@ def normalise(url: str) -> tuple[str, str] | None:
         host = host[4:]
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path.rstrip("/")
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if k.lower() not in TRACKING_NAMES and not k.lower().startswith(TRACKING)])
+    query = parts.query
+    if query and _TRACKED.search(query):
+        # The other parameters stay exactly as written (their order and encoding are the page's business).
+        query = "&".join(pair for pair in query.split("&")
+                         if (name := pair.split("=", 1)[0].lower()) not in TRACKING_NAMES
+                         and not name.startswith(TRACKING))
     return urlunsplit((scheme, netloc, path, query, "")), host
 
 
@@ -77,36 +83,28 @@ def url_key(normal: str) -> str:
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()
 
 
-class _Anchors(HTMLParser):
+# Stored HTML is what markup.render made (nh3's serialisation: attributes double-quoted, values escaped),
+# so a pattern reads it as well as a parser, at a fraction of the cost on a 5,000-post import.
+_TAGS = re.compile(r'<(/?)blockquote\b[^>]*>|<a\s[^>]*?\bhref="([^"]*)"', re.IGNORECASE)
+
+
+def _hrefs(body_html: str) -> list[str]:
     """The hrefs of the links in stored post HTML, leaving out those inside quotes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.quoted = 0
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "blockquote":
-            self.quoted += 1
-        elif tag == "a" and not self.quoted:
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-    def handle_endtag(self, tag):
-        if tag == "blockquote" and self.quoted:
-            self.quoted -= 1
+    found, quoted = [], 0
+    for match in _TAGS.finditer(body_html):
+        if match.group(2) is None:
+            quoted = max(0, quoted - 1) if match.group(1) else quoted + 1
+        elif not quoted:
+            found.append(html.unescape(match.group(2)))
+    return found
 
 
 def find_links(body_html: str) -> list[tuple[str, str, str]]:
     """The distinct links a post's stored HTML shares: (normal URL, URL as posted, domain), in order."""
     if not body_html or "<a" not in body_html:
         return []
-    parser = _Anchors()
-    parser.feed(body_html)
-    parser.close()
     found: dict[str, tuple[str, str, str]] = {}
-    for href in parser.hrefs:
+    for href in _hrefs(body_html):
         normal = normalise(href)
         if normal is not None and normal[0] not in found:
             found[normal[0]] = (normal[0], href.strip(), normal[1][:255])

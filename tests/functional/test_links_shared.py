@@ -81,6 +81,7 @@ def chats(app):
     ("https://example.org/page?utm_source=x&utm_medium=y&id=7&fbclid=a&gclid=b&mc_cid=c&mc_eid=d#part",
      "https://example.org/page?id=7"),
     ("https://example.org/search?q=budget&page=2", "https://example.org/search?q=budget&page=2"),
+    ("https://example.org/s?q=a%20b&x=1+2&UTM_Source=x", "https://example.org/s?q=a%20b&x=1+2"),
     ("https://t.co/AbC123", "https://t.co/AbC123"),
     ("https://user:secret@example.org/a", "https://example.org/a"),
 ])
