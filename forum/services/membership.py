@@ -16,7 +16,8 @@ from werkzeug.security import check_password_hash
 from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.models import PLATFORMS, SECTORS, Handle, Member, Post, SignInIdentity, Space, SpaceRequest, Speaker, Thread
+from forum.models import (PLATFORMS, SECTORS, Handle, Member, Post, ReadState, SavedPost, SignInIdentity, Space,
+                          SpaceRequest, Speaker, Thread)
 from forum.models.accounts import handle_key, normalise_name
 from forum.services import accounts, moderation_log
 
@@ -370,6 +371,16 @@ def export_data(db: Session, member: Member) -> dict:
              "deleted": post.is_deleted, "markdown": post.body_source}
             for post, thread, space in posts
         ],
+        # Saved posts (#22): their notes always; the thread's title only while they may still see the post.
+        "saved": [
+            {"post_id": saved.post_id, "saved_at": saved.created_at.isoformat(), "note": saved.note,
+             "thread": thread.title if policy.can_see_thread_exists(member, thread, space)
+             and policy.post_state(member, post, space) is not None else None}
+            for saved, post, thread, space in db.execute(
+                select(SavedPost, Post, Thread, Space).join(Post, SavedPost.post_id == Post.id)
+                .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+                .where(SavedPost.member_id == member.id).order_by(SavedPost.created_at))
+        ],
     }
 
 
@@ -384,6 +395,8 @@ def erase(db: Session, member: Member) -> None:
     """Remove everything personal from a member's row; keep the row so their posts still have an author."""
     db.execute(delete(Handle).where(Handle.member_id == member.id))
     db.execute(delete(SignInIdentity).where(SignInIdentity.member_id == member.id))  # work accounts unlinked
+    db.execute(delete(SavedPost).where(SavedPost.member_id == member.id))  # saved posts and their notes (#22)
+    db.execute(delete(ReadState).where(ReadState.member_id == member.id))
     db.execute(update(Speaker).where(Speaker.member_id == member.id).values(member_id=None))
     # Invitations to them (by account or by address) end, and forget the address they were sent to.
     theirs = SpaceRequest.member_id == member.id

@@ -211,3 +211,37 @@ def test_saved_list_query_count_stays_the_same_as_it_grows(app):
     assert len(_listing_items(client)) == 60
     assert _queries(client, f"/threads/{thread.id}") == thread_small
     make_post(app, thread, author)
+
+
+def test_saved_posts_and_notes_come_with_ones_data_and_go_with_ones_account(app):
+    import json
+
+    from forum.models import ReadState
+    from tests.factories import PASSWORD
+
+    member, host = make_member(app), make_member(app)
+    private = make_space(app, visibility="private", members=[member], hosts=[host])
+    kept = make_thread(app, make_space(app), host, title="Still readable")
+    lost = make_thread(app, private, host, title="zqxgonetitle")
+    client = _client(app, member)
+    for thread in (kept, lost):
+        _save(client, _first_post(app, thread), thread.id)
+        submit(client, f"/saved/{_saved_id(app, member, _first_post(app, thread))}/note",
+               {"note": f"Note on {thread.id}"})
+    with app.app_context():
+        db = db_session(app)
+        space_members.remove(db, db.get(Space, private.id), db.get(Member, host.id), db.get(Member, member.id))
+        db.commit()
+
+    data = json.loads(client.get("/account/data").get_data(as_text=True))
+    assert [(item["thread"], item["note"]) for item in data["saved"]] == [
+        ("Still readable", f"Note on {kept.id}"), (None, f"Note on {lost.id}")]
+
+    with app.app_context():  # the thread pages it visited were marked as read
+        assert db_session(app).scalar(select(func.count()).select_from(ReadState)
+                                      .where(ReadState.member_id == member.id)) == 2
+    assert submit(client, "/account/delete", {"password": PASSWORD}).status_code == 302
+    with app.app_context():
+        db = db_session(app)
+        assert db.scalar(select(func.count()).select_from(SavedPost)) == 0
+        assert db.scalar(select(func.count()).select_from(ReadState).where(ReadState.member_id == member.id)) == 0
