@@ -118,3 +118,48 @@ def test_reply_box_is_few_tab_stops_away_on_an_eleven_post_thread(browser, site,
         assert page.evaluate("() => document.activeElement.tagName") == "TEXTAREA"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript-on", "javascript-off"])
+def test_typing_in_a_quoting_reply_starts_after_the_quote(browser, site, eleven_posts, js):
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=js)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, site.base_url, *MEMBER)
+        page.goto(site.url(eleven_posts))
+        first = page.locator("article.post").first
+        first.locator("summary").click()
+        first.get_by_role("link", name="Quote this post").click()
+        page.wait_for_url("**/reply?quote=*")
+        box = page.get_by_label("Your reply", exact=True)
+        quote = box.input_value()
+        assert quote.endswith("\n") and quote.startswith("[**")
+        if js:
+            # With the script, the caret goes after the quote when the box takes focus from the keyboard.
+            Keyboard(page).tab_to(lambda info: info["tag"] == "textarea", what="the reply box")
+            page.keyboard.type("We use a rota.")
+            assert box.input_value() == quote + "We use a rota."
+        else:
+            # Without it, the page still works: the quote ends with a blank line to write under.
+            box.press("Control+End")
+            page.keyboard.type("We use a rota.")
+            assert box.input_value().endswith("\n\nWe use a rota.")
+    finally:
+        context.close()
+
+
+def test_headings_in_a_library_entry_are_at_least_body_size(browser, site):
+    context, page = _tab(browser, site, None)
+    try:
+        page.goto(site.url(f"/library/{site.ids.library_entry}"))
+        sizes = page.evaluate("""() => {
+          const size = el => parseFloat(getComputedStyle(el).fontSize);
+          const body = document.querySelector('.post__body p');
+          return {body: size(body), headings: [...document.querySelectorAll('.post__body h1, .post__body h2,'
+                  + ' .post__body h3, .post__body h4, .post__body h5, .post__body h6')].map(size)};
+        }""")
+        assert sizes["headings"], "the entry has no headings"
+        assert min(sizes["headings"]) >= sizes["body"], sizes
+    finally:
+        context.close()
