@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from forum import db as forum_db
 from forum import cache as page_cache
+from forum import urls
 from forum import i18n, oidc, search, security, settings
 from forum.limits import limiter
 from forum.resources import resource_dir
@@ -70,6 +71,7 @@ class Forum:
         security.init_app(app)  # headers, trusted hosts, cookies, error pages
         search.init_app(app)    # keeps the search index in step with every write
         page_cache.init_app(app)  # visitors' pages, and the versions every write changes (#19)
+        urls.init_app(app)        # forum_url: a page's repeated links built once per shape (#19)
         from forum.services import links
         links.register_listeners()  # keeps the links shared in posts in step with every write (#20)
         if app.config["FORUM_QUERY_COUNT"]:

@@ -18,6 +18,7 @@ from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, read_state, reading, saved
 from forum.services import topics
+from forum.urls import forum_url
 from forum.views import bp, keeping_up
 from forum.views.reading import remember_read
 from forum.views._helpers import (attempt, ensure_submission_key, form_errors, page_number, post_once,
@@ -55,7 +56,7 @@ def forum_snippet(post) -> str:
 def thread_url(thread, page: int = 1, **anchor) -> str:
     """The URL of a thread's page, with its title as a slug."""
     args = {"page": page} if page > 1 else {}
-    return url_for("forum.thread", thread_id=thread.id, slug=slugify(thread.title), **args, **anchor)
+    return forum_url("forum.thread", thread_id=thread.id, slug=slugify(thread.title), **args, **anchor)
 
 
 @bp.get("/threads/<forum_id:thread_id>")
