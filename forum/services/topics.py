@@ -88,6 +88,12 @@ def set_chat_topics(db: Session, chat: Chat, tag_ids: set[int]) -> None:
         db.execute(insert(chat_tags), [{"chat_id": chat.id, "tag_id": i} for i in sorted(tag_ids)])
 
 
+def add_chat_topics(db: Session, chat: Chat, tag_ids: set[int]) -> None:
+    """Add service areas to a chat, keeping those it has (the import's choice: a re-import removes none)."""
+    have = set(db.scalars(select(chat_tags.c.tag_id).where(chat_tags.c.chat_id == chat.id)))
+    set_chat_topics(db, chat, have | set(tag_ids))
+
+
 def set_topics(db: Session, actor, chat: Chat, space: Space, chat_tag_ids: set[int],
                thread_tag_ids: dict[int, set[int]], can_manage: bool) -> None:
     """A host sets the service areas of a chat and of its threads (only threads of this chat)."""

@@ -167,7 +167,7 @@ def import_preview(token: str):
     try:
         summary = importing.import_transcript(db, pending.data, pending.filename, options)
         if "topics" in chosen and summary["chat_id"]:  # the service areas the host ticked (#20)
-            topics.set_chat_topics(db, db.get(Chat, summary["chat_id"]), set(chosen["topics"]))
+            topics.add_chat_topics(db, db.get(Chat, summary["chat_id"]), set(chosen["topics"]))
         db.delete(pending)
         db.commit()
     except (TranscriptError, ValidationError) as exc:

@@ -151,3 +151,14 @@ def test_topics_are_set_at_import_in_the_preview(app, client, host):
     chat_page = page(client, response.headers["Location"])
     assert 'href="/topics/planning">Planning</a>, <a href="/topics/transport">Transport</a>' in chat_page
     assert "Q1: How do you reach residents" in page(client, "/topics/transport")
+    # Importing a longer export of the same chat later, ticking nothing, keeps the chat's topics.
+    chat_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    form = {"csrf_token": csrf_token(client, "/import"), "chat": str(chat_id), "space": str(space_id), "format": "",
+            "start": "20/11/2026 12:58", "hosts": "",
+            "file": (BytesIO((CHAT_ONE + "[14:02] Tom Reed: A2 one more thing #lgovsm\n").encode()), "chat.txt")}
+    preview_url = client.post("/import", data=form, content_type="multipart/form-data").headers["Location"]
+    response = client.post(preview_url, data={"csrf_token": csrf_token(client, preview_url), "topics_shown": "1",
+                                              "confirm": "1"})
+    assert response.status_code == 302
+    assert 'href="/topics/planning">Planning</a>, <a href="/topics/transport">Transport</a>' in page(
+        client, f"/chats/{chat_id}")
