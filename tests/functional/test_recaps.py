@@ -444,6 +444,9 @@ def test_the_recap_page_runs_the_same_queries_for_10_and_400_posts(app, tmp_path
     assert _queries(client, small) == _queries(client, large)
     login(client, member)
     assert _queries(client, small) == _queries(client, large)
+    # The chat's page as a host sees it: the checklist and the open questions with their buttons.
+    login(client, make_member(app, "Mod Erator", role="moderator"))
+    assert _queries(client, small.removesuffix("/recap")) == _queries(client, large.removesuffix("/recap"))
 
 
 def test_an_anonymous_post_counts_but_never_names_its_author_in_the_recap_or_its_email(app, tmp_path):
