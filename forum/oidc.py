@@ -331,11 +331,15 @@ def finish(provider: Provider, trusted_email_domains: tuple[str, ...]) -> tuple[
                             "This sign-in was started too long ago, in another browser, or has been used already, "
                             "so we could not finish it. Start again from the sign-in page.")
     try:
+        metadata = client.load_server_metadata()
+        answered_by = request.args.get("iss")  # RFC 9207: who sent this answer, against mix-up attacks
+        if answered_by is not None and TENANT_PLACEHOLDER not in metadata["issuer"] \
+                and answered_by != metadata["issuer"]:
+            raise _not_confirmed(provider, "it came from another issuer")
         token = client.fetch_access_token(redirect_uri=data["redirect_uri"], code=request.args["code"],
                                           code_verifier=data["code_verifier"])
         if "id_token" not in token:
             raise _not_confirmed(provider, "no ID token")
-        metadata = client.load_server_metadata()
         keys = client.fetch_jwk_set()
         check = dict(issuer=metadata["issuer"], client_id=provider.client_id, nonce=data["nonce"],
                      algorithms=metadata.get("id_token_signing_alg_values_supported"))

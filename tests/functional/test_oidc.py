@@ -229,6 +229,15 @@ def test_a_sign_in_left_at_the_provider_too_long_expires(app, client):
     assert response.status_code == 400 and "Your sign-in had expired" in response.get_data(as_text=True)
 
 
+def test_an_answer_that_names_another_issuer_is_refused(app, client, identity_provider):  # noqa: F811
+    callback = sign_in_at_provider(start(client, "google"), "gail")
+    assert "iss=" in callback  # the provider names itself in its answer (RFC 9207)
+    forged = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fevil.example", callback)
+    response = come_back(client, forged)
+    assert response.status_code == 400 and "it came from another issuer" in response.get_data(as_text=True)
+    assert members(app) == []
+
+
 def test_a_provider_that_is_down_gets_a_page_not_a_500(client):
     response = client.get("/login/with/down")
     page = response.get_data(as_text=True)
