@@ -162,3 +162,31 @@ def test_topics_are_set_at_import_in_the_preview(app, client, host):
     assert response.status_code == 302
     assert 'href="/topics/planning">Planning</a>, <a href="/topics/transport">Transport</a>' in page(
         client, f"/chats/{chat_id}")
+
+
+def test_a_topic_page_runs_the_same_queries_for_few_and_many_items(app, client, host):
+    from sqlalchemy import insert
+
+    from forum.models import thread_tags
+    from tests.factories import make_thread
+    space = make_space(app, "between-chats")
+    digital, housing = tag_ids(app, "digital", "housing")
+    threads = [make_thread(app, space, host, title=f"Thread {i}") for i in range(32)]
+    with app.app_context():
+        db = db_session(app)
+        db.execute(insert(thread_tags), [{"thread_id": t.id, "tag_id": digital if i < 2 else housing}
+                                         for i, t in enumerate(threads)])
+        tags = {tag.id: tag for tag in db.scalars(select(LibraryTag))}
+        db.add_all(LibraryEntry(title=f"Entry {i}", problem="p", approach="a", outcome="o", summary_html="<p>s</p>",
+                                thread_id=threads[i].id, tags=[tags[digital if i < 1 else housing]]) for i in range(8))
+        db.commit()
+
+    def queries(url):
+        response = client.get(url)
+        assert response.status_code == 200
+        return int(response.headers["X-Forum-Queries"])
+
+    queries("/topics/digital")
+    assert "3 items." in page(client, "/topics/digital") and "37 items." in page(client, "/topics/housing")
+    assert queries("/topics/digital") == queries("/topics/housing")
+    assert queries("/topics/housing?page=2") <= queries("/topics/housing")  # its 7 items: threads, no entries to load
