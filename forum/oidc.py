@@ -34,7 +34,7 @@ log = logging.getLogger("forum.oidc")
 SCOPES = "openid email profile"
 STATE_SECONDS = 600        # how long a sign-in may take at the provider
 IDENTITY_SECONDS = 900     # how long a new member has to answer the welcome form
-TIMEOUT_SECONDS = 10       # discovery, keys and token requests to the provider
+TIMEOUT_SECONDS = 10       # discovery, keys and token requests to the provider (FORUM_OIDC_TIMEOUT)
 LEEWAY_SECONDS = 120       # clock difference allowed when checking a token's times
 TENANT_PLACEHOLDER = "{tenantid}"
 _IDENTITY_KEY = "forum_oidc_identity"
@@ -100,8 +100,23 @@ def _mapping(value) -> dict[str, str | None]:
     return found
 
 
+def timeout(config) -> float:
+    """Seconds to wait for the provider's answer to each request (FORUM_OIDC_TIMEOUT, default 10)."""
+    value = config.get("FORUM_OIDC_TIMEOUT")
+    if value in (None, ""):
+        return float(TIMEOUT_SECONDS)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0
+    if not 0 < seconds <= 120:
+        raise ValueError(f"FORUM_OIDC_TIMEOUT must be a number of seconds from 0 to 120, not {value!r}")
+    return seconds
+
+
 def providers_from(config) -> dict[str, Provider]:
     """The providers FORUM_OIDC_PROVIDERS names, each from its FORUM_OIDC_<NAME>_* keys; a missing key is an error."""
+    timeout(config)  # a typo stops the app here, not a sign-in later
     providers: dict[str, Provider] = {}
     for name in word_list(config.get("FORUM_OIDC_PROVIDERS")):
         if not name.replace("_", "").isalnum() or len(name) > 40:
@@ -272,7 +287,8 @@ class Clients:
             self._clients[name] = FlaskOAuth2App(
                 framework, name=name, client_id=provider.client_id, client_secret=provider.client_secret,
                 server_metadata_url=provider.metadata_url,
-                client_kwargs={"scope": SCOPES, "code_challenge_method": "S256", "default_timeout": TIMEOUT_SECONDS},
+                client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
+                               "default_timeout": timeout(current_app.config)},
             )
         return self._clients[name]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import socket
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -242,6 +244,25 @@ def test_a_provider_that_is_down_gets_a_page_not_a_500(client):
     response = client.get("/login/with/down")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Down Provider is not answering" in page
+
+
+def test_a_provider_that_never_answers_is_given_up_on_after_the_timeout(database_url, tmp_path,
+                                                                       identity_provider):  # noqa: F811
+    with socket.socket() as silent:  # takes connections and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        app = oidc_app(database_url, tmp_path, identity_provider, FORUM_OIDC_PROVIDERS="slow", FORUM_OIDC_TIMEOUT="1",
+                       FORUM_OIDC_SLOW_ISSUER=f"http://127.0.0.1:{silent.getsockname()[1]}/slow",
+                       FORUM_OIDC_SLOW_CLIENT_ID="x", FORUM_OIDC_SLOW_CLIENT_SECRET="y", FORUM_OIDC_SLOW_LABEL="Slow")
+        started = time.monotonic()
+        response = app.test_client().get("/login/with/slow")
+        assert response.status_code == 400 and "Slow is not answering" in response.get_data(as_text=True)
+        assert time.monotonic() - started < 5
+
+
+def test_a_timeout_that_is_not_a_number_stops_the_app(database_url, tmp_path, identity_provider):  # noqa: F811
+    with pytest.raises(ValueError, match="FORUM_OIDC_TIMEOUT"):
+        oidc_app(database_url, tmp_path, identity_provider, FORUM_OIDC_TIMEOUT="soon")
 
 
 def test_a_provider_whose_keys_cannot_be_fetched_gets_a_page_not_a_500(app, client):
