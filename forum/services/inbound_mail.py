@@ -117,7 +117,9 @@ def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]
     for address, status, diagnostic in failed:
         if not status.startswith("5"):
             continue  # a soft bounce (4.x.x): the outbox retries by itself
-        # Only an address the forum really sent to can be stopped, so a forged report can't silence anyone else.
+        # Only an address the forum has sent mail to is counted: a report about any other address changes nothing.
+        # (A forged report about a member's address still counts; the member can start mail again on their
+        # account page. A signed VERP return path would tell real reports from forged ones.)
         sent_to = db.scalar(select(OutboxMessage.id).where(OutboxMessage.to == address,
                                                            OutboxMessage.sent_at.is_not(None)).limit(1))
         if sent_to is None:
