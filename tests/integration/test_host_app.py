@@ -244,3 +244,18 @@ def test_a_host_user_whose_address_a_member_has_becomes_that_member_and_signing_
     response = client.post("/community/logout", data={"csrf_token": csrf_token(client, "/community/account")})
     assert response.status_code == 302
     assert client.get("/").get_data(as_text=True) == "<p>Hello stranger</p>"
+
+
+def test_a_host_may_leave_its_new_users_waiting_for_a_moderator(database_url, tmp_path):
+    from forum import HostUser
+
+    app = Flask("intranet", instance_path=str(tmp_path / "inst"))
+    app.config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url.replace(
+        "postgresql://", "postgresql+psycopg://", 1))
+    SQLAlchemy(app)
+    Forum(app, member_loader=lambda: HostUser(external_id="42", email="new.starter@partner.example.org",
+                                              name="New Starter", approved=False))
+    page = app.test_client().get("/account").get_data(as_text=True)
+    assert "New Starter" in page and "waiting for a moderator" in page
+    with app.app_context():
+        app.extensions["forum"].db.engine.dispose()
