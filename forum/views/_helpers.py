@@ -29,11 +29,11 @@ def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
             found.append(("main-content", EXPIRED))
             continue
         if name is None:  # errors about the whole form
-            found.extend(("main-content", message) for message in messages)
+            found.extend(("main-content", str(message)) for message in messages)
             continue
         field = form[name] if name in form else None
-        for message in messages:
-            found.append((field.id if field is not None else name, message))
+        for message in messages:  # str(): a lazily translated message is made in the page's language now
+            found.append((field.id if field is not None else name, str(message)))
     return found
 
 
