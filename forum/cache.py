@@ -65,6 +65,7 @@ IGNORED_COLUMNS = {
     "forum_member": frozenset({
         "email", "password_hash", "session_version", "email_frequency", "auto_watch", "feed_token",
         "last_digest_at", "recap_email", "email_confirmed_at", "status_reason", "info_request", "info_response",
+        "language",  # their own pages' language: the cache keys on the language of each request
     }),
 }
 # Columns that only lists show (counters, latest activity): a change to them changes `latest`, not `site`.
@@ -161,8 +162,10 @@ def _note_flush(session: Session, scopes: set[str]) -> None:
             scopes.add(LATEST)
         else:
             columns = None if new or obj in session.deleted else _column_names(mapper, _changed_columns(obj))
-            if columns is not None and not columns and not session.is_modified(obj):
-                continue  # only a relationship collection moved: its rows' own changes are seen separately
+            if columns is not None and not columns:
+                if not session.is_modified(obj):
+                    continue  # nothing of its own changed
+                columns = None  # a collection (a many-to-many table, as a chat's topics): what it shows is not known
             scopes |= _scopes_for_row(table, columns, new=new or obj in session.deleted)
 
 
