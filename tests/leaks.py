@@ -217,6 +217,7 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.mail_log": ["/moderation/mail"],
         "forum.watching": ["/watching"],
         "forum.saved_posts": ["/saved", "/saved?page=2"],
+        "forum.first_unread": [f"/threads/{w.private_thread.id}/unread", f"/threads/{w.secret_thread.id}/unread"],
         "forum.saved_note": [f"/saved/{i}/note" for i in w.saved],
         "forum.notification_list": ["/notifications"],
         "forum.notification_settings": ["/account/notifications"],

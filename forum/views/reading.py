@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
 from forum.db import session, write_transactions
-from forum.errors import ValidationError
+from forum.errors import NotFound, ValidationError
 from forum.forms import ConfirmForm, SavedNoteForm
 from forum.limits import limiter, posting_limit
-from forum.services import read_state, reading, saved
+from forum.services import moderation, read_state, reading, saved
 from forum.views import bp
 from forum.views._helpers import EXPIRED, attempt, form_errors, page_number, safe_next
 
@@ -48,6 +48,25 @@ def remember_read(db, thread_id: int, posts: list) -> None:
         except OperationalError:
             db.rollback()
             current_app.logger.warning("Could not record that member %s read thread %s", member_id, thread_id)
+
+
+@bp.get("/threads/<forum_id:thread_id>/unread")
+def first_unread(thread_id: int):
+    """Go to the first post of a thread the member has not read, on its page (the "N new" links lead here);
+    a thread they never opened, or anyone else, goes to its first page."""
+    db = session()
+    try:
+        thread, space = reading.get_thread(db, current_user, thread_id)
+    except NotFound:
+        merged_into = moderation.redirect_for(db, current_user, thread_id)
+        if merged_into is None:
+            raise
+        return redirect(url_for("forum.thread", thread_id=merged_into))
+    marks = read_state.thread_marks(db, current_user, thread, space, current_app.config["FORUM_POSTS_PER_PAGE"])
+    if marks.first_unread_id is None or not marks.read_before:
+        return redirect(url_for("forum.thread", thread_id=thread.id))
+    page = {"page": marks.first_unread_page} if marks.first_unread_page > 1 else {}
+    return redirect(url_for("forum.thread", thread_id=thread.id, **page, _anchor=f"post-{marks.first_unread_id}"))
 
 
 @bp.post("/read")

@@ -525,6 +525,14 @@ PAGES.update({
         Visit("watching-errors", "/watching", who="member", status=400, expect="There is a problem",
               act=send({}, "Listen for it")),
     ],
+    "forum.first_unread": [
+        # Where "N new" leads: the first unread post (the thread's start for visitors and unopened threads).
+        Visit("first-unread", lambda ids: f"/threads/{ids.markdown_thread}/unread", who="member",
+              expect="How this forum works"),
+        Visit("first-unread-visitor", lambda ids: f"/threads/{ids.markdown_thread}/unread", expect="How this forum works"),
+        Visit("first-unread-private-to-visitor", lambda ids: f"/threads/{ids.private_thread}/unread", status=404,
+              expect="Page not found"),
+    ],
     "forum.saved_posts": [
         Visit("saved", "/saved", who="member", expect="Ask Jo about this at the next chat."),
         Visit("saved-none-yet", "/saved", who="admin", expect="Nothing saved yet"),

@@ -29,7 +29,7 @@ def _text(client, url) -> str:
 
 def _new_tag(page: str, title: str) -> str | None:
     """The "N new" next to a thread's link on a listing, or None."""
-    match = re.search(re.escape(title) + r'</a>\s*(?:<span class="tag tag--new">(\d+) new</span>)?', page)
+    match = re.search(re.escape(title) + r'</a>\s*(?:<a href="[^"]+" class="tag tag--new">(\d+) new<)?', page)
     assert match, f"{title!r} is not listed"
     return match.group(1)
 
@@ -270,3 +270,26 @@ def test_listing_and_thread_query_counts_with_read_marks_stay_the_same_as_data_g
     for thread_id in large_threads[10:20]:
         _text(client, f"/threads/{thread_id}")
     assert _queries(client, "/") == home
+
+
+def test_n_new_leads_to_the_first_unread_post_on_its_page(app):
+    app.config["FORUM_POSTS_PER_PAGE"] = 5
+    reader, writer, outsider = make_member(app), make_member(app), make_member(app)
+    thread = make_thread(app, make_space(app), writer, title="Paged", replies=5)  # 6 posts: pages of 5 and 1
+    private = make_thread(app, make_space(app, visibility="secret", hosts=[writer]), writer, title="zqxsecretpaged")
+    client = _client(app, reader)
+    # Never opened: it opens at the top.
+    assert client.get(f"/threads/{thread.id}/unread").headers["Location"].endswith(f"/threads/{thread.id}")
+    _text(client, f"/threads/{thread.id}")  # page 1: posts 1-5
+    later = make_post(app, thread, writer, "Seventh")
+    home = _text(client, "/")
+    assert f'<a href="/threads/{thread.id}/unread" class="tag tag--new">2 new<span class="visually-hidden"> in Paged' in home
+    with app.app_context():
+        sixth = db_session(app).scalar(select(Post.id).where(Post.thread_id == thread.id, Post.id < later.id)
+                                       .order_by(Post.id.desc()))
+    response = client.get(f"/threads/{thread.id}/unread")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/threads/{thread.id}?page=2#post-{sixth}")
+    # Visitors go to the thread; a thread one may not read is the same 404 as none.
+    assert app.test_client().get(f"/threads/{thread.id}/unread").headers["Location"].endswith(f"/threads/{thread.id}")
+    assert _client(app, outsider).get(f"/threads/{private.id}/unread").status_code == 404
+    assert app.test_client().get("/threads/999999/unread").status_code == 404
