@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,25 +19,25 @@ STATES = ("pending", "approved", "rejected", "suspended", "deleted")
 # Where a member can claim a handle or a display name, so that imported speech shows as theirs. Chat logs and
 # meeting transcripts (plain text, Zoom, Teams) know people only by the name they showed.
 PLATFORMS = {
-    "x": "X (Twitter)", "mastodon": "Mastodon", "bluesky": "Bluesky", "slack": "Slack display name",
-    "teams": "Teams display name", "zoom": "Zoom display name", "text": "Chat log name",
+    "x": _l("X (Twitter)"), "mastodon": _l("Mastodon"), "bluesky": _l("Bluesky"), "slack": _l("Slack display name"),
+    "teams": _l("Teams display name"), "zoom": _l("Zoom display name"), "text": _l("Chat log name"),
 }
 SECTORS = {
-    "local_government": "Local government",
-    "voluntary": "Voluntary and community sector",
-    "councillor": "Councillor",
-    "public_sector": "Other public sector",
-    "partner": "Partner or supplier",
-    "research": "Researcher or journalist",
-    "other": "Other",
+    "local_government": _l("Local government"),
+    "voluntary": _l("Voluntary and community sector"),
+    "councillor": _l("Councillor"),
+    "public_sector": _l("Other public sector"),
+    "partner": _l("Partner or supplier"),
+    "research": _l("Researcher or journalist"),
+    "other": _l("Other"),
 }
 
 
 # Which chat recaps a member gets by email (#20); "watched" is the default.
 RECAP_CHOICES = {
-    "watched": "For chats in spaces I watch",
-    "all": "For every chat I can read",
-    "none": "Never",
+    "watched": _l("For chats in spaces I watch"),
+    "all": _l("For every chat I can read"),
+    "none": _l("Never"),
 }
 
 

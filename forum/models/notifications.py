@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
 
 EMAIL_FREQUENCIES = {
-    "immediate": "Straight away, one email per notification",
-    "daily": "A daily digest",
-    "weekly": "A weekly digest",
-    "none": "No email: I'll check the forum or my feed",
+    "immediate": _l("Straight away, one email per notification"),
+    "daily": _l("A daily digest"),
+    "weekly": _l("A weekly digest"),
+    "none": _l("No email: I'll check the forum or my feed"),
 }
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
 
 VISIBILITIES = {
-    "public": "Public: anyone can read",
-    "members": "Members: signed-in members can read",
-    "private": "Private: listed, but only its members can read",
-    "secret": "Secret: invisible except to its members",
+    "public": _l("Public: anyone can read"),
+    "members": _l("Members: signed-in members can read"),
+    "private": _l("Private: listed, but only its members can read"),
+    "secret": _l("Secret: invisible except to its members"),
 }
 
 

@@ -357,7 +357,7 @@ def export_data(db: Session, member: Member) -> dict:
     ).all()
     return {
         "profile": {
-            "display_name": member.display_name, "email": member.email, "sector": member.sector_label,
+            "display_name": member.display_name, "email": member.email, "sector": str(member.sector_label or "") or None,
             "organisation": member.organisation.name if member.organisation else None, "job_role": member.job_role,
             "bio": member.bio_source, "joined": member.created_at.isoformat(), "role": member.role,
             "state": member.state, "champion": member.champion,
