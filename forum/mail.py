@@ -11,6 +11,7 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from forum import bounces
 from forum.db import utcnow
 from forum.models import MailAddress, OutboxMessage
 
@@ -53,8 +54,9 @@ class Transport:
         self.password = config.get("FORUM_MAIL_PASSWORD")
         self.use_tls = bool(config.get("FORUM_MAIL_USE_TLS"))
         self.sender = config.get("FORUM_MAIL_SENDER") or "afterchat@localhost"
-        # The envelope sender, where bounces go (e.g. an address receive-mail reads); None: the From address.
-        self.return_path = config.get("FORUM_MAIL_RETURN_PATH") or None
+        # Where bounces go: a signed return path per message (forum/bounces.py) when FORUM_MAIL_RETURN_PATH
+        # is set, else the From address.
+        self.config = config
         self._smtp: smtplib.SMTP | None = None
 
     def build(self, item: OutboxMessage) -> EmailMessage:
@@ -71,9 +73,9 @@ class Transport:
         return message
 
     def send(self, item: OutboxMessage) -> None:
-        self.deliver(self.build(item))
+        self.deliver(self.build(item), bounces.return_path(self.config, item.id))
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage, envelope_sender: str | None = None) -> None:
         """Hand one built message to the mail server (or the log)."""
         if not self.server:
             log.warning("No mail server configured; this email was not sent:\n%s", readable(message))
@@ -84,7 +86,7 @@ class Transport:
                 self._smtp.starttls()
             if self.username:
                 self._smtp.login(self.username, self.password or "")
-        self._smtp.send_message(message, from_addr=self.return_path)
+        self._smtp.send_message(message, from_addr=envelope_sender)
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -152,7 +154,7 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
             message = transport.build(item)
             db.commit()
             try:
-                transport.deliver(message)
+                transport.deliver(message, bounces.return_path(transport.config, item_id))
             except (OSError, smtplib.SMTPException) as exc:
                 transport.close()
                 error = f"{type(exc).__name__}: {exc}"[:1000]

@@ -21,7 +21,7 @@ DEFAULTS: dict[str, object] = {
     "FORUM_INCOMING_MAX_BYTES": 10 * 1024 * 1024,  # larger mail in is refused (with one answer a day)
     "FORUM_INCOMING_AUTHSERV_ID": None,  # the receiving server's Authentication-Results id; None: the topmost one
     "FORUM_MAIL_BOUNCE_LIMIT": 3,        # hard bounces after which no more mail goes to an address
-    "FORUM_MAIL_RETURN_PATH": None,      # envelope sender of mail out (where bounces go), e.g. bounces@<incoming domain>
+    "FORUM_MAIL_RETURN_PATH": None,      # e.g. bounces@<incoming domain>: each message is sent from a signed bounces+<id>-<tag>@ (VERP)
     "FORUM_IMAP_HOST": None,             # fetch-mail: the mailbox that mail to the forum lands in
     "FORUM_IMAP_PORT": None,             # None: 993 for ssl, 143 for starttls and plain
     "FORUM_IMAP_SECURITY": "ssl",        # ssl, starttls, or plain (plain only for a server on this machine)

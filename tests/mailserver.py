@@ -13,9 +13,11 @@ from aiosmtpd.controller import Controller
 class _Inbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.envelope_senders: list[str] = []  # MAIL FROM of each message, in the same order
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.envelope_senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
 
@@ -37,6 +39,10 @@ class MailServer:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.inbox.messages
+
+    def envelope_sender(self, message: EmailMessage) -> str:
+        """The MAIL FROM a message came with (where its bounces go)."""
+        return self.inbox.envelope_senders[self.messages.index(message)]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]

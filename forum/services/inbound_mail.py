@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forum import emails, mail, mail_tokens, policy
+from forum import bounces, emails, mail, mail_tokens, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import MailAddress, Member, OutboxMessage, Post, ReceivedMail, Space, Thread
@@ -110,20 +110,31 @@ def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, tex
 
 # -- bounces ---------------------------------------------------------------------------------------------
 
-def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]], now: datetime) -> str:
-    """Count each hard bounce against an address the forum has mailed; stop mailing it after the limit."""
+def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]], outbox_id: int | None,
+                    now: datetime) -> str:
+    """Count a hard bounce against the address it is about; stop mailing it after FORUM_MAIL_BOUNCE_LIMIT.
+
+    With FORUM_MAIL_RETURN_PATH set, only a report sent to a message's signed return path counts (the
+    address is the one that message went to), so forged reports count for nothing. Without it, reports
+    reach the forum only if an operator routes FORUM_MAIL_SENDER's mail in; then the report's own
+    Final-Recipient is taken, for addresses the forum has sent mail to.
+    """
+    hard = [(address, status, diagnostic) for address, status, diagnostic in failed if status.startswith("5")]
+    if not hard:
+        return "delivery report with no hard bounce (a soft one is retried by the outbox)"
+    if ctx.config.get("FORUM_MAIL_RETURN_PATH"):
+        sent = db.get(OutboxMessage, outbox_id) if outbox_id is not None else None
+        if sent is None:
+            return "delivery report not sent to a signed return path: not counted"
+        _address, status, diagnostic = hard[0]
+        hard = [(sent.to.lower(), status, diagnostic)]
     limit = int(ctx.config.get("FORUM_MAIL_BOUNCE_LIMIT") or 3)
     counted = []
-    for address, status, diagnostic in failed:
-        if not status.startswith("5"):
-            continue  # a soft bounce (4.x.x): the outbox retries by itself
-        # Only an address the forum has sent mail to is counted: a report about any other address changes nothing.
-        # (A forged report about a member's address still counts; the member can start mail again on their
-        # account page. A signed VERP return path would tell real reports from forged ones.)
+    for address, status, diagnostic in hard:
         sent_to = db.scalar(select(OutboxMessage.id).where(OutboxMessage.to == address,
                                                            OutboxMessage.sent_at.is_not(None)).limit(1))
         if sent_to is None:
-            continue
+            continue  # a report about an address the forum never mailed changes nothing
         row = _address_row(db, address)
         row.hard_bounces += 1
         row.last_bounce_at = now
@@ -132,7 +143,7 @@ def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]
             row.stopped_at = now
         counted.append(address)
     if not counted:
-        return "delivery report with no hard bounce to an address the forum mails"
+        return "delivery report about an address the forum does not mail: not counted"
     return "hard bounce: " + ", ".join(counted)
 
 
@@ -265,8 +276,11 @@ def handle(db: Session, ctx: Context, raw: bytes, *, recipient: str | None = Non
 
 def _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_large, now) -> Outcome:
     failed = mail_headers.delivery_reports(message)
+    signed = [found for found in (bounces.read_return_path(ctx.config, t) for t in targets) if found is not None]
     if failed is not None:
-        return Outcome("bounce", _record_bounces(db, ctx, failed, now))
+        return Outcome("bounce", _record_bounces(db, ctx, failed, signed[0] if signed else None, now))
+    if signed:  # an auto-reply or a bounce in no standard form, sent to a message's return path
+        return Outcome("dropped", "mail to a return path that is not a delivery report")
     automatic = mail_headers.automatic(message, ctx.config, envelope)
     if automatic:
         return Outcome("dropped", automatic)

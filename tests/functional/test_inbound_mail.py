@@ -458,9 +458,19 @@ def test_members_cannot_see_the_mail_log(app, client, people):
 
 # -- bounces ----------------------------------------------------------------------------------------------
 
-def _bounce(message_number: int, failed: str) -> bytes:
-    raw = eml("bounce_dsn.eml", FAILED_ADDRESS=failed, BOUNCE_TO="bounces@in.example.gov.uk")
+def _bounce(message_number: int, failed: str, to: str = "afterchat@example.gov.uk") -> bytes:
+    raw = eml("bounce_dsn.eml", FAILED_ADDRESS=failed, BOUNCE_TO=to)
     return raw.replace(b"20261203100102.4QbX1x0Yz9z3", f"20261203100102.{message_number}".encode())
+
+
+def _send(app, runner, to: str, subject: str) -> None:
+    from forum import mail
+
+    with app.app_context():
+        db = db_session(app)
+        mail.queue(db, to, subject, "Jo replied")
+        db.commit()
+    assert runner.invoke(args=["forum", "send-mail"]).exit_code == 0
 
 
 def test_hard_bounces_are_counted_and_after_three_no_more_mail_goes_there(app, runner, client, people):
@@ -468,45 +478,56 @@ def test_hard_bounces_are_counted_and_after_three_no_more_mail_goes_there(app, r
 
     jo, sam, space, thread = people
     with MailServer() as smtp:
-        app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=smtp.port)
-        with app.app_context():
-            db = db_session(app)
-            from forum import mail
-            mail.queue(db, sam.email, "Welcome", "Hello")
-            db.commit()
-        assert runner.invoke(args=["forum", "send-mail"]).exit_code == 0
-        assert len(smtp.to(sam.email)) == 1
+        app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=smtp.port,
+                          FORUM_MAIL_RETURN_PATH="bounces@in.example.gov.uk")
         for n in range(3):
-            result = receive(runner, _bounce(n, sam.email))
-            assert result.output.startswith("bounce"), result.output
+            _send(app, runner, sam.email, f"A reply to your thread, {n + 1}")
+            [sent] = [m for m in smtp.to(sam.email) if m["Subject"] == f"A reply to your thread, {n + 1}"]
+            # Each message goes out with a return path of its own, which its bounce comes back to.
+            return_path = smtp.envelope_sender(sent)
+            assert return_path.startswith("bounces+") and return_path.endswith("@in.example.gov.uk")
+            result = receive(runner, _bounce(n, sam.email, to=return_path), "--recipient", return_path, "--sender", "")
+            assert result.output.startswith("bounce: hard bounce"), result.output
         with app.app_context():
             row = db_session(app).scalar(select(MailAddress).where(MailAddress.address == sam.email))
         assert row.hard_bounces == 3 and row.stopped_at is not None
         assert "5.1.1" in row.last_bounce_reason
         assert posts_by(app, sam) == []
 
-        with app.app_context():
-            db = db_session(app)
-            from forum import mail
-            mail.queue(db, sam.email, "A reply to your thread", "Jo replied")
-            db.commit()
-        runner.invoke(args=["forum", "send-mail"])
-        assert len(smtp.to(sam.email)) == 1  # nothing more went out
-        [held] = [m for m in outbox_to(app, sam.email) if m.subject == "A reply to your thread"]
-        assert held.sent_at is None and held.failed_at is not None and "bounced" in held.last_error
+        _send(app, runner, sam.email, "Another reply")
+        assert len(smtp.to(sam.email)) == 3  # nothing more went out
+        [held] = [m for m in outbox_to(app, sam.email) if m.subject == "Another reply"]
+        assert held.sent_at is None and held.failed_at is not None and "bounced 3 times" in held.last_error
 
         login(client, sam)
         page = client.get("/account").get_data(as_text=True)
         assert "We have stopped sending email to" in page and "5.1.1" in page
         response = submit(client, "/account/mail/resume", {}, form_url="/account")
         assert response.status_code == 302
-        with app.app_context():
-            db = db_session(app)
-            from forum import mail
-            mail.queue(db, sam.email, "Another reply", "Jo replied again")
-            db.commit()
-        runner.invoke(args=["forum", "send-mail"])
-        assert [m["Subject"] for m in smtp.to(sam.email)] == ["Welcome", "Another reply"]
+        _send(app, runner, sam.email, "And another")
+        assert [m["Subject"] for m in smtp.to(sam.email)][-1] == "And another"
+
+
+def test_a_forged_delivery_report_counts_for_nothing(app, runner, people):
+    from tests.mailserver import MailServer
+
+    jo, sam, space, thread = people
+    with MailServer() as smtp:
+        app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=smtp.port,
+                          FORUM_MAIL_RETURN_PATH="bounces@in.example.gov.uk")
+        _send(app, runner, sam.email, "A reply to your thread")
+        real = smtp.envelope_sender(smtp.to(sam.email)[0])
+        number, _, tag = real.partition("@")[0].partition("+")[2].partition("-")
+        forged = [f"bounces+{number}-{'a' * len(tag)}@in.example.gov.uk",   # the right message, a made-up tag
+                  "bounces@in.example.gov.uk"]                              # no tag at all
+        for n, address in enumerate(forged * 2):
+            result = receive(runner, _bounce(n, sam.email, to=address), "--recipient", address)
+            assert "not counted" in result.output, result.output
+        # Mail to a real return path that is not a delivery report (an out-of-office answer) is dropped.
+        ooo = eml("out_of_office.eml", REPLY_ADDRESS=real, SENDER_ADDRESS=sam.email)
+        assert receive(runner, ooo, "--recipient", real).output.startswith("dropped")
+    with app.app_context():
+        assert db_session(app).scalar(select(MailAddress).where(MailAddress.hard_bounces > 0)) is None
 
 
 def test_a_bounce_for_an_address_the_forum_never_mailed_stops_nothing(app, runner, people):
