@@ -21,6 +21,7 @@ from forum.models import Chat, Handle, Member, Notification, OutboxMessage, Post
 from forum.services import chats as chat_service
 from tests.factories import csrf_token, login, make_member, make_space, submit
 from tests.factories import db_session as _db
+from tests.mailserver import MailServer
 
 HEADER = "id_str,from_user,text,created_at,in_reply_to_status_id_str,status_url\n"
 EARLIER = [  # a week before, in the same space: the host, alice, bob and carol have spoken before
@@ -252,9 +253,20 @@ def test_the_host_sends_the_recap_once_to_those_who_get_it(app, chat):
     checklist = _section(host.get(f"/chats/{chat['id']}").get_data(as_text=True), 'id="after-the-chat"')
     assert "Recap sent on" in checklist
 
+    # Delivered through a real SMTP server: each recipient gets it once, with its one-click headers.
+    with MailServer() as smtp:
+        app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=smtp.port)
+        assert app.test_cli_runner().invoke(args=["forum", "send-mail"]).exit_code == 0
+        assert app.test_cli_runner().invoke(args=["forum", "send-mail"]).exit_code == 0
+        recaps_to = [m for m in smtp.to(people["watcher"].email) if m["Subject"] == mail.subject]
+    assert len(recaps_to) == 1 and recaps_to[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Is there a good course for this?" in MailServer.body(recaps_to[0])
+
     # One click in the mail program stops recaps, and only recaps.
-    unsubscribe = re.search(r"<([^>]+)>", mail.headers["List-Unsubscribe"]).group(1)
+    unsubscribe = re.search(r"<([^>]+)>", recaps_to[0]["List-Unsubscribe"]).group(1)
     assert unsubscribe.startswith("https://forum.example/unsubscribe/")
+    page = app.test_client().get(unsubscribe.removeprefix("https://forum.example")).get_data(as_text=True)
+    assert "Stop chat recaps from" in page and "Stop all emails" not in page
     response = app.test_client().post(unsubscribe.removeprefix("https://forum.example"),
                                       data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and "no more chat recaps" in response.get_data(as_text=True)
