@@ -52,6 +52,14 @@ def count_requests(db: Session, space: Space) -> int:
         SpaceRequest.space_id == space.id, SpaceRequest.kind == "request", SpaceRequest.status == "pending")) or 0
 
 
+def count_requests_to_host(db: Session, host: Member) -> int:
+    """How many requests to join the spaces `host` hosts are waiting (counted with their notifications)."""
+    hosted = select(SpaceMembership.space_id).where(SpaceMembership.member_id == host.id,
+                                                    SpaceMembership.role == "host")
+    return db.scalar(select(func.count()).select_from(SpaceRequest).where(
+        SpaceRequest.kind == "request", SpaceRequest.status == "pending", SpaceRequest.space_id.in_(hosted))) or 0
+
+
 def requests_to_host(db: Session, host: Member) -> list[tuple[SpaceRequest, Member, Space]]:
     """Requests to join the spaces `host` hosts, oldest first: shown with the host's notifications, as
     the email the hosts are sent is only as quick as the outbox."""

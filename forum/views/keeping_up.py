@@ -43,7 +43,10 @@ def links() -> notifications.Links:
 def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
-    return notifications.unread_count(session(), current_user)
+    # A host's requests to join wait in the notifications list too (#22): counted for hosts only.
+    hosting = current_user.is_approved and "host" in policy.space_roles(current_user).values()
+    return notifications.unread_count(session(), current_user) + (
+        space_members.count_requests_to_host(session(), current_user) if hosting else 0)
 
 
 @bp.post("/watch")

@@ -27,6 +27,8 @@ def test_a_host_is_told_in_the_app_when_someone_asks_to_join(app, client):
     login(hosts, host)
     notes = _text(hosts.get("/notifications"))
     assert "Riley Quinn asked to join Evangelist support" in notes
+    # The header's count says something is waiting, on every page.
+    assert re.search(r'Notifications <span class="count">1<span class="visually-hidden"> unread', hosts.get("/").get_data(as_text=True))
     assert 'href="/spaces/evangelists/members#requests"' in hosts.get("/notifications").get_data(as_text=True)
     page = hosts.get(f"/spaces/{space.slug}").get_data(as_text=True)
     assert re.search(r'<a href="/spaces/evangelists/members">Members</a>', page)
@@ -51,6 +53,7 @@ def test_a_host_is_told_in_the_app_when_someone_asks_to_join(app, client):
     submit(hosts, f"/spaces/{space.slug}/requests/{request_id}", {"accept": "Accept"},
            form_url=f"/spaces/{space.slug}/members")
     assert "Riley Quinn asked to join" not in _text(hosts.get("/notifications"))
+    assert 'Notifications <span class="count">' not in hosts.get("/").get_data(as_text=True)
     assert "Requests (0)" in hosts.get(f"/spaces/{space.slug}").get_data(as_text=True)
 
 
