@@ -20,6 +20,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import Chat, LibraryEntry, LibraryTag, Space, Thread, chat_tags, thread_tags
 from forum.models.library import entry_tags as entry_tags_table
 from forum.services.pages import Page, check_page_number
+from forum.times import LONDON
 
 PER_PAGE = 30
 WELCOME_NUMBER = 0  # the welcome and wrap-up thread (services/importing.WELCOME_NUMBER)
@@ -122,6 +123,11 @@ class TopicItem:
     at: datetime
     thread: Thread | None = None
     entry: LibraryEntry | None = None
+
+    @property
+    def year(self) -> int:
+        """The year it happened, in UK time: the topic's page is a timeline by year."""
+        return self.at.astimezone(LONDON).year
 
 
 def on_topic(tag: LibraryTag):

@@ -59,13 +59,22 @@ def test_a_host_sets_topics_later_and_the_topic_page_shows_every_time_we_talked_
     chat_page = page(client, f"/chats/{first}")
     assert 'href="/topics/communications">Communications</a>' in chat_page
 
+    with app.app_context():  # and a library entry on the topic, from the year before
+        db = db_session(app)
+        db.add(LibraryEntry(title="Last year's comms plan", problem="p", approach="a", outcome="o",
+                            summary_html="<p>s</p>", created_at=datetime(2025, 3, 6, 12, 0, tzinfo=timezone.utc),
+                            tags=[db.get(LibraryTag, communications)]))
+        db.commit()
     visitor = app.test_client()
     topic = page(visitor, "/topics/communications")
-    # Newest first: the second chat's question, then the first chat's two questions; not its welcome thread.
-    assert topic.index("Q1: What did you try after last week") < topic.index("Q2: Who signs off") \
-        < topic.index("Q1: How do you reach residents")
+    # Newest first, by year: the second chat's question, then the first chat's two questions (not its welcome
+    # thread); then, under 2025, the library entry.
+    assert topic.index('<h2 class="heading-m">2026</h2>') < topic.index("Q1: What did you try after last week") \
+        < topic.index("Q2: Who signs off") < topic.index("Q1: How do you reach residents") \
+        < topic.index('<h2 class="heading-m">2025</h2>') < topic.index("Library entry:") \
+        < topic.index("Last year's comms plan")
     assert "Welcome and wrap-up" not in topic
-    assert "3 items." in topic
+    assert "4 items." in topic
     assert "Q1: What did you try" in page(visitor, "/topics/digital")
     assert "Q2: Who signs off" not in page(visitor, "/topics/digital")
     # Threads say their topics, their own and their chat's.
