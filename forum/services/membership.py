@@ -362,6 +362,9 @@ def export_data(db: Session, member: Member) -> dict:
             "bio": member.bio_source, "joined": member.created_at.isoformat(), "role": member.role,
             "state": member.state, "champion": member.champion,
             "handles": [{"platform": h.platform, "handle": h.handle, "confirmed": h.confirmed} for h in member.handles],
+            "work_accounts": [{"provider": i.provider, "issuer": i.issuer, "email": i.email,
+                               "linked": i.created_at.isoformat()} for i in db.scalars(
+                select(SignInIdentity).where(SignInIdentity.member_id == member.id).order_by(SignInIdentity.id))],
         },
         "posts": [
             {"id": post.id, "thread": thread.title if policy.can_see_thread_exists(member, thread, space) or

@@ -392,3 +392,11 @@ def test_deleting_the_account_unlinks_the_work_account(app, client):
     assert count_identities(app) == 0
     response = sign_in(client, "google", "gail")
     assert response.status_code == 302 and response.headers["Location"] == "/login/welcome"  # a new person to us
+
+
+def test_downloaded_data_lists_the_linked_work_accounts(app, client):
+    sign_in(client, "google", "gail")
+    welcome(client)
+    data = client.get("/account/data").get_json(force=True)
+    [linked] = data["profile"]["work_accounts"]
+    assert linked["provider"] == "google" and linked["email"] == "gail.jones@council.example.org"
