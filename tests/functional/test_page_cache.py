@@ -382,3 +382,42 @@ def test_a_page_from_the_cache_is_sent_compressed_as_a_fresh_one_is(app, forum):
         assert brotli.decompress(response.get_data()) == fresh.get_data()
     plain = visitor.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and plain.get_data() == fresh.get_data()
+
+
+def test_a_post_promoted_to_the_library_shows_its_mark_at_once(app, forum):
+    from forum.models import LibraryEntry
+
+    thread, visitor = forum[3], forum[4]
+    assert "Good practice" not in cached_twice(visitor, f"/threads/{thread.id}")
+    with app.app_context():
+        db = db_session(app)
+        post_id = db.scalar(select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id))
+        db.add(LibraryEntry(title="Cheap pages", problem="p", approach="a", outcome="o", summary_html="<p>s</p>",
+                            post_id=post_id, thread_id=thread.id, status="published"))
+        db.commit()
+    assert "Good practice" in text(visitor, f"/threads/{thread.id}")
+
+
+def test_a_speaker_matched_to_a_member_shows_the_members_name_at_once(app, runner, forum):
+    from forum.models import Handle
+
+    make_space(app, "chats", name="lgovsm chat")
+    result = runner.invoke(args=["forum", "import-transcript", str(CHAT), "--space", "chats"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db = db_session(app)
+        post = db.scalar(select(Post).where(Post.speaker_id.is_not(None), Post.removed_at.is_(None)).order_by(Post.id))
+        speaker = db.get(Speaker, post.speaker_id)
+        thread_id, platform, handle = post.thread_id, speaker.platform, speaker.handle
+    assert handle, "the transcript's speakers have handles"
+    visitor = forum[4]
+    assert "zqxclaimer" not in cached_twice(visitor, f"/threads/{thread_id}")
+    claimer = make_member(app, "zqxclaimer")
+    with app.app_context():
+        db = db_session(app)
+        claim = Handle(platform, handle, member=db.get(Member, claimer.id))
+        db.add(claim)
+        db.flush()
+        assert speakers.confirm_claim(db, claim, db.get(Member, forum[2].id)) > 0
+        db.commit()
+    assert "zqxclaimer" in text(visitor, f"/threads/{thread_id}")
