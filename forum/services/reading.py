@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
 
 from forum import policy
@@ -49,8 +49,8 @@ def this_weeks_chat(db: Session, viewer) -> ThisWeek:
     """The newest imported chat the viewer may read, its threads in question order (Q1, Q2, ...) with what is
     new to them, and the next chat to come; two queries however many chats and posts there are."""
     newest = (select(Chat.id).join(Space, Chat.space_id == Space.id)
-              .where(policy.readable_space_filter(viewer), select(ChatImport.id).where(ChatImport.chat_id == Chat.id)
-                     .exists())
+              .where(policy.readable_space_filter(viewer),
+                     or_(Chat.status == "imported", select(ChatImport.id).where(ChatImport.chat_id == Chat.id).exists()))
               .order_by(Chat.starts_at.desc().nulls_last(), Chat.id.desc()).limit(1)
               .correlate(None).scalar_subquery())
     rows = db.execute(read_state.with_new_posts(

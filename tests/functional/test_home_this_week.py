@@ -114,3 +114,10 @@ def test_home_query_count_stays_the_same_with_a_bigger_chat(app, client, runner,
     visitor = app.test_client()
     assert _queries(visitor, "/") == small
     assert _queries(client, "/") == small_member <= _limit(app)
+
+
+def test_the_demo_communitys_chat_is_this_weeks_chat(app, client, runner):
+    assert runner.invoke(args=["forum", "demo"]).exit_code == 0
+    week = _section(client.get("/").get_data(as_text=True))
+    assert "#lgovsm 13 November 2026" in week
+    assert "Q1: How do you support the social media evangelists in your organisation?" in week
