@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from forum.models import (Chat, ChatHost, LibraryEntry, LibraryTag, Member, Post, ProposedQuestion, QuestionVote,
-                          Space, SpaceMembership, Speaker, Thread)
+                          Space, SpaceMembership, Speaker, Thread, chat_tags)
 from forum.services import accounts, library, posting
 from forum.services.spaces import create_space
 
@@ -115,6 +115,9 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
     db.add(chat)
     db.flush()
     db.add(ChatHost(chat_id=chat.id, member_id=members["Jo Williams"].id))
+    # Its topic (#20): the chat was about communications.
+    db.execute(insert(chat_tags).values(chat_id=chat.id, tag_id=db.scalar(
+        select(LibraryTag.id).where(LibraryTag.slug == "communications"))))
     _next_chat(db, space, members)
     thread = posting.new_thread(db, space, "Q1: How do you support the social media evangelists in your organisation?",
                                 CHAT_START, chat_id=chat.id, question_number=1)
@@ -131,7 +134,8 @@ def _chat(db: Session, space: Space, members: dict[str, Member]) -> None:
     posting.reply(db, thread=thread, space=space, author=members["Fiona Grant"],
                   body="Happy to. The short version:\n\n1. Facts about services: post them.\n"
                        "2. Anything about policy or a councillor: ask comms first.\n"
-                       "3. A complaint in the replies: thank them and move it to a private channel.")
+                       "3. A complaint in the replies: thank them and move it to a private channel.\n\n"
+                       "The whole guide is at https://www.example.gov.uk/social-media-guide")
 
 
 def _next_chat(db: Session, space: Space, members: dict[str, Member]) -> None:

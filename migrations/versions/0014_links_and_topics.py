@@ -65,15 +65,16 @@ def upgrade():
     with op.batch_alter_table('forum_thread_tag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forum_thread_tag_tag_id'), ['tag_id'], unique=False)
 
-    with op.batch_alter_table('forum_chat', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('calendar_sequence', sa.Integer(), nullable=False, server_default='0'))
+    # A plain ADD COLUMN: batch mode could rebuild forum_chat, and dropping the old table with foreign keys
+    # on would delete its hosts, questions and imports through their ON DELETE CASCADE.
+    op.add_column('forum_chat', sa.Column('calendar_sequence', sa.Integer(), nullable=False, server_default='0'))
     # Links of the posts already stored are found by `flask forum relink` (README), not here: a
     # migration stays fast on a big forum.
 
 
 def downgrade():
-    with op.batch_alter_table('forum_chat', schema=None) as batch_op:
-        batch_op.drop_column('calendar_sequence')
+    # A plain DROP COLUMN (SQLite 3.35+), not batch mode, for the same reason.
+    op.drop_column('forum_chat', 'calendar_sequence')
     op.drop_table('forum_thread_tag')
     op.drop_table('forum_chat_tag')
     op.drop_table('forum_link')

@@ -363,18 +363,18 @@ PAGES.update({
         Visit("chats-calendar", "/chats.ics", kind="calendar", expect="BEGIN:VCALENDAR"),
     ],
     "forum.chat_links": [
-        Visit("chat-links", lambda ids: f"/chats/{ids.chat}/links", expect="Links shared in"),
+        Visit("chat-links", lambda ids: f"/chats/{ids.chat}/links", expect="(on example.gov.uk)"),
         Visit("chat-links-not-found", "/chats/999999/links", status=404, expect="Page not found"),
     ],
     "forum.links_index": [
-        Visit("links", "/links", expect="Follow new links"),
+        Visit("links", "/links", expect="Last shared by Fiona Grant"),
         Visit("links-most-shared", "/links?order=most&area=communications", expect="Show links"),
         Visit("links-none-match", "/links?q=nothing+like+this", expect="No links match"),
         Visit("links-unknown-area", "/links?area=no-such-area", status=404, expect="Page not found"),
     ],
     "forum.links_feed": [Visit("links-feed", "/links/feed.atom", kind="atom", expect="<feed")],
     "forum.topic": [
-        Visit("topic", "/topics/communications", expect="Every chat question, thread and library entry"),
+        Visit("topic", "/topics/communications", expect="Q1: How do you support the social media evangelists"),
         Visit("topic-not-found", "/topics/no-such-topic", status=404, expect="Page not found"),
     ],
     "forum.chat_topics": [
