@@ -22,7 +22,9 @@ How a page stays right:
   shows its own signed-in user keeps the cache from storing it), and only a 200 answer.
 - **Revalidation.** Visitor pages carry a weak ETag made from the key (the tokens, the URL, the
   language) and `Cache-Control: public, max-age=0, must-revalidate`, `Vary: Cookie`: a browser or
-  shared proxy asks again each time and gets a 304 without the page being made.
+  shared proxy asks again each time and gets a 304 without the page being made. No Last-Modified:
+  its one-second resolution would let a browser keep a page older than a second change made in the
+  same second (If-Modified-Since would answer 304); the ETag changes with every write.
 
 In-process (Flask-Caching's SimpleCache) by default; Redis when FORUM_REDIS_URL is set; off with
 FORUM_PAGE_CACHE=false.
