@@ -298,3 +298,21 @@ def test_relink_finds_the_links_of_posts_stored_before_links_were_kept(app, runn
     result = runner.invoke(args=["forum", "relink"])
     assert result.exit_code == 0 and "Found 5 links shared in posts." in result.output
     assert page(client, "/links") == before
+
+
+def test_a_link_posted_without_a_name_names_nobody(app, client):
+    author = make_member(app, "Nia Named")
+    space = make_space(app, "ask-anything", anonymous_posting=True)
+    login(client, author)
+    response = submit(client, f"/spaces/{space.slug}/new",
+                      {"title": "Is this allowed?", "body": "Our policy: https://policy.org.uk/social", "anonymous": "y",
+                       "submit": "Start thread"})
+    assert response.status_code == 302
+    for viewer in (app.test_client(), client):
+        text = page(viewer, "/links")
+        main = text[text.index("<main"):text.index("</main>")]
+        assert "policy.org.uk/social" in main and "Nia Named" not in main and "/members/" not in main
+    assert "Last shared by A member of this space" in page(app.test_client(), "/links")
+    assert "Last shared by You, posting without your name" in page(client, "/links")
+    feed = app.test_client().get("/links/feed.atom").get_data(as_text=True)
+    assert "policy.org.uk/social" in feed and "Nia Named" not in feed
