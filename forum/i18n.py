@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,6 +77,9 @@ def html_lang() -> str:
 @contextmanager
 def in_language(code: str | None):
     """Say what is inside in `code` (a recipient's saved language), e.g. while writing their email."""
+    if not has_app_context():  # nothing to translate with: the words stay as written
+        yield
+        return
     with force_locale(code if code in LANGUAGES else site_language(current_app.config)):
         yield
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
@@ -16,6 +17,7 @@ from werkzeug.security import check_password_hash
 from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import (PLATFORMS, SECTORS, Handle, Member, Post, ReadState, SavedPost, SignInIdentity, Space,
                           SpaceRequest, Speaker, Thread)
 from forum.models.accounts import handle_key, normalise_name
@@ -47,18 +49,19 @@ def is_trusted(email: str | None, domains: tuple[str, ...]) -> bool:
 def _check_profile(profile: Profile) -> dict[str, str]:
     errors: dict[str, str] = {}
     if profile.sector not in SECTORS:
-        errors["sector"] = "Choose the sector you work in"
+        errors["sector"] = _("Choose the sector you work in")
     if profile.organisation and len(profile.organisation.strip()) > 200:
-        errors["organisation"] = "Enter an organisation name of at most 200 characters"
+        errors["organisation"] = _("Enter an organisation name of at most 200 characters")
     if profile.job_role and len(profile.job_role) > 120:
-        errors["job_role"] = "Enter a job role of at most 120 characters"
+        errors["job_role"] = _("Enter a job role of at most 120 characters")
     if len(profile.bio or "") > 5000:
-        errors["bio"] = "Enter at most 5,000 characters about yourself"
+        errors["bio"] = _("Enter at most 5,000 characters about yourself")
     for platform, handle in (profile.handles or {}).items():
         if platform not in PLATFORMS:
-            errors[f"handle_{platform}"] = "That platform is not one we import from"
+            errors[f"handle_{platform}"] = _("That platform is not one we import from")
         elif handle and (len(handle) > 200 or not handle_key(handle)):
-            errors[f"handle_{platform}"] = f"Enter your {PLATFORMS[platform]} handle, at most 200 characters"
+            errors[f"handle_{platform}"] = _("Enter your %(platform)s handle, at most 200 characters",
+                                             platform=PLATFORMS[platform])
     return errors
 
 
@@ -83,7 +86,7 @@ def sign_up(db: Session, *, email: str, password: str, profile: Profile, passwor
     details, address = accounts.check_details(db, profile.display_name, email, password)
     errors = {**details, **errors}
     if errors:
-        raise ValidationError("There is a problem with your details", errors)
+        raise ValidationError(_("There is a problem with your details"), errors)
     owner = db.scalar(select(Member).where(Member.email == address))
     if owner is not None:
         accounts.hash_password(password, password_method)  # the same work as a new account, so no faster
@@ -102,17 +105,18 @@ def sign_up(db: Session, *, email: str, password: str, profile: Profile, passwor
 def _tell_owner_of_sign_up(db: Session, owner: Member, outgoing: SignUpMail) -> None:
     """Tell an account's owner that someone tried to sign up with their address."""
     site_name = outgoing.site_name
-    if owner.state == "rejected":
-        way_in = ("A moderator could not approve that account. If you think this is a mistake, reply to this "
-                  "email.\n")
-    else:
-        way_in = (f"If it was you, sign in with your password. If you have forgotten it, choose a new one by "
-                  f"opening this link within an hour:\n\n{outgoing.reset_link(owner)}\n")
-    mail.queue(db, owner.email, f"Someone tried to sign up to {site_name} with your address", (
-        f"Hello {owner.display_name},\n\nSomeone tried to create an account on {site_name} with this email "
-        f"address, which already has an account.\n\n{way_in}\n"
-        f"If it was not you, you need do nothing: no account was created and your password has not changed.\n"
-    ))
+    with in_language(owner.language):
+        if owner.state == "rejected":
+            way_in = _("A moderator could not approve that account. If you think this is a mistake, reply to this "
+                       "email.") + "\n"
+        else:
+            way_in = _("If it was you, sign in with your password. If you have forgotten it, choose a new one by "
+                       "opening this link within an hour:\n\n%(link)s", link=outgoing.reset_link(owner)) + "\n"
+        mail.queue(db, owner.email, _("Someone tried to sign up to %(site)s with your address", site=site_name),
+                   _("Hello %(name)s,\n\nSomeone tried to create an account on %(site)s with this email address, "
+                     "which already has an account.", name=owner.display_name, site=site_name) + f"\n\n{way_in}\n"
+                   + _("If it was not you, you need do nothing: no account was created and your password has not "
+                       "changed.") + "\n")
 
 
 def _set_handles(db: Session, member: Member, handles: dict[str, str]) -> None:
@@ -130,8 +134,9 @@ def _set_handles(db: Session, member: Member, handles: dict[str, str]) -> None:
         taken = db.scalar(select(Handle).where(Handle.platform == platform, Handle.handle_key == handle_key(handle),
                                                Handle.member_id != member.id))
         if taken is not None:
-            raise ValidationError("There is a problem with your handles", {
-                f"handle_{platform}": f"Another member has already claimed {handle} on {PLATFORMS[platform]}"})
+            raise ValidationError(_("There is a problem with your handles"), {
+                f"handle_{platform}": _("Another member has already claimed %(handle)s on %(platform)s",
+                                        handle=handle, platform=PLATFORMS[platform])})
         if existing is not None:
             member.handles.remove(existing)
             db.flush()
@@ -140,16 +145,17 @@ def _set_handles(db: Session, member: Member, handles: dict[str, str]) -> None:
 
 def send_confirmation(db: Session, member: Member, link: str, site_name: str) -> None:
     """Email the link that confirms the member's address."""
-    mail.queue(db, member.email, f"Confirm your email address for {site_name}", (
-        f"Hello {member.display_name},\n\nConfirm your email address by opening this link:\n\n{link}\n\n"
-        f"The link works for 3 days. If you did not create an account on {site_name}, ignore this email.\n"
-    ))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("Confirm your email address for %(site)s", site=site_name), _(
+            "Hello %(name)s,\n\nConfirm your email address by opening this link:\n\n%(link)s\n\n"
+            "The link works for 3 days. If you did not create an account on %(site)s, ignore this email.",
+            name=member.display_name, link=link, site=site_name) + "\n")
 
 
 def confirm_email(db: Session, member: Member, email: str, trusted: tuple[str, ...], site_name: str) -> str:
     """Confirm the address the link was sent to; approve at once at a trusted domain. Say what happened."""
     if member.email != email or member.state in ("deleted", "rejected"):
-        raise ValidationError("This link is not valid any more. Ask for a new one.")
+        raise ValidationError(_("This link is not valid any more. Ask for a new one."))
     if member.email_confirmed_at is None:
         member.email_confirmed_at = utcnow()
     if member.state == "pending" and is_trusted(email, trusted):
@@ -175,36 +181,37 @@ def count_waiting(db: Session) -> int:
 
 def _require_moderator(actor: Member) -> None:
     if not actor.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
 
 
 def approve(db: Session, member: Member, moderator: Member, site_name: str, link: str) -> None:
     """Approve a waiting member and tell them."""
     _require_moderator(moderator)
     if member.state != "pending":
-        raise ValidationError(f"{member.display_name} is not waiting for approval.")
+        raise ValidationError(_("%(name)s is not waiting for approval.", name=member.display_name))
     member.state, member.approved_at, member.info_request = "approved", utcnow(), None
     moderation_log.record(db, moderator, "approve_member", "member", member.id)
-    mail.queue(db, member.email, f"Welcome to {site_name}", (
-        f"Hello {member.display_name},\n\nA moderator has approved your account. "
-        f"You can now read the members' spaces and post:\n\n{link}\n"
-    ))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("Welcome to %(site)s", site=site_name), _(
+            "Hello %(name)s,\n\nA moderator has approved your account. You can now read the members' spaces "
+            "and post:\n\n%(link)s", name=member.display_name, link=link) + "\n")
 
 
 def reject(db: Session, member: Member, moderator: Member, reason: str, site_name: str) -> None:
     """Turn a sign-up down, with a reason that is emailed to them."""
     _require_moderator(moderator)
     if not reason or not reason.strip():
-        raise ValidationError("Give a reason", {"reason": "Enter the reason; it is sent to the person"})
+        raise ValidationError(_("Give a reason"), {"reason": _("Enter the reason; it is sent to the person")})
     if member.state != "pending":
-        raise ValidationError(f"{member.display_name} is not waiting for approval.")
+        raise ValidationError(_("%(name)s is not waiting for approval.", name=member.display_name))
     member.state, member.status_reason = "rejected", reason.strip()
     member.session_version += 1
     moderation_log.record(db, moderator, "reject_member", "member", member.id, reason)
-    mail.queue(db, member.email, f"Your {site_name} account", (
-        f"Hello {member.display_name},\n\nA moderator could not approve your account. Their reason:\n\n"
-        f"{reason.strip()}\n\nIf you think this is a mistake, reply to this email.\n"
-    ))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("Your %(site)s account", site=site_name), _(
+            "Hello %(name)s,\n\nA moderator could not approve your account. Their reason:\n\n%(reason)s\n\n"
+            "If you think this is a mistake, reply to this email.", name=member.display_name,
+            reason=reason.strip()) + "\n")
 
 
 def ask_for_information(db: Session, member: Member, moderator: Member, question: str, site_name: str,
@@ -212,23 +219,23 @@ def ask_for_information(db: Session, member: Member, moderator: Member, question
     """Ask a waiting member to tell the moderators more; they answer on a page."""
     _require_moderator(moderator)
     if not question or not question.strip():
-        raise ValidationError("Write your question", {"reason": "Enter what you would like to know"})
+        raise ValidationError(_("Write your question"), {"reason": _("Enter what you would like to know")})
     member.info_request, member.info_response = question.strip(), None
     moderation_log.record(db, moderator, "ask_member", "member", member.id, question)
-    mail.queue(db, member.email, f"A question about your {site_name} account", (
-        f"Hello {member.display_name},\n\nBefore approving your account, a moderator asks:\n\n{question.strip()}\n\n"
-        f"Answer here:\n\n{link}\n"
-    ))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("A question about your %(site)s account", site=site_name), _(
+            "Hello %(name)s,\n\nBefore approving your account, a moderator asks:\n\n%(question)s\n\n"
+            "Answer here:\n\n%(link)s", name=member.display_name, question=question.strip(), link=link) + "\n")
 
 
 def answer_information_request(db: Session, member: Member, answer: str) -> None:
     """Record a waiting member's answer to the moderators' question."""
     if member.info_request is None:
-        raise ValidationError("The moderators have not asked you anything.")
+        raise ValidationError(_("The moderators have not asked you anything."))
     if not answer or not answer.strip():
-        raise ValidationError("Write your answer", {"answer": "Enter your answer for the moderators"})
+        raise ValidationError(_("Write your answer"), {"answer": _("Enter your answer for the moderators")})
     if len(answer) > 5000:
-        raise ValidationError("Shorten your answer", {"answer": "Enter at most 5,000 characters"})
+        raise ValidationError(_("Shorten your answer"), {"answer": _("Enter at most 5,000 characters")})
     member.info_response = answer.strip()
 
 
@@ -238,21 +245,22 @@ def request_password_reset(db: Session, email: str, make_link, site_name: str) -
     An address that is not one valid address is refused (that says nothing about who has an account).
     """
     if emails.normalise(email) is None:
-        raise ValidationError("Check the email address", {"email": emails.FORMAT_ERROR})
+        raise ValidationError(_("Check the email address"), {"email": emails.FORMAT_ERROR})
     member = accounts.find_by_email(db, email)
     if member is None or member.state in ("deleted", "rejected"):
         return
-    mail.queue(db, member.email, f"Reset your {site_name} password", (
-        f"Hello {member.display_name},\n\nTo choose a new password, open this link within an hour:\n\n"
-        f"{make_link(member)}\n\nIf you did not ask for this, ignore this email: your password has not changed.\n"
-    ))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("Reset your %(site)s password", site=site_name), _(
+            "Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this email: your password has not changed.",
+            name=member.display_name, link=make_link(member)) + "\n")
 
 
 def set_password(db: Session, member: Member, new_password: str, password_method: str) -> None:
     """Set a new password and end every other session (and every outstanding reset link)."""
     problem = accounts.check_new_password(new_password)
     if problem:
-        raise ValidationError("Check your new password", {"password": problem})
+        raise ValidationError(_("Check your new password"), {"password": problem})
     member.password_hash = accounts.hash_password(new_password, password_method)
     member.session_version += 1
 
@@ -260,7 +268,8 @@ def set_password(db: Session, member: Member, new_password: str, password_method
 def change_password(db: Session, member: Member, current: str, new: str, password_method: str) -> None:
     """Change a password, checking the current one first."""
     if not member.password_hash or not check_password_hash(member.password_hash, current or ""):
-        raise ValidationError("Check your current password", {"current_password": "Your current password is not right"})
+        raise ValidationError(_("Check your current password"),
+                              {"current_password": _("Your current password is not right")})
     set_password(db, member, new, password_method)
 
 
@@ -272,27 +281,27 @@ def request_email_change(db: Session, member: Member, new_email: str, password: 
     if new_email is None:
         errors["email"] = emails.FORMAT_ERROR
     elif new_email == member.email:
-        errors["email"] = "That is already your email address"
+        errors["email"] = _("That is already your email address")
     elif db.scalar(select(Member.id).where(Member.email == new_email)) is not None:
-        errors["email"] = "Another account uses that email address"
+        errors["email"] = _("Another account uses that email address")
     if not member.password_hash or not check_password_hash(member.password_hash, password or ""):
-        errors["password"] = "Your password is not right"
+        errors["password"] = _("Your password is not right")
     if errors:
-        raise ValidationError("Check the details", errors)
-    mail.queue(db, new_email, f"Confirm your new email address for {site_name}", (
-        f"Hello {member.display_name},\n\nTo use this address for {site_name}, open this link within a day:\n\n"
-        f"{make_link(new_email)}\n"
-    ))
+        raise ValidationError(_("Check the details"), errors)
+    with in_language(member.language):
+        mail.queue(db, new_email, _("Confirm your new email address for %(site)s", site=site_name), _(
+            "Hello %(name)s,\n\nTo use this address for %(site)s, open this link within a day:\n\n%(link)s",
+            name=member.display_name, site=site_name, link=make_link(new_email)) + "\n")
     return new_email
 
 
 def confirm_email_change(db: Session, member: Member, new_email: str, old_email: str | None) -> None:
     """Switch to the new, now confirmed, address; a link works once, while the address it replaces is current."""
     if old_email is None or member.email != old_email:
-        raise ValidationError("This link has already been used or is no longer valid. If your address has not "
-                              "changed, ask for a new link on your account page.")
+        raise ValidationError(_("This link has already been used or is no longer valid. If your address has not "
+                              "changed, ask for a new link on your account page."))
     if db.scalar(select(Member.id).where(Member.email == new_email, Member.id != member.id)) is not None:
-        raise ValidationError("Another account now uses that email address.")
+        raise ValidationError(_("Another account now uses that email address."))
     member.email, member.email_confirmed_at = new_email, utcnow()
 
 
@@ -302,11 +311,11 @@ def update_profile(db: Session, member: Member, profile: Profile) -> None:
     name = " ".join((profile.display_name or "").split())
     key = normalise_name(name)
     if not key or len(name) > 80:
-        errors["display_name"] = "Enter your name as other members will see it, at most 80 characters"
+        errors["display_name"] = _("Enter your name as other members will see it, at most 80 characters")
     elif key != member.name_key and db.scalar(select(Member.id).where(Member.name_key == key)) is not None:
-        errors["display_name"] = "That name is already taken by another member"
+        errors["display_name"] = _("That name is already taken by another member")
     if errors:
-        raise ValidationError("There is a problem with your profile", errors)
+        raise ValidationError(_("There is a problem with your profile"), errors)
     member.display_name, member.name_key = name, key
     member.sector, member.job_role = profile.sector, (profile.job_role or "").strip() or None
     member.organisation = accounts.find_organisation(db, profile.organisation)
@@ -319,11 +328,11 @@ def suspend(db: Session, member: Member, moderator: Member, reason: str) -> None
     """Suspend a member: they cannot sign in, and their sessions end at once."""
     _require_moderator(moderator)
     if not reason or not reason.strip():
-        raise ValidationError("Give a reason", {"reason": "Enter why the member is suspended"})
+        raise ValidationError(_("Give a reason"), {"reason": _("Enter why the member is suspended")})
     if member.id == moderator.id:
-        raise ValidationError("You cannot suspend yourself.")
+        raise ValidationError(_("You cannot suspend yourself."))
     if member.is_admin and not moderator.is_admin:
-        raise PermissionDenied("Only an administrator can suspend an administrator.")
+        raise PermissionDenied(_("Only an administrator can suspend an administrator."))
     member.state, member.status_reason = "suspended", reason.strip()
     member.session_version += 1
     moderation_log.record(db, moderator, "suspend_member", "member", member.id, reason)
@@ -333,7 +342,7 @@ def unsuspend(db: Session, member: Member, moderator: Member) -> None:
     """Lift a suspension."""
     _require_moderator(moderator)
     if member.state != "suspended":
-        raise ValidationError(f"{member.display_name} is not suspended.")
+        raise ValidationError(_("%(name)s is not suspended.", name=member.display_name))
     member.state, member.status_reason = "approved", None
     moderation_log.record(db, moderator, "unsuspend_member", "member", member.id)
 
@@ -357,7 +366,8 @@ def export_data(db: Session, member: Member) -> dict:
     ).all()
     return {
         "profile": {
-            "display_name": member.display_name, "email": member.email, "sector": str(member.sector_label or "") or None,
+            "display_name": member.display_name, "email": member.email,
+            "sector": str(member.sector_label or "") or None,
             "organisation": member.organisation.name if member.organisation else None, "job_role": member.job_role,
             "bio": member.bio_source, "joined": member.created_at.isoformat(), "role": member.role,
             "state": member.state, "champion": member.champion,
@@ -390,7 +400,7 @@ def export_data(db: Session, member: Member) -> dict:
 def delete_account(db: Session, member: Member, password: str) -> None:
     """Delete a member's personal data; their posts stay, shown as written by a former member."""
     if not member.password_hash or not check_password_hash(member.password_hash, password or ""):
-        raise ValidationError("Check your password", {"password": "Your password is not right"})
+        raise ValidationError(_("Check your password"), {"password": _("Your password is not right")})
     erase(db, member)
 
 

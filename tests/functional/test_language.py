@@ -120,3 +120,39 @@ def test_saving_a_language_needs_the_form_and_a_known_language(app, client):
     assert "Not a valid choice" in client.get("/account").get_data(as_text=True)
     visitor = app.test_client()
     assert visitor.post("/account/language", data={"language": "cy"}).status_code in (302, 400)
+
+
+def _outbox(app, to: str):
+    from sqlalchemy import select
+
+    from forum.models import OutboxMessage
+    with app.app_context():
+        return db_session(app).scalars(select(OutboxMessage).where(OutboxMessage.to == to)).all()
+
+
+def test_account_mail_goes_out_in_the_recipients_language_whoever_asks(app, client):
+    welsh = make_member(app, "Elin Morgan", email="elin@example.gov.uk")
+    english = make_member(app, "Sam Patel", email="sam@example.gov.uk")
+    with app.app_context():
+        db_session(app).get(type(welsh), welsh.id).language = "cy"
+        db_session(app).commit()
+    # Asked from an English page, Elin's mail is still in Welsh; asked from a Welsh page, Sam's is English.
+    submit(client, "/password/forgot", {"email": "elin@example.gov.uk"})
+    client.set_cookie("forum_language", "cy")
+    submit(client, "/password/forgot", {"email": "sam@example.gov.uk"})
+    (to_elin,) = _outbox(app, "elin@example.gov.uk")
+    (to_sam,) = _outbox(app, "sam@example.gov.uk")
+    assert to_elin.subject.startswith("Ailosod eich cyfrinair") and to_elin.body.startswith("Helo Elin Morgan,")
+    assert "agorwch y ddolen hon o fewn awr" in to_elin.body and "/password/reset/" in to_elin.body
+    assert to_sam.subject.startswith("Reset your") and to_sam.body.startswith("Hello Sam Patel,")
+
+
+def test_a_services_error_is_in_the_pages_language(app, client):
+    member = make_member(app, "Gareth Lloyd")
+    login(client, member)
+    client.set_cookie("forum_language", "cy")
+    page = submit(client, "/account/password", {"current_password": "wrong", "password": "a new long password",
+                                                 "confirm": "a new long password"})
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 400
+    assert "Nid yw eich cyfrinair presennol yn gywir" in html and "Your current password is not right" not in html
