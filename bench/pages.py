@@ -19,6 +19,7 @@ class Page:
     path: Callable[[dict], str]
     signed_in: bool = False
     built: bool = True
+    cached: bool = True  # False: served by a second server with FORUM_PAGE_CACHE=false (the page made each time)
 
 
 def _last_page(targets: dict) -> str:
@@ -30,7 +31,11 @@ PAGES = [
     Page("home", "Home page", lambda t: "/"),
     Page("space", "Space page (30 threads)", lambda t: f"/spaces/{t['space_slug']}"),
     Page("thread", "Thread page (50 posts)", lambda t: f"/threads/{t['thread_id']}"),
+    Page("thread_uncached", "Thread page (50 posts), page cache off", lambda t: f"/threads/{t['thread_id']}",
+         cached=False),
     Page("thread_last", "Last page of the long thread", _last_page),
     Page("signed_in", "Thread page, signed in", lambda t: f"/threads/{t['thread_id']}", signed_in=True),
+    Page("home_signed_in", "Home page, signed in", lambda t: "/", signed_in=True),
+    Page("space_signed_in", "Space page, signed in", lambda t: f"/spaces/{t['space_slug']}", signed_in=True),
     Page("search", "Search", lambda t: "/search?q=social+media+policy"),
 ]

@@ -18,7 +18,8 @@ def count(database_url: str, targets: dict) -> dict[str, int]:
     from forum import create_app
 
     app = create_app({"FORUM_DATABASE_URL": database_url, "FORUM_QUERY_COUNT": True,
-                      "SECRET_KEY": "bench-queries", "FORUM_RATELIMIT_SIGNIN": "1000 per minute"})
+                      "SECRET_KEY": "bench-queries", "FORUM_RATELIMIT_SIGNIN": "1000 per minute",
+                      "FORUM_PAGE_CACHE": False})  # the queries of the page made, not of a page from the cache
     visitor, member = app.test_client(), app.test_client()
     token = CSRF.search(member.get("/login").data)
     if token is None:

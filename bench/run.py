@@ -203,13 +203,15 @@ def bench_database(kind: str, url: str, plan: Plan, targets: dict, workdir: Path
     env = {"FORUM_DATABASE_URL": url, "FORUM_SECRET_KEY": secrets.token_hex(32), "FORUM_QUERY_COUNT": "1",
            "FORUM_INSTANCE_PATH": str(workdir / f"instance-{kind}")}
     pages: dict[str, dict] = {}
-    with Server("wsgi:app", env, workdir / f"forum-{kind}.log") as server:
-        cookie = sign_in(server.port, targets["member_email"], targets["member_password"])
+    with Server("wsgi:app", env, workdir / f"forum-{kind}.log") as cached, \
+            Server("wsgi:app", {**env, "FORUM_PAGE_CACHE": "false"}, workdir / f"forum-{kind}-uncached.log") as uncached:
+        cookie = sign_in(cached.port, targets["member_email"], targets["member_password"])
         for page in PAGES:
             if not page.built:
                 pages[page.key] = {"label": page.label, "status": "not built"}
                 print(f"{page.label}: not built")
                 continue
+            server = cached if page.cached else uncached
             path = page.path(targets)
             headers = {"Cookie": cookie} if page.signed_in else {}
             status, found, body = fetch(server.port, path, {**HEADERS, **headers})
@@ -232,7 +234,7 @@ def bench_database(kind: str, url: str, plan: Plan, targets: dict, workdir: Path
                                "encoding": found.get("content-encoding"), **measured}
             print(f"{page.label}: {measured['rps']:.0f} req/s, p50 {measured['p50_ms']:.1f} ms, "
                   f"p99 {measured['p99_ms']:.1f} ms, {pages[page.key]['queries']} queries, {len(body) / 1024:.1f} KB")
-        memory = server.memory()
+        memory = cached.memory()
     print("workers' peak RSS: " + ", ".join(f"{m['peak_rss_mb']} MB" for m in memory))
     return {"pages": pages, "memory": {"workers": memory,
                                        "max_peak_rss_mb": max((m["peak_rss_mb"] or 0 for m in memory), default=None)}}
