@@ -385,7 +385,7 @@ def page(scopes: Callable[..., list[str]]):
             if request.if_none_match.contains_weak(key):
                 response = current_app.response_class(status=304)
                 return _public(response, key)
-            stored = cache.get(key)
+            stored = _get(cache, key)
             if stored is not None:
                 response = _compressed(cache, key, stored)
                 response.headers["X-Forum-Cache"] = "hit"
@@ -393,7 +393,7 @@ def page(scopes: Callable[..., list[str]]):
             response = make_response(view(**kwargs))
             if response.status_code != 200 or not _storable():
                 return _uncached_visitor(response)
-            cache.set(key, response.get_data())
+            _set(cache, key, response.get_data())
             response.headers["X-Forum-Cache"] = "miss"
             return _public(response, key)
         return wrapper
@@ -406,10 +406,10 @@ def _compressed(cache, key: str, html: bytes):
     algorithm = _encoding()
     if algorithm is None:
         return response
-    body = cache.get(f"{key}:{algorithm}")
+    body = _get(cache, f"{key}:{algorithm}")
     if body is None:
         body = _compress_data(current_app, html, algorithm)
-        cache.set(f"{key}:{algorithm}", body)
+        _set(cache, f"{key}:{algorithm}", body)
     response.set_data(body)
     response.headers["Content-Encoding"] = algorithm  # Flask-Compress leaves an encoded answer as it is
     response.vary.add("Accept-Encoding")
@@ -423,6 +423,22 @@ def _encoding() -> str | None:
     configured = current_app.config.get("COMPRESS_ALGORITHM", ["zstd", "br", "gzip", "deflate"])
     algorithms = tuple(configured.replace(" ", "").split(",") if isinstance(configured, str) else configured)
     return _choose_algorithm(algorithms, request.headers.get("Accept-Encoding", ""))
+
+
+def _get(cache, key: str):
+    """A stored value, or None; a cache that does not answer (Redis down) is a miss, not an error page."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001  (any failure of the store: the page is made instead)
+        log.warning("The page cache did not answer; making the page.", exc_info=True)
+        return None
+
+
+def _set(cache, key: str, value) -> None:
+    try:
+        cache.set(key, value)
+    except Exception:  # noqa: BLE001
+        log.warning("The page cache could not store a page.", exc_info=True)
 
 
 def _storable() -> bool:

@@ -84,3 +84,17 @@ def test_a_reply_through_one_host_shows_on_the_others_next_visitor_view(hosts):
     again = first.test_client().get(url)
     assert "zqxreplyacrosshosts" in again.get_data(as_text=True)
     assert again.headers["X-Forum-Cache"] == ("hit" if backend == "redis" else "miss")
+
+
+def test_a_cache_that_does_not_answer_makes_pages_instead_of_failing(database_url, tmp_path):
+    app = make_test_app(database_url, tmp_path / "instance", FORUM_REDIS_URL="redis://127.0.0.1:1/0",
+                        RATELIMIT_STORAGE_URI="memory://")  # nothing listens on port 1
+    try:
+        world = build_world(app)
+        client = app.test_client()
+        for _ in range(2):
+            response = client.get(f"/threads/{world.public_thread.id}")
+            assert response.status_code == 200 and "Open words" in response.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            app.extensions["forum"].db.engine.dispose()
