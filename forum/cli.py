@@ -234,15 +234,22 @@ def _emails(count: int) -> str:
     return f"{count} email" if count == 1 else f"{count} emails"
 
 
-def mail_report(sent: int, failed: int, *, logged: bool = False) -> str:
+def mail_report(sent: int, retrying: int = 0, *, given_up: int = 0, held: int = 0, logged: bool = False) -> str:
     """What a round of send-mail did, in words: 'Sent 1 email.', 'No mail was due.'; with no mail server
-    set (`logged`), the messages went to the log, and it says so rather than 'sent'."""
-    if not sent and not failed:
+    set (`logged`), the messages went to the log, and it says so rather than 'sent'. Failures that are
+    tried again, failures given up for good, and messages held because their address stopped taking
+    mail (it bounced too often: forum/bounces.py) are told apart: only the first are retried."""
+    if not (sent or retrying or given_up or held):
         return "No mail was due."
     done = (f"Wrote {_emails(sent)} to the log (no FORUM_MAIL_SERVER is set, so nothing was sent)" if logged
             else f"Sent {_emails(sent)}") if sent else "Sent no email"
-    if failed:
-        done += f"; {_emails(failed)} failed and will be retried"
+    if retrying:
+        done += f"; {_emails(retrying)} failed and will be retried"
+    if given_up:
+        done += f"; {_emails(given_up)} failed for the last time and will not be retried"
+    if held:
+        done += (f"; {held} held: the address stopped taking mail" if held == 1
+                 else f"; {held} held: their addresses stopped taking mail")
     return done + "."
 
 
@@ -262,12 +269,13 @@ def send_mail_command(loop: bool, interval: int) -> None:
     db = session()
     while True:
         with write_transactions():
-            sent, failed = mail.send_due(db, mail.Transport(current_app.config))
+            done = mail.send_due(db, mail.Transport(current_app.config))
             # The one job that runs every minute also clears away unconfirmed transcript uploads.
             discarded = pending_imports.discard_expired(db)
             db.commit()
-        if sent or failed or not loop:
-            click.echo(mail_report(sent, failed, logged=not current_app.config.get("FORUM_MAIL_SERVER")))
+        if any(done) or not loop:
+            click.echo(mail_report(done.sent, done.retrying, given_up=done.given_up, held=done.held,
+                                   logged=not current_app.config.get("FORUM_MAIL_SERVER")))
         if discarded:
             click.echo(f"Deleted {discarded} transcript uploads left unconfirmed for "
                        f"{current_app.config['FORUM_IMPORT_PENDING_HOURS']} hours.")

@@ -7,6 +7,7 @@ import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -124,8 +125,18 @@ def _stopped(db: Session, address: str) -> MailAddress | None:
     return db.scalar(select(MailAddress).where(MailAddress.address == address.lower(), MailAddress.stopped_at.is_not(None)))
 
 
-def send_due(db: Session, transport: Transport, now: datetime | None = None, limit: int = 1000) -> tuple[int, int]:
-    """Send every message that is due; retry failures later with back-off. Return (sent, failed).
+class Round(NamedTuple):
+    """What one send_due round did: sent; failed and due again later; failed for the last time
+    (MAX_ATTEMPTS); held unsent because the address stopped taking mail (it bounced too often)."""
+
+    sent: int = 0
+    retrying: int = 0
+    given_up: int = 0
+    held: int = 0
+
+
+def send_due(db: Session, transport: Transport, now: datetime | None = None, limit: int = 1000) -> Round:
+    """Send every message that is due; retry failures later with back-off. Return what became of them (Round).
 
     Each message is claimed in a short transaction of its own, sent with no transaction open (a slow
     mail server holds up no writer), and then marked sent, or due again later. Any number of
@@ -133,9 +144,9 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
     claiming and marking leaves its message to be tried again CLAIM_FOR later.
     """
     now = now or utcnow()
-    sent = failed = 0
+    sent = retrying = given_up = held = 0
     try:
-        while sent + failed < limit:
+        while sent + retrying + given_up + held < limit:
             item = claim(db, now)
             if item is None:
                 db.commit()
@@ -149,7 +160,7 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
                                               f"({stopped.last_bounce_reason or 'no reason given'})"[:1000])
                     .execution_options(synchronize_session=False))
                 db.commit()
-                failed += 1
+                held += 1
                 continue
             message = transport.build(item)
             db.commit()
@@ -161,7 +172,10 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
                 gave_up = attempts >= MAX_ATTEMPTS
                 outcome = {"last_error": error, **({"failed_at": now} if gave_up
                                                    else {"next_attempt_at": now + backoff(attempts)})}
-                failed += 1
+                if gave_up:
+                    given_up += 1
+                else:
+                    retrying += 1
             else:
                 outcome = {"sent_at": now}
                 sent += 1
@@ -170,4 +184,4 @@ def send_due(db: Session, transport: Transport, now: datetime | None = None, lim
             db.commit()
     finally:
         transport.close()
-    return sent, failed
+    return Round(sent, retrying, given_up, held)
