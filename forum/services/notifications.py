@@ -67,6 +67,15 @@ def is_watching(db: Session, member, kind: str, target_id: int) -> bool:
                                             Watch.target_id == target_id)) is not None
 
 
+def watch_of(db: Session, member, kind: str, target_id: int) -> Watch | None:
+    """The member's watch of this thread or space (None for a visitor, or when they do not watch it): its page
+    shows Stop watching, and the every-post-by-email switch (#21)."""
+    if not getattr(member, "is_authenticated", False):
+        return None
+    return db.scalar(select(Watch).where(Watch.member_id == member.id, Watch.kind == kind,
+                                         Watch.target_id == target_id))
+
+
 def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: str = "") -> Watch:
     """Start watching a thread or a space, or listening for a keyword or hashtag."""
     if kind == "keyword":

@@ -105,15 +105,17 @@ def remove_watch(watch_id: int):
 @bp.post("/watching/<forum_id:watch_id>/every-post")
 @login_required
 def set_every_post(watch_id: int):
-    """Turn mailing-list mode (every post by email) on or off for one thread or space I watch."""
+    """Turn mailing-list mode (every post by email) on or off for one thread or space I watch (from /watching,
+    or from the thread's or space's own page, which it goes back to)."""
     db = session()
+    back = safe_next(request.form.get("next"), url_for("forum.watching"))
     if ConfirmForm().validate_on_submit():
         on = request.form.get("every_post") == "on"
         notifications.set_every_post(db, current_user, watch_id, on)
         db.commit()
         flash("You will get every new post by email." if on else "You will no longer get every post by email.",
               "success")
-    return redirect(url_for("forum.watching"))
+    return redirect(back)
 
 
 @bp.route("/every-post/stop/<token>", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ def space(slug: str):
         can_manage=policy.can_moderate_space(current_user, space),
         requests_waiting=space_members.count_requests(db, space)
         if space.is_closed and policy.can_moderate_space(current_user, space) else None,
-        watching=notifications.is_watching(db, current_user, "space", space.id),
+        watching=notifications.watch_of(db, current_user, "space", space.id),  # with its every-post switch (#21)
         # Only to members who may post here: the address takes new threads (#21).
         email_address=mail_tokens.space_address(current_app.config, space)
         if policy.can_post_in_space(current_user, space) else None,

@@ -81,7 +81,7 @@ def thread(thread_id: int, slug: str | None = None):
     promoted = library.promoted_post_ids(db, post_ids)
     page = render_template(
         "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], promoted=promoted,
-        watching=notifications.is_watching(db, current_user, "thread", thread_id),
+        watching=notifications.watch_of(db, current_user, "thread", thread_id),  # with its every-post switch (#21)
         topics=topics.topics_of_thread(db, view.thread),
         marks=read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page),
         saved=saved.saved_ids(db, current_user, post_ids),
