@@ -378,6 +378,7 @@ def seed_demo(db) -> SimpleNamespace:
         consent_entry=consent_entry.id,
         feed_token=feed_token,
         unsubscribe_token=tokens.make(secret, "unsubscribe", {"id": sam.id}),
+        recap_unsubscribe_token=tokens.make(secret, "unsubscribe", {"id": sam.id, "what": "recaps"}),  # #20
         stop_every_post_token=tokens.make(secret, "stop-every-post", {"id": sam.id, "watch": 0}),
         confirm_token=tokens.make(secret, "confirm-email", {"id": unconfirmed.id, "email": unconfirmed.email}),
         reset_token=tokens.make(secret, "reset-password", {"id": sam.id, "v": sam.session_version}),

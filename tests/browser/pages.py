@@ -555,6 +555,7 @@ PAGES.update({
     ],
     "forum.unsubscribe": [
         Visit("unsubscribe", lambda ids: f"/unsubscribe/{ids.unsubscribe_token}", expect="Stop all emails"),
+        Visit("unsubscribe-recaps", lambda ids: f"/unsubscribe/{ids.recap_unsubscribe_token}", expect="Stop chat recaps"),
         Visit("unsubscribe-bad-link", "/unsubscribe/not-a-real-token", status=400, expect="This link is not valid"),
     ],
     "forum.stop_every_post": [
