@@ -506,3 +506,31 @@ def test_a_members_only_chat_recaps_only_to_approved_members(app, tmp_path):
     assert f"/chats/{chat_id}/recap" in mail.body
     assert _client(app).get(f"/chats/{chat_id}/recap").status_code == 404  # visitors cannot read it either
     assert _client(app, approved).get(f"/chats/{chat_id}/recap").status_code == 200
+
+
+def test_bad_requests_get_clear_answers_and_change_nothing(app, chat):
+    host = _client(app, chat["host"])
+    token = csrf_token(host, f"/chats/{chat['id']}")
+    # A post of another thread, a post that asks nothing, and no post at all: "no such question", a 404.
+    for post_id in (_post(app, "1002"), _post(app, "2003"), 999999):
+        assert host.post(f"/chats/{chat['id']}/open-questions/{post_id}/carry",
+                         data={"csrf_token": token}).status_code == 404
+    assert host.post("/chats/999999/recap/send", data={"csrf_token": token}).status_code == 404
+    assert _client(app).get("/chats/999999/recap").status_code == 404
+    # A chat not imported yet: its recap page says so, and the button refuses with a reason.
+    with app.app_context():
+        db = _db(app)
+        upcoming = chat_service.save_chat(db, db.get(Member, chat["host"].id), chat_service.ChatDetails(
+            title="Still to come", space=db.get(Space, chat["space"].id), starts_at=utcnow() + timedelta(days=2),
+            duration_minutes=60))
+        db.commit()
+        upcoming_id = upcoming.id
+    assert "has not been imported yet" in _client(app).get(f"/chats/{upcoming_id}/recap").get_data(as_text=True)
+    refused = host.post(f"/chats/{upcoming_id}/recap/send", data={"csrf_token": token}, follow_redirects=True)
+    assert "Import the chat&#39;s transcript first" in refused.get_data(as_text=True)
+    # An expired form sends nothing.
+    stale = host.post(f"/chats/{chat['id']}/recap/send", data={"csrf_token": "stale"}, follow_redirects=True)
+    assert "This form had expired" in stale.get_data(as_text=True)
+    assert _outbox(app) == []
+    with app.app_context():
+        assert _db(app).scalar(select(func.count()).select_from(Chat).where(Chat.recap_sent_at.is_not(None))) == 0
