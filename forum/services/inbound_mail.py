@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.models import MailAddress, Member, OutboxMessage, Post, ReceivedMail, Space, Thread
 from forum.services import mail_headers, mail_text, notifications, posting
+from forum.services.pages import Page, check_page_number
 from forum.services.mail_headers import UnreadableMail  # noqa: F401  (the command line catches it from here)
 
 REPLY_EVERY = timedelta(days=1)
@@ -350,10 +351,21 @@ def resume_sending(db: Session, member: Member) -> None:
         db.flush()
 
 
-def mail_log(db: Session, viewer, limit: int = 200) -> list[ReceivedMail]:
-    """The latest messages received, newest first, for a site moderator; PermissionDenied for anyone else."""
+# What can become of a message received (ReceivedMail.outcome), in the order the mail log's filter lists them.
+OUTCOMES = {"posted": "Posted", "started": "Thread started", "unsubscribed": "Unsubscribed", "dropped": "Dropped",
+            "bounce": "Bounce recorded", "refused": "Refused", "duplicate": "Duplicate"}
+
+
+def mail_log(db: Session, viewer, page: int = 1, per_page: int = 50, outcome: str | None = None) -> Page[ReceivedMail]:
+    """One page of the messages received, newest first, with one outcome or all (None), for a site moderator;
+    PermissionDenied for anyone else, NotFound for a page past the last. Two queries, whatever the page."""
     if not policy.can_read_mail_log(viewer):
         raise PermissionDenied("Only site moderators can see the mail log")
-    return list(db.scalars(select(ReceivedMail).order_by(ReceivedMail.received_at.desc(), ReceivedMail.id.desc())
-                           .limit(limit)))
+    where = [ReceivedMail.outcome == outcome] if outcome else []
+    total = db.scalar(select(func.count()).select_from(ReceivedMail).where(*where)) or 0
+    number = check_page_number(page, total, per_page)
+    items = list(db.scalars(select(ReceivedMail).where(*where)
+                            .order_by(ReceivedMail.received_at.desc(), ReceivedMail.id.desc())
+                            .limit(per_page).offset((number - 1) * per_page)))
+    return Page(items=items, number=number, per_page=per_page, total=total)
 

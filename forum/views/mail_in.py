@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.db import session
 from forum.forms import ConfirmForm
 from forum.services import inbound_mail
 from forum.views import bp
+from forum.views._helpers import page_number
+
+MAIL_LOG_PER_PAGE = 50
 
 
 @bp.get("/moderation/mail")
 @login_required
 def mail_log():
-    """Every message received by email, newest first, with what became of it (site moderators only)."""
-    entries = inbound_mail.mail_log(session(), current_user)
-    return render_template("forum/moderation/mail_log.html", entries=entries)
+    """Every message received by email, newest first, with what became of it (site moderators only): a page
+    at a time (?page=), all or one outcome (?outcome=, a plain GET form)."""
+    outcome = request.args.get("outcome", "")
+    if outcome not in inbound_mail.OUTCOMES:
+        outcome = ""  # anything else (or nothing) shows every outcome
+    entries = inbound_mail.mail_log(session(), current_user, page_number(), MAIL_LOG_PER_PAGE, outcome or None)
+    return render_template("forum/moderation/mail_log.html", entries=entries, outcome=outcome,
+                           outcomes=inbound_mail.OUTCOMES)
 
 
 @bp.post("/account/mail/resume")
