@@ -87,15 +87,20 @@ def suggestion(connection: Connection, query: Query, run: Callable[[Query], obje
         typed = item[0]
         if len(typed) < 3 or not typed.isalpha() or run(parse(typed)).page.total:
             continue
+        # Every close stem is tried, and the word readers saw that is closest to what was typed wins:
+        # "planing" is nearer "planning" (stem "plan") than "plain", though "plain" is the nearer stem.
+        best: tuple[float, str] | None = None
         for stem in difflib.get_close_matches(typed, vocabulary(connection, typed[0]), MAX_CANDIDATES, CUTOFF):
             if stem == typed:
                 continue
             found = run(parse(stem))
             if found.page.total:
                 word = _surface(found, typed, stem)
-                if word != typed:
-                    swaps[typed] = word
-                break
+                score = difflib.SequenceMatcher(None, typed, word).ratio()
+                if word != typed and (best is None or score > best[0]):
+                    best = (score, word)
+        if best is not None:
+            swaps[typed] = best[1]
     if not swaps:
         return None
     corrected = re.sub(r"[^\W_]+", lambda m: swaps.get(m.group(0).lower(), m.group(0)), query.text)

@@ -23,6 +23,7 @@ def test_a_misspelt_word_suggests_the_closest_indexed_word(app, client):
     sam = make_member(app, "Sam Patel")
     thread = make_thread(app, space, sam, title="Planning a campaign", body="Where do you start?")
     make_post(app, thread, sam, "Our planning starts with the service's own calendar.")
+    make_post(app, thread, sam, "In plain English, please.")  # "plain" is a nearer stem, "planning" a nearer word
     words, link = _suggested(client, "planing")
     assert words == "planning", link
     assert re.search(r"[?&]q=planning(&|$)", link)
