@@ -19,6 +19,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import (BadSignatureError, DecodeError, ExpiredTokenError, InvalidClaimError, InvalidKeyIdError,
                             JoseError, MissingClaimError)
@@ -152,16 +153,17 @@ class SignInFailure(ForumError):
 
 def _provider_down(provider: Provider) -> SignInFailure:
     return SignInFailure(
-        f"{provider.label} is not answering",
-        f"We could not reach {provider.label} to check who you are, so you are not signed in. Try again in a few "
-        f"minutes, or sign in with your email address and password.")
+        _("%(provider)s is not answering", provider=provider.label),
+        _("We could not reach %(provider)s to check who you are, so you are not signed in. Try again in a few "
+          "minutes, or sign in with your email address and password.", provider=provider.label))
 
 
 def _not_confirmed(provider: Provider, why: str) -> SignInFailure:
     return SignInFailure(
-        "We could not confirm who you are",
-        f"{provider.label} sent an answer we cannot trust ({why}), so you are not signed in and nothing was saved. "
-        f"Start again from the sign-in page; if it happens again, tell the moderators.")
+        _("We could not confirm who you are"),
+        _("%(provider)s sent an answer we cannot trust (%(why)s), so you are not signed in and nothing was saved. "
+          "Start again from the sign-in page; if it happens again, tell the moderators.",
+          provider=provider.label, why=why))
 
 
 # -- who they are ---------------------------------------------------------------------------------------
@@ -213,16 +215,16 @@ def identity_from(provider: Provider, claims: dict, trusted_email_domains: tuple
     address = verified_email(provider, claims)
     if address is None:
         raise SignInFailure(
-            "Your email address is not verified",
-            f"{provider.label} did not tell us a verified email address for your account, and the forum needs one "
-            f"to reach you. Ask your IT team to verify your address with {provider.label}, or create an account "
-            f"with your email address and password instead.", 403)
+            _("Your email address is not verified"),
+            _("%(provider)s did not tell us a verified email address for your account, and the forum needs one "
+              "to reach you. Ask your IT team to verify your address with %(provider)s, or create an account "
+              "with your email address and password instead.", provider=provider.label), 403)
     domain = (claims.get("hd") or emails.domain(address) or "").lower() or None
     if not provider.tenant_allowed(tenant) or not provider.domain_allowed(domain):
         raise SignInFailure(
-            "Your organisation cannot sign in this way",
-            f"Accounts from your organisation cannot sign in with {provider.label} here. Create an account with "
-            f"your email address and password instead; a moderator will look at it.", 403)
+            _("Your organisation cannot sign in this way"),
+            _("Accounts from your organisation cannot sign in with %(provider)s here. Create an account with "
+              "your email address and password instead; a moderator will look at it.", provider=provider.label), 403)
     trusted, organisation = provider.trust(tenant, domain)
     trusted = trusted or emails.in_domains(address, trusted_email_domains)
     name = " ".join(str(claims.get("name") or "").split())
@@ -333,19 +335,21 @@ def finish(provider: Provider, trusted_email_domains: tuple[str, ...]) -> tuple[
     if stored:
         client.framework.clear_state_data(session, state)  # once only: a replayed answer finds nothing
     if error == "access_denied":
-        raise SignInFailure("You cancelled signing in",
-                            f"You did not finish signing in with {provider.label}, so you are not signed in. "
-                            f"Start again when you are ready, or sign in with your email address and password.")
+        raise SignInFailure(_("You cancelled signing in"),
+                            _("You did not finish signing in with %(provider)s, so you are not signed in. Start "
+                              "again when you are ready, or sign in with your email address and password.",
+                              provider=provider.label))
     if error:
         log.info("%s answered the sign-in with error %r", provider.name, error)
-        raise SignInFailure(f"{provider.label} could not sign you in",
-                            f"{provider.label} stopped the sign-in (it said: {error[:60]}). Try again; if it "
-                            f"happens again, ask your IT team whether this forum may use your work account.")
+        raise SignInFailure(_("%(provider)s could not sign you in", provider=provider.label),
+                            _("%(provider)s stopped the sign-in (it said: %(error)s). Try again; if it happens "
+                              "again, ask your IT team whether this forum may use your work account.",
+                              provider=provider.label, error=error[:60]))
     data = (stored or {}).get("data")
     if not data or not request.args.get("code") or stored.get("exp", 0) < time.time():
-        raise SignInFailure("Your sign-in had expired",
-                            "This sign-in was started too long ago, in another browser, or has been used already, "
-                            "so we could not finish it. Start again from the sign-in page.")
+        raise SignInFailure(_("Your sign-in had expired"),
+                            _("This sign-in was started too long ago, in another browser, or has been used already, "
+                            "so we could not finish it. Start again from the sign-in page."))
     try:
         metadata = client.load_server_metadata()
         answered_by = request.args.get("iss")  # RFC 9207: who sent this answer, against mix-up attacks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,9 +29,9 @@ def hash_password(password: str, method: str) -> str:
 def check_new_password(password: str) -> str | None:
     """Say what is wrong with a new password, or None when it will do."""
     if len(password) < MIN_PASSWORD:
-        return f"Enter a password of at least {MIN_PASSWORD} characters"
+        return _("Enter a password of at least %(count)s characters", count=MIN_PASSWORD)
     if len(password) > 1000:
-        return "Enter a password of at most 1,000 characters"
+        return _("Enter a password of at most 1,000 characters")
     return None
 
 
@@ -63,11 +64,11 @@ def check_details(db: Session, display_name: str, email: str, password: str) -> 
     display_name = " ".join(display_name.split())
     name_key = normalise_name(display_name)
     if not name_key:
-        errors["display_name"] = "Enter your name as other members will see it"
+        errors["display_name"] = _("Enter your name as other members will see it")
     elif len(display_name) > 80:
-        errors["display_name"] = "Enter a name of at most 80 characters"
+        errors["display_name"] = _("Enter a name of at most 80 characters")
     elif db.scalar(select(func.count()).select_from(Member).where(Member.name_key == name_key)):
-        errors["display_name"] = "That name is already taken by another member; add an initial or your organisation"
+        errors["display_name"] = _("That name is already taken by another member; add an initial or your organisation")
     address = emails.normalise(email)
     if address is None:
         errors["email"] = emails.FORMAT_ERROR
@@ -87,7 +88,7 @@ def register(
     if email is not None and db.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
         errors["email"] = EMAIL_TAKEN
     if errors:
-        raise ValidationError("There is a problem with your details", errors)
+        raise ValidationError(_("There is a problem with your details"), errors)
     display_name = " ".join(display_name.split())
     name_key = normalise_name(display_name)
     member = Member(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
@@ -66,27 +67,27 @@ def create_member(db: Session, new: NewMember) -> Member:
     """Create the member for a first sign-in, their address confirmed; approved at once when trusted."""
     errors: dict[str, str] = {}
     if new.sector not in SECTORS:
-        errors["sector"] = "Choose the sector you work in"
+        errors["sector"] = _("Choose the sector you work in")
     if new.job_role and len(new.job_role.strip()) > 120:
-        errors["job_role"] = "Enter a job role of at most 120 characters"
+        errors["job_role"] = _("Enter a job role of at most 120 characters")
     if new.organisation and len(new.organisation.strip()) > 200:
-        errors["organisation"] = "Enter an organisation name of at most 200 characters"
+        errors["organisation"] = _("Enter an organisation name of at most 200 characters")
     name = " ".join((new.display_name or "").split())
     key = normalise_name(name)
     if not key:
-        errors["display_name"] = "Enter your name as other members will see it"
+        errors["display_name"] = _("Enter your name as other members will see it")
     elif len(name) > 80:
-        errors["display_name"] = "Enter a name of at most 80 characters"
+        errors["display_name"] = _("Enter a name of at most 80 characters")
     elif db.scalar(select(Member.id).where(Member.name_key == key)) is not None:
-        errors["display_name"] = "That name is already taken by another member; add an initial or your organisation"
+        errors["display_name"] = _("That name is already taken by another member; add an initial or your organisation")
     address = emails.normalise(new.email)
     if address is None or address_taken(db, address):
-        raise ValidationError("An account already uses your email address. Sign in with its password, then link "
-                              "your work account from your account page.")
+        raise ValidationError(_("An account already uses your email address. Sign in with its password, then link "
+                              "your work account from your account page."))
     if find_member(db, new.issuer, new.subject) is not None:
-        raise ValidationError("Your work account is already linked to a member. Sign in with it again.")
+        raise ValidationError(_("Your work account is already linked to a member. Sign in with it again."))
     if errors:
-        raise ValidationError("There is a problem with your details", errors)
+        raise ValidationError(_("There is a problem with your details"), errors)
     now = utcnow()
     member = Member(
         display_name=name, name_key=key, email=address, password_hash=None, role="member",
@@ -105,15 +106,15 @@ def create_member(db: Session, new: NewMember) -> Member:
 def confirm_password(member: Member, password: str) -> None:
     """Check a member's password before linking a sign-in to their account."""
     if not member.password_hash or not check_password_hash(member.password_hash, password or ""):
-        raise ValidationError("Check your password", {"password": "Your password is not right"})
+        raise ValidationError(_("Check your password"), {"password": _("Your password is not right")})
 
 
 def link(db: Session, member: Member, *, provider: str, issuer: str, subject: str, email: str | None) -> None:
     """Link a provider's account to a member (who gave their password before going to the provider)."""
     owner = find_member(db, issuer, subject)
     if owner is not None and owner.id != member.id:
-        raise ValidationError("That work account is already linked to another member. Sign in with it, or ask "
-                              "the moderators for help.")
+        raise ValidationError(_("That work account is already linked to another member. Sign in with it, or ask "
+                              "the moderators for help."))
     if owner is not None:
         return
     existing = db.scalar(select(SignInIdentity).where(SignInIdentity.member_id == member.id,
@@ -131,12 +132,12 @@ def unlink(db: Session, member: Member, identity_id: int) -> str:
     identity = db.scalar(select(SignInIdentity).where(SignInIdentity.id == identity_id,
                                                       SignInIdentity.member_id == member.id))
     if identity is None:
-        raise ValidationError("That sign-in is not linked to your account.")
+        raise ValidationError(_("That sign-in is not linked to your account."))
     others = db.scalar(select(func.count()).select_from(SignInIdentity).where(
         SignInIdentity.member_id == member.id, SignInIdentity.id != identity.id))
     if not member.password_hash and not others:
-        raise ValidationError("Set a password first: without it, or another linked sign-in, you could not sign in "
-                              "again.")
+        raise ValidationError(_("Set a password first: without it, or another linked sign-in, you could not sign in "
+                              "again."))
     provider = identity.provider
     db.delete(identity)
     db.flush()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-
 from sqlalchemy import select
 
 from forum import emails, oidc, tokens
@@ -42,7 +42,7 @@ def login():
             form.form_errors.append(refusal)
         else:
             _start_session(member, remember=form.remember.data)
-            flash(f"Signed in as {member.display_name}.", "success")
+            flash(_("Signed in as %(name)s.", name=member.display_name), "success")
             return redirect(next_url)
     status = 400 if form.is_submitted() else 200
     return render_template("forum/auth/login.html", form=form, errors=form_errors(form), next=next_url,
@@ -122,19 +122,19 @@ def confirm_email(token: str):
     payload = tokens.read(current_app.config["SECRET_KEY"], "confirm-email", token)
     member = db.get(Member, payload.get("id"))
     if member is None:
-        raise ValidationError("This link is not valid any more. Ask for a new one.")
+        raise ValidationError(_("This link is not valid any more. Ask for a new one."))
     outcome = membership.confirm_email(
         db, member, payload.get("email"), trusted_domains(current_app.config["FORUM_TRUSTED_EMAIL_DOMAINS"]),
         site_name(),
     )
     db.commit()
     if outcome == "approved":
-        flash("Your email address is confirmed and your account is ready: welcome.", "success")
+        flash(_("Your email address is confirmed and your account is ready: welcome."), "success")
     elif outcome == "waiting":
-        flash("Your email address is confirmed. A moderator will look at your account soon; "
-              "we will email you when it is approved.", "success")
+        flash(_("Your email address is confirmed. A moderator will look at your account soon; "
+              "we will email you when it is approved."), "success")
     else:
-        flash("Your email address is confirmed.", "success")
+        flash(_("Your email address is confirmed."), "success")
     return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))
 
 
@@ -160,12 +160,12 @@ def reset_password(token: str):
     payload = tokens.read(current_app.config["SECRET_KEY"], "reset-password", token)
     member = db.get(Member, payload.get("id"))
     if member is None or member.session_version != payload.get("v") or member.state in ("deleted", "rejected"):
-        raise ValidationError("This link has already been used or is no longer valid. Ask for a new one.")
+        raise ValidationError(_("This link has already been used or is no longer valid. Ask for a new one."))
     form = NewPasswordForm()
     if form.validate_on_submit():
         if attempt(db, form, lambda: membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])):
             logout_user()
-            flash("Your password has been changed. Sign in with your new password.", "success")
+            flash(_("Your password has been changed. Sign in with your new password."), "success")
             return redirect(url_for("forum.login"))
     errors = form_errors(form)
     return render_template("forum/auth/reset.html", form=form, errors=errors, token=token), 400 if errors else 200
@@ -182,7 +182,7 @@ def logout():
     from forum.security import end_sessions
     end_sessions()  # bumps session_version: copies of this cookie (and other devices) are signed out too
     logout_user()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("forum.home"))
 
 

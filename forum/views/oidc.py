@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import abort, current_app, flash, redirect, render_template, request, session as cookie_session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from forum import oidc
@@ -55,9 +56,9 @@ def _link_purpose(provider: oidc.Provider) -> dict:
     fresh = ticket.get("exp", 0) > time.time() and ticket.get("provider") == provider.name
     if not (fresh and current_user.is_authenticated and ticket.get("member") == current_user.id
             and ticket.get("version") == current_user.session_version):
-        raise oidc.SignInFailure("Your sign-in had expired",
-                                 "Linking a work account starts with your password on your account page, and must "
-                                 "go on within five minutes. Start again from your account page.")
+        raise oidc.SignInFailure(_("Your sign-in had expired"),
+                                 _("Linking a work account starts with your password on your account page, and must "
+                                 "go on within five minutes. Start again from your account page."))
     return {"link": current_user.id, "version": current_user.session_version}
 
 
@@ -77,17 +78,18 @@ def oidc_callback(name: str):
     if member is not None:
         refusal = accounts.sign_in_refusal(member)
         if refusal:
-            raise oidc.SignInFailure("You cannot sign in", refusal, 403)
+            raise oidc.SignInFailure(_("You cannot sign in"), refusal, 403)
         sign_in_providers.signed_in(db, member, identity.issuer, identity.subject, identity.email)
         db.commit()
         _start_session(member)
-        flash(f"Signed in as {member.display_name}.", "success")
+        flash(_("Signed in as %(name)s.", name=member.display_name), "success")
         return redirect(next_url)
     if sign_in_providers.address_taken(db, identity.email):
         raise oidc.SignInFailure(
-            "You already have an account",
-            f"An account here already uses {identity.email}. Sign in with its email address and password, then "
-            f"link your {provider.label} account from your account page; after that you can sign in either way.",
+            _("You already have an account"),
+            _("An account here already uses %(email)s. Sign in with its email address and password, then link your "
+              "%(provider)s account from your account page; after that you can sign in either way.",
+              email=identity.email, provider=provider.label),
             409)
     oidc.keep_identity(identity, next_url)
     return redirect(url_for("forum.oidc_welcome"))
@@ -96,17 +98,18 @@ def oidc_callback(name: str):
 def _finish_linking(db, provider: oidc.Provider, identity: oidc.Identity, purpose: dict):
     member_id, version = purpose.get("link"), purpose.get("version")
     if not current_user.is_authenticated or current_user.id != member_id or current_user.session_version != version:
-        raise oidc.SignInFailure("Your sign-in had expired",
-                                 "You were signed out while linking your account, so nothing was linked. Sign in "
-                                 "and start again from your account page.")
+        raise oidc.SignInFailure(_("Your sign-in had expired"),
+                                 _("You were signed out while linking your account, so nothing was linked. Sign in "
+                                 "and start again from your account page."))
     try:
         sign_in_providers.link(db, current_user, provider=provider.name, issuer=identity.issuer,
                                subject=identity.subject, email=identity.email)
     except ValidationError as exc:
         db.rollback()
-        raise oidc.SignInFailure("We could not link that account", exc.message, 409) from None
+        raise oidc.SignInFailure(_("We could not link that account"), exc.message, 409) from None
     db.commit()
-    flash(f"Your {provider.label} account is linked: you can sign in with it from now on.", "success")
+    flash(_("Your %(provider)s account is linked: you can sign in with it from now on.", provider=provider.label),
+          "success")
     return redirect(url_for("forum.sign_in_methods"))
 
 
@@ -116,9 +119,9 @@ def oidc_welcome():
     """A first sign-in: ask what the provider does not tell (sector, job role), then create the account."""
     kept = oidc.kept_identity()
     if kept is None:
-        raise oidc.SignInFailure("Your sign-in had expired",
-                                 "We keep what your work account told us for 15 minutes only, and nothing has been "
-                                 "saved. Sign in again to create your account.")
+        raise oidc.SignInFailure(_("Your sign-in had expired"),
+                                 _("We keep what your work account told us for 15 minutes only, and nothing has been "
+                                 "saved. Sign in again to create your account."))
     identity, next_url = kept
     provider = oidc.provider(identity.provider)
     if request.method == "GET":
@@ -138,9 +141,9 @@ def oidc_welcome():
             oidc.drop_identity()
             _start_session(member)
             if member.is_approved:
-                flash(f"Welcome, {member.display_name}: your account is ready.", "success")
+                flash(_("Welcome, %(name)s: your account is ready.", name=member.display_name), "success")
                 return redirect(next_url)
-            flash("Your account is made. A moderator will look at it soon; we will email you when it is approved.",
+            flash(_("Your account is made. A moderator will look at it soon; we will email you when it is approved."),
                   "success")
             return redirect(url_for("forum.account"))
     status = 400 if form.errors else 200
@@ -184,7 +187,7 @@ def unlink_sign_in(identity_id: int):
     form = ConfirmForm()
     db = session()
     if not form.validate_on_submit():
-        flash("That form had expired, so nothing changed. Try again.", "error")
+        flash(_("That form had expired, so nothing changed. Try again."), "error")
     else:
         try:
             name = sign_in_providers.unlink(db, current_user, identity_id)
@@ -194,7 +197,8 @@ def unlink_sign_in(identity_id: int):
         else:
             db.commit()
             found = oidc.provider(name)
-            flash(f"Your {found.label if found else name} account is no longer linked.", "success")
+            flash(_("Your %(provider)s account is no longer linked.", provider=found.label if found else name),
+                  "success")
     return redirect(url_for("forum.sign_in_methods"))
 
 
