@@ -173,6 +173,17 @@ def waiting_for_approval(db: Session) -> list[Member]:
     ))
 
 
+def sign_ins_of(db: Session, member_ids: list[int]) -> dict[int, list[SignInIdentity]]:
+    """The sign-ins linked to each of these members (oldest first), in one query: the approvals page says
+    who came in through a work account (#23)."""
+    found: dict[int, list[SignInIdentity]] = {}
+    if member_ids:
+        for identity in db.scalars(select(SignInIdentity).where(SignInIdentity.member_id.in_(member_ids))
+                                   .order_by(SignInIdentity.id)):
+            found.setdefault(identity.member_id, []).append(identity)
+    return found
+
+
 def count_waiting(db: Session) -> int:
     """How many confirmed members are waiting for a moderator."""
     return db.scalar(select(func.count()).select_from(Member).where(

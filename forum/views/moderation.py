@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from forum import emails, oidc
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DecisionForm, ReasonForm
@@ -32,9 +36,40 @@ def waiting_count() -> int:
 def approvals():
     """Sign-ups waiting for approval, each with approve, reject and ask buttons."""
     _require_moderator()
-    waiting = membership.waiting_for_approval(session())
+    db = session()
+    waiting = membership.waiting_for_approval(db)
     forms = {m.id: ReasonForm(prefix=f"m{m.id}") for m in waiting}
-    return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms, errors=[])
+    return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms, errors=[],
+                           work_accounts=_work_accounts(db, waiting))
+
+
+_ENTRA_TENANT = re.compile(r"/([0-9A-Za-z._-]+)/v2\.0/?$")  # Entra ID's issuer names the tenant: .../<tid>/v2.0
+
+
+@dataclass(frozen=True)
+class WorkAccount:
+    """How a waiting member came in through a work account, for the moderator deciding (#23)."""
+
+    label: str            # the provider as the sign-in page names it ("Microsoft")
+    domain: str | None    # the verified address's domain
+    tenant: str | None    # the Entra ID tenant, when the issuer names one
+    issuer: str
+
+
+def _work_accounts(db, waiting) -> dict[int, list[WorkAccount]]:
+    """Each waiting member's linked work accounts (one query for them all)."""
+    found = membership.sign_ins_of(db, [m.id for m in waiting])
+    accounts: dict[int, list[WorkAccount]] = {}
+    for member_id, identities in found.items():
+        for identity in identities:
+            provider = oidc.provider(identity.provider)
+            label = provider.label if provider else ("The host site" if identity.provider == "host"
+                                                     else identity.provider)
+            tenant = _ENTRA_TENANT.search(identity.issuer)
+            accounts.setdefault(member_id, []).append(WorkAccount(
+                label=label, domain=emails.domain(identity.email), tenant=tenant.group(1) if tenant else None,
+                issuer=identity.issuer))
+    return accounts
 
 
 @bp.post("/moderation/approvals/<forum_id:member_id>")
@@ -66,7 +101,7 @@ def decide_approval(member_id: int):
     waiting = membership.waiting_for_approval(db)
     forms = {m.id: (form if m.id == member_id else ReasonForm(prefix=f"m{m.id}")) for m in waiting}
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms,
-                           errors=form_errors(form)), 400
+                           errors=form_errors(form), work_accounts=_work_accounts(db, waiting)), 400
 
 
 @bp.get("/moderation/handles")
