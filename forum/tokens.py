@@ -8,7 +8,7 @@ from forum.errors import ValidationError
 
 # How long each kind of link works, in seconds.
 LIFETIMES = {"confirm-email": 3 * 24 * 3600, "change-email": 24 * 3600, "reset-password": 3600, "unsubscribe": None,
-             "stop-every-post": None}
+             "stop-every-post": None, "delete-account": 3600}
 
 
 def make(secret_key: str, purpose: str, payload: dict) -> str:

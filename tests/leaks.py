@@ -169,6 +169,7 @@ def routes(w: World) -> dict[str, list[str]]:
         "forum.change_password": ["/account/password"],
         "forum.change_email": ["/account/email"],
         "forum.delete_account": ["/account/delete"],
+        "forum.confirm_delete_account": ["/account/delete/not-a-token"],
         "forum.download_data": ["/account/data"],
         "forum.moderation": ["/moderation"],
         "forum.approvals": ["/moderation/approvals"],

@@ -415,6 +415,32 @@ def delete_account(db: Session, member: Member, password: str) -> None:
     erase(db, member)
 
 
+def send_deletion_link(db: Session, member: Member, link: str, site_name: str) -> None:
+    """Email a member who has no password (they sign in with a work account only) a link that deletes their
+    account, to their own address (#23): opening it while signed in as them proves it is them."""
+    if member.password_hash:
+        raise ValidationError(_("Enter your password to delete your account"))
+    with in_language(member.language):
+        mail.queue(db, member.email, _("Delete your %(site)s account", site=site_name), _(
+            "Hello %(name)s,\n\nYou asked to delete your account. To do it, open this link within an hour, "
+            "signed in as you are now, and confirm:\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this email: your account stays as it is.",
+            name=member.display_name, link=link, site=site_name) + "\n")
+
+
+def deletion_payload(member: Member) -> dict:
+    """What a deletion link signs: the member, the address it went to and their sessions' version, so that
+    changing the address or signing out everywhere ends it."""
+    return {"id": member.id, "email": member.email, "v": member.session_version}
+
+
+def delete_account_by_link(db: Session, member: Member, payload: dict) -> None:
+    """Delete the signed-in member's account from their emailed link (a member with no password)."""
+    if payload != deletion_payload(member) or member.password_hash or member.state == "deleted":
+        raise ValidationError(_("This link is not valid any more. Ask for a new one."))
+    erase(db, member)
+
+
 def erase(db: Session, member: Member) -> None:
     """Remove everything personal from a member's row; keep the row so their posts still have an author."""
     db.execute(delete(Handle).where(Handle.member_id == member.id))

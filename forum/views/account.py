@@ -14,8 +14,9 @@ from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, Confir
                          DeleteAccountForm, ProfileForm)
 from forum.models import Member
 from forum.services import inbound_mail, membership, space_members
+from forum.limits import limiter, signin_limit
 from forum.views import bp
-from forum.views._helpers import attempt, external_url, form_errors, site_name
+from forum.views._helpers import attempt, external_url, first_error, form_errors, site_name
 from forum.views.auth import organisation_names, profile_from, send_confirmation
 
 
@@ -149,7 +150,10 @@ def download_data():
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
 def delete_account():
-    """Delete one's account; posts stay, shown as written by a former member."""
+    """Delete one's account; posts stay, shown as written by a former member. A member with no password
+    (a work account only) is offered an emailed link instead (#23)."""
+    if not current_user.password_hash:
+        return render_template("forum/account/delete.html", errors=[], form=None, email_form=ConfirmForm())
     form = DeleteAccountForm()
     if form.validate_on_submit():
         db = session()
@@ -158,3 +162,44 @@ def delete_account():
             flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
             return redirect(url_for("forum.home"))
     return _render("forum/account/delete.html", form_errors(form), form=form)
+
+
+def _deletion_link(member) -> str:
+    token = tokens.make(current_app.config["SECRET_KEY"], "delete-account", membership.deletion_payload(member))
+    return external_url("forum.confirm_delete_account", token=token)
+
+
+@bp.post("/account/delete/email")
+@login_required
+@limiter.limit(signin_limit, methods=["POST"])
+def email_deletion_link():
+    """Email a member with no password a short-lived link that deletes their account (#23)."""
+    form = ConfirmForm()
+    db = session()
+    if not form.validate_on_submit():
+        flash("That form had expired, so nothing was sent. Try again.", "error")
+    elif attempt(db, form, lambda: membership.send_deletion_link(db, current_user, _deletion_link(current_user),
+                                                                 site_name())):
+        flash(f"We have sent a link to {current_user.email}. Open it within an hour, signed in, to delete "
+              "your account.", "success")
+        return redirect(url_for("forum.account"))
+    else:
+        flash(first_error(form), "error")
+    return redirect(url_for("forum.delete_account"))
+
+
+@bp.route("/account/delete/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_delete_account(token: str):
+    """The emailed deletion link: it works only for the member it was sent to, signed in; a button deletes."""
+    db = session()
+    payload = tokens.read(current_app.config["SECRET_KEY"], "delete-account", token)
+    if payload != membership.deletion_payload(current_user) or current_user.password_hash:
+        raise ValidationError("This link is not valid any more. Ask for a new one from the Delete your account page.")
+    form = ConfirmForm()
+    if form.validate_on_submit() and attempt(db, form, lambda: membership.delete_account_by_link(
+            db, current_user, payload)):
+        logout_user()
+        flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
+        return redirect(url_for("forum.home"))
+    return render_template("forum/account/delete_confirm.html", form=form, token=token, errors=form_errors(form))
