@@ -63,3 +63,16 @@ def test_approvals_run_the_same_queries_however_many_work_accounts_wait(app, cli
     page = client.get("/moderation/approvals").get_data(as_text=True)
     assert len(sections(page)) == 5 and page.count("Came in with") == 3
     assert _queries(client, "/moderation/approvals") == few
+
+
+def test_a_question_sent_without_words_keeps_the_work_accounts_on_the_page(app, client):
+    arrive(app, "entra", "ada")
+    login(client, make_member(app, role="moderator"))
+    page = client.get("/moderation/approvals").get_data(as_text=True)
+    member_id = re.search(r'action="/moderation/approvals/(\d+)"', page).group(1)
+    token = re.search(rf'name="m{member_id}-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"/moderation/approvals/{member_id}", data={
+        f"m{member_id}-csrf_token": token, f"m{member_id}-reason": "", f"m{member_id}-ask": "Ask for more information"})
+    page = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    assert response.status_code == 400 and "Enter what you would like to know" in page
+    assert "<dd>A Microsoft work account</dd>" in page and "<code>tenant-a</code>" in page
