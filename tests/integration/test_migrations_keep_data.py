@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, inspect, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, inspect, text
 
 from tests.conftest import make_test_app
 from tests.integration.test_migrations import empty_database_url  # noqa: F401  (the fixture)
@@ -44,6 +44,8 @@ def _value(column, n: int):
         return datetime(2024, 5, 1, 10, 0)
     if isinstance(kind, Date):
         return date(2024, 5, 1)
+    if isinstance(kind, JSON):
+        return "{}"
     return f"v{n}"
 
 
