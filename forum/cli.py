@@ -318,6 +318,6 @@ def send_recaps_command() -> None:
 
 
 # Commands defined beside the code they run register themselves on forum_cli when imported.
-from forum import cli_ops as _cli_ops  # noqa: E402,F401  (backup, check)
+from forum import cli_operations  # noqa: E402,F401  (backup, check)
 from forum.search import cli as _search_cli  # noqa: E402,F401  (reindex)
 from forum import cli_mail as _cli_mail  # noqa: E402,F401  (receive-mail, fetch-mail)

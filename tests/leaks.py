@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from forum.db import utcnow
 from forum.models import (Chat, LibraryEntry, LibraryTag, Post, ProposedQuestion, SavedPost, Space, Speaker,
                           chat_tags, thread_tags)
-from forum.services import sign_in_providers, space_members
+from forum.services import sign_in_providers, space_membership
 from tests.factories import login, make_member, make_space, make_thread, submit
 
 # Canary tokens: single words, so that a search engine indexes them as such.
@@ -96,9 +96,9 @@ def build_world(app) -> World:
         session.flush()
         saved_ids = (saved[0].id, saved[1].id)
         # The ex-member is removed by the host, as in real life.
-        space_members.remove(session, session.get(Space, private.id), session.get(type(host), host.id),
+        space_membership.remove(session, session.get(Space, private.id), session.get(type(host), host.id),
                              session.get(type(ex_member), ex_member.id))
-        space_members.remove(session, session.get(Space, secret.id), session.get(type(host), host.id),
+        space_membership.remove(session, session.get(Space, secret.id), session.get(type(host), host.id),
                              session.get(type(ex_member), ex_member.id))
         session.commit()
     with app.app_context():

@@ -104,8 +104,8 @@ def _static_caching(response):
 
 
 from forum.views import (  # noqa: E402,F401  (routes attach to bp)
-    account, admin, auth, chats, importing, keeping_up, language, library, main, members, moderating, moderation,
-    reading, search, spaces, threads, oidc,
+    account, admin, auth, chats, importing, keeping_up, language, library, main, members, moderation_people,
+    moderation_posts, oidc, reading, search, spaces, threads,
 )
 from forum.views import links, topics  # noqa: E402,F401  (#20: links shared, topics across chats)
 from forum.views import mail_in  # noqa: E402,F401  (#21: the mail log, resuming mail after bounces)

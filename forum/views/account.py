@@ -13,7 +13,7 @@ from forum.errors import ValidationError
 from forum.forms import (AnswerForm, ChangeEmailForm, ChangePasswordForm, ConfirmForm, DecisionForm,
                          DeleteAccountForm, ProfileForm)
 from forum.models import Member
-from forum.services import inbound_mail, membership, space_members
+from forum.services import inbound_mail, site_membership, space_membership
 from forum.limits import limiter, signin_limit
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, first_error, form_errors, site_name
@@ -29,7 +29,7 @@ def _render(template: str, errors: list, **context):
 def account():
     """The member's own page: where their account stands, and what they can change."""
     return render_template("forum/account/index.html", answer_form=AnswerForm(), resend_form=ConfirmForm(),
-                           invitations=space_members.invitations_for(session(), current_user),
+                           invitations=space_membership.invitations_for(session(), current_user),
                            decision=DecisionForm(),
                            mail_stopped=inbound_mail.stopped_address(session(), current_user.email))
 
@@ -54,11 +54,11 @@ def answer_moderators():
     form = AnswerForm()
     db = session()
     if form.validate_on_submit():
-        if attempt(db, form, lambda: membership.answer_information_request(db, current_user, form.answer.data or "")):
+        if attempt(db, form, lambda: site_membership.answer_information_request(db, current_user, form.answer.data or "")):
             flash("Thank you: the moderators can see your answer.", "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm(),
-                   invitations=space_members.invitations_for(db, current_user), decision=DecisionForm())
+                   invitations=space_membership.invitations_for(db, current_user), decision=DecisionForm())
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -77,7 +77,7 @@ def edit_profile():
         form = ProfileForm()
     if form.validate_on_submit():
         db = session()
-        if attempt(db, form, lambda: membership.update_profile(db, member, profile_from(form))):
+        if attempt(db, form, lambda: site_membership.update_profile(db, member, profile_from(form))):
             flash("Your profile was saved.", "success")
             return redirect(url_for("forum.member", member_id=member.id))
     return _render("forum/account/profile.html", form_errors(form), form=form, organisations=organisation_names())
@@ -90,7 +90,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         db = session()
-        if attempt(db, form, lambda: membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
+        if attempt(db, form, lambda: site_membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
                                    current_app.config["FORUM_PASSWORD_HASH"])):
             login_user(current_user._get_current_object())  # this session carries on with the new version
             flash("Your password was changed. You have been signed out everywhere else.", "success")
@@ -112,7 +112,7 @@ def change_email():
                                 {"id": current_user.id, "email": new_email, "from": current_user.email})
             return external_url("forum.confirm_email_change", token=token)
 
-        done = attempt(db, form, lambda: membership.request_email_change(db, current_user, form.email.data or "",
+        done = attempt(db, form, lambda: site_membership.request_email_change(db, current_user, form.email.data or "",
                                                     form.password.data or "", link, site_name()))
         if done:
             new_email = done.value
@@ -130,7 +130,7 @@ def confirm_email_change(token: str):
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
         raise ValidationError("This link is not valid any more.")
-    membership.confirm_email_change(db, member, payload.get("email"), payload.get("from"))
+    site_membership.confirm_email_change(db, member, payload.get("email"), payload.get("from"))
     db.commit()
     flash(f"Your email address is now {member.email}.", "success")
     return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))
@@ -140,7 +140,7 @@ def confirm_email_change(token: str):
 @login_required
 def download_data():
     """Download everything the forum holds about you, as JSON."""
-    data = membership.export_data(session(), current_user)
+    data = site_membership.export_data(session(), current_user)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="afterchat-my-data.json"', "Cache-Control": "no-store"},
@@ -157,7 +157,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         db = session()
-        if attempt(db, form, lambda: membership.delete_account(db, current_user, form.password.data or "")):
+        if attempt(db, form, lambda: site_membership.delete_account(db, current_user, form.password.data or "")):
             logout_user()
             flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
             return redirect(url_for("forum.home"))
@@ -165,7 +165,7 @@ def delete_account():
 
 
 def _deletion_link(member) -> str:
-    token = tokens.make(current_app.config["SECRET_KEY"], "delete-account", membership.deletion_payload(member))
+    token = tokens.make(current_app.config["SECRET_KEY"], "delete-account", site_membership.deletion_payload(member))
     return external_url("forum.confirm_delete_account", token=token)
 
 
@@ -178,7 +178,7 @@ def email_deletion_link():
     db = session()
     if not form.validate_on_submit():
         flash("That form had expired, so nothing was sent. Try again.", "error")
-    elif attempt(db, form, lambda: membership.send_deletion_link(db, current_user, _deletion_link(current_user),
+    elif attempt(db, form, lambda: site_membership.send_deletion_link(db, current_user, _deletion_link(current_user),
                                                                  site_name())):
         flash(f"We have sent a link to {current_user.email}. Open it within an hour, signed in, to delete "
               "your account.", "success")
@@ -194,10 +194,10 @@ def confirm_delete_account(token: str):
     """The emailed deletion link: it works only for the member it was sent to, signed in; a button deletes."""
     db = session()
     payload = tokens.read(current_app.config["SECRET_KEY"], "delete-account", token)
-    if payload != membership.deletion_payload(current_user) or current_user.password_hash:
+    if payload != site_membership.deletion_payload(current_user) or current_user.password_hash:
         raise ValidationError("This link is not valid any more. Ask for a new one from the Delete your account page.")
     form = ConfirmForm()
-    if form.validate_on_submit() and attempt(db, form, lambda: membership.delete_account_by_link(
+    if form.validate_on_submit() and attempt(db, form, lambda: site_membership.delete_account_by_link(
             db, current_user, payload)):
         logout_user()
         flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")

@@ -13,7 +13,7 @@ from forum.errors import ValidationError
 from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
 from forum.limits import account_key, limiter, signin_limit
 from forum.models import Member, Organisation
-from forum.services import accounts, membership
+from forum.services import accounts, site_membership
 from forum.settings import trusted_domains
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
@@ -69,10 +69,10 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         db = session()
-        done = attempt(db, form, lambda: membership.sign_up(
+        done = attempt(db, form, lambda: site_membership.sign_up(
             db, email=form.email.data or "", password=form.password.data or "",
             profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
-            outgoing=membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
+            outgoing=site_membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
                                            site_name=site_name()),
         ))
         if done:
@@ -83,9 +83,9 @@ def register():
                            organisations=organisation_names()), status
 
 
-def profile_from(form) -> membership.Profile:
+def profile_from(form) -> site_membership.Profile:
     """The profile fields of a sign-up or profile form."""
-    return membership.Profile(
+    return site_membership.Profile(
         display_name=form.display_name.data or "", sector=form.sector.data or None,
         organisation=form.organisation.data, job_role=form.job_role.data,
         bio=getattr(form, "bio", None) and (form.bio.data or "") or "", handles=form.handles(),
@@ -111,7 +111,7 @@ def reset_link(member) -> str:
 
 
 def send_confirmation(db, member) -> None:
-    membership.send_confirmation(db, member, confirmation_link(member), site_name())
+    site_membership.send_confirmation(db, member, confirmation_link(member), site_name())
 
 
 @bp.get("/confirm/<token>")
@@ -123,7 +123,7 @@ def confirm_email(token: str):
     member = db.get(Member, payload.get("id"))
     if member is None:
         raise ValidationError(_("This link is not valid any more. Ask for a new one."))
-    outcome = membership.confirm_email(
+    outcome = site_membership.confirm_email(
         db, member, payload.get("email"), trusted_domains(current_app.config["FORUM_TRUSTED_EMAIL_DOMAINS"]),
         site_name(),
     )
@@ -146,7 +146,7 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         db = session()
-        if attempt(db, form, lambda: membership.request_password_reset(db, form.email.data or "", reset_link, site_name())):
+        if attempt(db, form, lambda: site_membership.request_password_reset(db, form.email.data or "", reset_link, site_name())):
             return render_template("forum/auth/reset_sent.html", email=emails.normalise(form.email.data))
     errors = form_errors(form)
     return render_template("forum/auth/forgot.html", form=form, errors=errors), 400 if errors else 200
@@ -163,7 +163,7 @@ def reset_password(token: str):
         raise ValidationError(_("This link has already been used or is no longer valid. Ask for a new one."))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        if attempt(db, form, lambda: membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])):
+        if attempt(db, form, lambda: site_membership.set_password(db, member, form.password.data or "", current_app.config["FORUM_PASSWORD_HASH"])):
             logout_user()
             flash(_("Your password has been changed. Sign in with your new password."), "success")
             return redirect(url_for("forum.login"))

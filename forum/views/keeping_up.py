@@ -15,7 +15,7 @@ from forum.errors import NotFound
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
 from forum.ids import parse_id
 from forum.models import Member, Post, Space, Thread
-from forum.services import notifications, reading, recaps, space_members
+from forum.services import notifications, reading, recaps, space_membership
 from forum.views import bp
 from forum.limits import limiter, posting_limit
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
@@ -46,7 +46,7 @@ def unread_count() -> int:
     # A host's requests to join wait in the notifications list too (#22): counted for hosts only.
     hosting = current_user.is_approved and "host" in policy.space_roles(current_user).values()
     return notifications.unread_count(session(), current_user) + (
-        space_members.count_requests_to_host(session(), current_user) if hosting else 0)
+        space_membership.count_requests_to_host(session(), current_user) if hosting else 0)
 
 
 @bp.post("/watch")
@@ -140,7 +140,7 @@ def notification_list():
     """My notifications, newest first."""
     db = session()
     return render_template("forum/keeping_up/notifications.html", items=notifications.recent(db, current_user),
-                           join_requests=space_members.requests_to_host(db, current_user), form=ConfirmForm())
+                           join_requests=space_membership.requests_to_host(db, current_user), form=ConfirmForm())
 
 
 @bp.post("/notifications/read")

@@ -9,7 +9,7 @@ from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DirectoryForm, ReasonForm
 from forum.models import Member
-from forum.services import membership, reading
+from forum.services import site_membership, reading
 from forum.views import bp
 from forum.views._helpers import attempt, form_errors, page_number
 
@@ -63,13 +63,13 @@ def moderate_member(member_id: int):
 
     def moderate() -> str:
         if form.suspend.data:
-            membership.suspend(db, found, current_user, form.reason.data or "")
+            site_membership.suspend(db, found, current_user, form.reason.data or "")
             return f"{found.display_name} is suspended and has been signed out."
         if form.unsuspend.data:
-            membership.unsuspend(db, found, current_user)
+            site_membership.unsuspend(db, found, current_user)
             return f"{found.display_name} can sign in again."
         if form.champion.data or form.unchampion.data:
-            membership.set_champion(db, found, current_user, bool(form.champion.data))
+            site_membership.set_champion(db, found, current_user, bool(form.champion.data))
             return f"Badge updated for {found.display_name}."
         raise ValidationError("Choose what to do.")
 

@@ -12,7 +12,7 @@ from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
 from forum.models import Member, Post, SpaceRequest
 from forum.limits import limiter, posting_limit
-from forum.services import notifications, posting, reading, space_members
+from forum.services import notifications, posting, reading, space_membership
 from forum.views import bp, keeping_up
 from forum.views._helpers import (attempt, ensure_submission_key, external_url, form_errors, page_number, post_once,
                                   preview_body, site_name)
@@ -26,7 +26,7 @@ def space(slug: str):
     space = reading.get_listed_space(db, current_user, slug)
     if not policy.can_view_space(current_user, space):
         return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
-                               pending=space_members.pending(db, space, current_user, "request"))
+                               pending=space_membership.pending(db, space, current_user, "request"))
     threads, new_posts = reading.space_threads(db, current_user, space, page_number(),
                                                current_app.config["FORUM_THREADS_PER_PAGE"])
     return render_template(
@@ -34,7 +34,7 @@ def space(slug: str):
         can_post=policy.can_post_in_space(current_user, space),
         is_member=space.id in policy.space_roles(current_user),
         can_manage=policy.can_moderate_space(current_user, space),
-        requests_waiting=space_members.count_requests(db, space)
+        requests_waiting=space_membership.count_requests(db, space)
         if space.is_closed and policy.can_moderate_space(current_user, space) else None,
         watching=notifications.watch_of(db, current_user, "space", space.id),  # with its every-post switch (#21)
         # Only to members who may post here: the address takes new threads (#21).
@@ -51,7 +51,7 @@ def join_space(slug: str):
     space = reading.get_listed_space(db, current_user, slug)
     form = JoinRequestForm()
     if form.validate_on_submit():
-        if attempt(db, form, lambda: space_members.ask_to_join(
+        if attempt(db, form, lambda: space_membership.ask_to_join(
                 db, space, current_user, form.message.data or "",
                 external_url("forum.space_members_page", slug=space.slug), site_name())):
             flash(f"Your request to join {space.name} was sent to its hosts.", "success")
@@ -67,7 +67,7 @@ def leave_space(slug: str):
     db = session()
     space = reading.get_listed_space(db, current_user, slug)
     if ConfirmForm().validate_on_submit():
-        space_members.leave(db, space, current_user)
+        space_membership.leave(db, space, current_user)
         db.commit()
         flash(f"You have left {space.name}.", "success")
     return redirect(url_for("forum.home"))
@@ -87,20 +87,20 @@ def space_members_page(slug: str):
         if not can_manage:
             raise PermissionDenied("Only the space's hosts can invite people.")
         if form.validate_on_submit():
-            done = attempt(db, form, lambda: space_members.invite(db, space, current_user, form.who.data,
+            done = attempt(db, form, lambda: space_membership.invite(db, space, current_user, form.who.data,
                                                                   external_url("forum.account"), site_name()))
             if done:
                 invitation = done.value
                 if invitation.invited_email:  # the same answer whoever the address belongs to
-                    flash(f"{space_members.INVITED_BY_ADDRESS}.", "success")
+                    flash(f"{space_membership.INVITED_BY_ADDRESS}.", "success")
                 else:
                     flash(f"{invitation.member.display_name} has been invited.", "success")
                 return redirect(url_for("forum.space_members_page", slug=space.slug))
     errors = form_errors(form)
     return render_template(
-        "forum/spaces/members.html", space=space, memberships=space_members.members_of(db, space),
-        requests=space_members.requests_for(db, space) if can_manage else [], can_manage=can_manage,
-        invitations=space_members.invitations_sent(db, space) if can_manage else [],
+        "forum/spaces/members.html", space=space, memberships=space_membership.members_of(db, space),
+        requests=space_membership.requests_for(db, space) if can_manage else [], can_manage=can_manage,
+        invitations=space_membership.invitations_sent(db, space) if can_manage else [],
         form=form, decision=DecisionForm(), confirm=ConfirmForm(), errors=errors,
     ), 400 if errors else 200
 
@@ -116,7 +116,7 @@ def decide_join_request(slug: str, request_id: int):
         raise NotFound("There is no such request.")
     form = DecisionForm()
     if form.validate_on_submit():
-        space_members.decide(db, join_request, current_user, bool(form.accept.data),
+        space_membership.decide(db, join_request, current_user, bool(form.accept.data),
                              external_url("forum.space", slug=space.slug), site_name())
         db.commit()
         flash(f"{join_request.member.display_name} was {'welcomed in' if form.accept.data else 'declined'}.",
@@ -134,7 +134,7 @@ def remove_space_member(slug: str, member_id: int):
     if member is None:
         raise NotFound("There is no such member.")
     if ConfirmForm().validate_on_submit():
-        space_members.remove(db, space, current_user, member)
+        space_membership.remove(db, space, current_user, member)
         db.commit()
         flash(f"{member.display_name} was removed from {space.name}.", "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
@@ -153,7 +153,7 @@ def withdraw_invitation(slug: str, invitation_id: int):
         raise NotFound("There is no such invitation.")
     if ConfirmForm().validate_on_submit():
         who = invitation.invited_email or (invitation.member.display_name if invitation.member else "someone")
-        space_members.withdraw_invitation(db, invitation, current_user)
+        space_membership.withdraw_invitation(db, invitation, current_user)
         db.commit()
         flash(f"The invitation to {who} was withdrawn.", "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
@@ -169,7 +169,7 @@ def answer_invitation(invitation_id: int):
         raise NotFound("There is no such invitation.")
     form = DecisionForm()
     if form.validate_on_submit():
-        space_members.answer_invitation(db, invitation, current_user, bool(form.accept.data))
+        space_membership.answer_invitation(db, invitation, current_user, bool(form.accept.data))
         db.commit()
         if form.accept.data:
             flash(f"Welcome to {invitation.space.name}.", "success")

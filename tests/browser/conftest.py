@@ -289,11 +289,11 @@ def seed_demo(db) -> SimpleNamespace:
     chats.propose(db, upcoming, spaces["lgovsm-chat"], sam, "Who signs off a post about a service change?")
     chats.propose(db, upcoming, spaces["lgovsm-chat"], jo, "How many people in your team can post on the main account?")
     anonymous_post = db.scalar(select(Post).where(Post.thread_id == private_thread.id, Post.anonymous.is_(True)))
-    from forum.services import moderation, space_members
+    from forum.services import moderation, space_membership
     for slug, name in (("comms-leads", "Comms leads"), ("digital-champions", "Digital champions")):
         closed = create_space(db, slug=slug, name=name, visibility="private", description=f"For {name.lower()}.")
         db.flush()
-        space_members.invite(db, closed, admin, sam.email, "/account", "Afterchat")
+        space_membership.invite(db, closed, admin, sam.email, "/account", "Afterchat")
     for post in scheduling_posts[1:3]:
         moderation.report(db, post, between, members["Priya Shah"], "This reads like an advert to me.")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from forum.db import utcnow
 from forum.models import Post, ReadState, Space, Thread
-from forum.services import space_members
+from forum.services import space_membership
 from forum.services.threads import recount_space, recount_thread
 from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
 from tests.functional.test_query_counts import _queries
@@ -154,7 +154,7 @@ def test_a_private_thread_is_not_counted_for_someone_who_left_the_space(app):
     make_post(app, thread, host, "More inside")
     with app.app_context():
         db = db_session(app)
-        space_members.remove(db, db.get(Space, private.id), db.get(type(host), host.id), db.get(type(member), member.id))
+        space_membership.remove(db, db.get(Space, private.id), db.get(type(host), host.id), db.get(type(member), member.id))
         db.commit()
     assert "zqxinsideonly" not in _text(client, "/")
     assert client.get(f"/threads/{thread.id}").status_code == 404

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from forum.db import utcnow
 from forum.models import Member, Post, SavedPost, Space, Thread
 from forum.models.reading import NOTE_MAX
-from forum.services import space_members
+from forum.services import space_membership
 from forum.services.threads import move_thread
 from tests.factories import csrf_token, db_session, login, make_member, make_post, make_space, make_thread, submit
 from tests.functional.test_query_counts import _queries
@@ -172,7 +172,7 @@ def test_when_access_is_lost_an_item_shows_only_what_the_policy_allows(app):
         db.get(Post, firsts["Deleted one"]).deleted_at = now
         db.get(Post, firsts["zqxremovedtitle"]).removed_at = now
         host_row = db.get(Member, host.id)
-        space_members.remove(db, db.get(Space, private.id), host_row, db.get(Member, member.id))
+        space_membership.remove(db, db.get(Space, private.id), host_row, db.get(Member, member.id))
         move_thread(db, db.get(Thread, moved.id), db.get(Space, public.id), db.get(Space, other_private.id),
                     db.get(Member, moderator.id))
         db.commit()
@@ -230,7 +230,7 @@ def test_saved_posts_and_notes_come_with_ones_data_and_go_with_ones_account(app)
                {"note": f"Note on {thread.id}"})
     with app.app_context():
         db = db_session(app)
-        space_members.remove(db, db.get(Space, private.id), db.get(Member, host.id), db.get(Member, member.id))
+        space_membership.remove(db, db.get(Space, private.id), db.get(Member, host.id), db.get(Member, member.id))
         db.commit()
 
     data = json.loads(client.get("/account/data").get_data(as_text=True))

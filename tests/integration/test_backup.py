@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from forum.db import write_transactions
 from forum.models import Member, Space, Thread
-from forum.ops import libpq_url
+from forum.operations import libpq_url
 from forum.services import posting
 from tests.conftest import make_test_app
 from tests.factories import make_member, make_space, make_thread

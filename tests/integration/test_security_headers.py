@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from forum import Forum
 from forum.models import Member, OutboxMessage, SpaceMembership
-from forum.services import membership
+from forum.services import site_membership
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, csrf_token, login, make_member, make_space, make_thread
 
@@ -327,7 +327,7 @@ def test_a_suspension_ends_the_members_sessions_at_once(app, client):
     copy = _copy_of(app, client, "session", "remember_token")
     with app.app_context():
         db = app.extensions["forum"].db.session
-        membership.suspend(db, db.get(Member, member.id), db.get(Member, moderator.id), "Posting others' details")
+        site_membership.suspend(db, db.get(Member, member.id), db.get(Member, moderator.id), "Posting others' details")
         db.commit()
     assert not _signed_in(client)
     assert not _signed_in(copy)

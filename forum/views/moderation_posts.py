@@ -12,7 +12,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import PostActionForm, ReportForm, ThreadToolsForm
 from forum.ids import parse_id
 from forum.models import Post, PostRevision, Space, Thread
-from forum.services import membership, moderation, notifications, reading, speakers
+from forum.services import site_membership, moderation, notifications, reading, speakers
 from forum.services.threads import move_thread
 from forum.views import bp, keeping_up
 from forum.views._helpers import attempt, external_url, first_error, form_errors, page_number, site_name
@@ -33,7 +33,7 @@ def moderation_queue():
     waiting = moderation.awaiting(db, current_user)
     return render_template(
         "forum/moderation/index.html", reports=reports, waiting=waiting,
-        sign_ups=membership.count_waiting(db) if current_user.is_moderator else 0,
+        sign_ups=site_membership.count_waiting(db) if current_user.is_moderator else 0,
         claims=len(speakers.unconfirmed_claims(db)) if current_user.is_moderator else 0,
         forms={post_id: PostActionForm(prefix=f"p{post_id}") for post_id in
                {r.post_id for r in reports} | {p.id for p in waiting}},

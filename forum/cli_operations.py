@@ -7,7 +7,7 @@ import sys
 import click
 from flask import current_app
 
-from forum import ops
+from forum import operations
 from forum.cli import forum_cli
 from forum.db import engine
 
@@ -21,8 +21,8 @@ def backup_command(path: str) -> None:
     format (restore it with pg_restore). PATH appears only when the copy is complete.
     """
     try:
-        result = ops.backup(engine(), path)
-    except ops.OpsError as exc:
+        result = operations.backup(engine(), path)
+    except operations.OpsError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     click.echo(result.describe())
@@ -31,7 +31,7 @@ def backup_command(path: str) -> None:
 @forum_cli.command("check")
 def check_command() -> None:
     """Report unsafe or unready production settings, one a line with what to do; exit 1 if any."""
-    problems = ops.check(current_app._get_current_object())  # type: ignore[attr-defined]
+    problems = operations.check(current_app._get_current_object())  # type: ignore[attr-defined]
     for problem in problems:
         click.echo(f"PROBLEM: {problem}")
     if problems:

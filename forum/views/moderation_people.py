@@ -13,7 +13,7 @@ from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DecisionForm, ReasonForm
 from forum.models import Handle, Member, Speaker
-from forum.services import membership, speakers
+from forum.services import site_membership, speakers
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, first_error, form_errors, site_name
 
@@ -28,7 +28,7 @@ def waiting_count() -> int:
     """How many sign-ups wait for a moderator (shown in the header to moderators)."""
     if not current_user.is_authenticated or not current_user.is_moderator:
         return 0
-    return membership.count_waiting(session())
+    return site_membership.count_waiting(session())
 
 
 @bp.get("/moderation/approvals")
@@ -37,7 +37,7 @@ def approvals():
     """Sign-ups waiting for approval, each with approve, reject and ask buttons."""
     _require_moderator()
     db = session()
-    waiting = membership.waiting_for_approval(db)
+    waiting = site_membership.waiting_for_approval(db)
     forms = {m.id: ReasonForm(prefix=f"m{m.id}") for m in waiting}
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms, errors=[],
                            work_accounts=_work_accounts(db, waiting))
@@ -58,7 +58,7 @@ class WorkAccount:
 
 def _work_accounts(db, waiting) -> dict[int, list[WorkAccount]]:
     """Each waiting member's linked work accounts (one query for them all)."""
-    found = membership.sign_ins_of(db, [m.id for m in waiting])
+    found = site_membership.sign_ins_of(db, [m.id for m in waiting])
     accounts: dict[int, list[WorkAccount]] = {}
     for member_id, identities in found.items():
         for identity in identities:
@@ -84,13 +84,13 @@ def decide_approval(member_id: int):
     form = ReasonForm(prefix=f"m{member_id}")
     def decide() -> str:
         if form.approve.data:
-            membership.approve(db, found, current_user, site_name(), external_url("forum.home"))
+            site_membership.approve(db, found, current_user, site_name(), external_url("forum.home"))
             return f"{found.display_name} is approved and has been told."
         if form.reject.data:
-            membership.reject(db, found, current_user, form.reason.data or "", site_name())
+            site_membership.reject(db, found, current_user, form.reason.data or "", site_name())
             return f"{found.display_name} was turned down and has been told why."
         if form.ask.data:
-            membership.ask_for_information(db, found, current_user, form.reason.data or "", site_name(),
+            site_membership.ask_for_information(db, found, current_user, form.reason.data or "", site_name(),
                                            external_url("forum.account"))
             return f"Your question was sent to {found.display_name}."
         raise ValidationError("Choose approve, reject or ask.")
@@ -98,7 +98,7 @@ def decide_approval(member_id: int):
     if form.validate_on_submit() and (done := attempt(db, form, decide)):
         flash(done.value, "success")
         return redirect(url_for("forum.approvals"))
-    waiting = membership.waiting_for_approval(db)
+    waiting = site_membership.waiting_for_approval(db)
     forms = {m.id: (form if m.id == member_id else ReasonForm(prefix=f"m{m.id}")) for m in waiting}
     return render_template("forum/moderation/approvals.html", waiting=waiting, forms=forms,
                            errors=form_errors(form), work_accounts=_work_accounts(db, waiting)), 400

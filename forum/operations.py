@@ -1,6 +1,6 @@
 """Operating the forum: consistent backups of its database, and a check of its production settings.
 
-Plain functions over an app (inside its app context); `forum/cli_ops.py` wraps them as
+Plain functions over an app (inside its app context); `forum/cli_operations.py` wraps them as
 `flask forum backup PATH` and `flask forum check`. Restoring is described in docs/deploy.md.
 """
 
