@@ -291,10 +291,10 @@ def send_mail_command(loop: bool, interval: int) -> None:
 def send_digests_command(frequency: str) -> None:
     """Put each member's digest in the outbox; nothing is ever included twice. `send-mail` delivers them."""
     from forum.services import notifications
-    from forum.views.keeping_up import links
+    from forum.addresses import notification_links
 
     with write_transactions():  # links come from FORUM_BASE_URL (forum.security.base_url), as on the web
-        sent = notifications.send_digests(session(), frequency, links(), current_app.config["FORUM_SITE_NAME"])
+        sent = notifications.send_digests(session(), frequency, notification_links(), current_app.config["FORUM_SITE_NAME"])
     click.echo(f"Queued {sent} {frequency} digests.")
 
 
@@ -302,7 +302,7 @@ def send_digests_command(frequency: str) -> None:
 def send_recaps_command() -> None:
     """Put the recap of every imported chat not yet recapped in the outbox (once per chat). `send-mail` delivers them."""
     from forum.services import recaps
-    from forum.views.chats import recap_links
+    from forum.addresses import recap_links
 
     db = session()
     links, site = recap_links(), current_app.config["FORUM_SITE_NAME"]

@@ -30,10 +30,9 @@ def _context():
     """The service's context from the app: config, links from FORUM_BASE_URL, the posting limit per member."""
     from limits import parse_many
 
+    from forum.addresses import notification_links, site_name
     from forum.limits import limiter
     from forum.services import inbound_mail
-    from forum.views._helpers import site_name
-    from forum.views.keeping_up import links
 
     config = current_app.config
     limits_on = config.get("RATELIMIT_ENABLED", True)
@@ -43,7 +42,8 @@ def _context():
         # The web's posting limit (FORUM_RATELIMIT_POSTING), kept per member for mail, in the limiter's storage.
         return all([limiter.limiter.hit(item, "forum-mail-posting", str(member.id)) for item in items])
 
-    return inbound_mail.Context(config=dict(config), links=links(), site_name=site_name(), may_post=may_post)
+    return inbound_mail.Context(config=dict(config), links=notification_links(), site_name=site_name(),
+                                may_post=may_post)
 
 
 def _take_in(raw: bytes, recipient: str | None, sender: str | None):

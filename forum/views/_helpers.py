@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from forum import markup, security
+from forum import markup
 from forum.errors import ValidationError
 from forum.ids import parse_id
+from forum.addresses import external_url, site_name  # noqa: F401 (the views' absolute links and the site's name)
 from forum.times import LONDON, parse_uk_time  # noqa: F401 (the views' one date reader)
 from forum.services import posting
 
@@ -70,24 +71,6 @@ def page_number() -> int:
     """The ?page= number; anything that is not a positive whole number is page 1... or a 404 later."""
     number = parse_id(request.args.get("page", "1"))
     return number if number is not None and number < 1_000_000 else 0
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for mail and feeds, on the forum's configured address (security.base_url).
-
-    Built without the request, so neither a forged Host nor X-Forwarded-Host header can change it,
-    and the command line makes the same links as the web.
-    """
-    base = urlsplit(security.base_url(current_app.config))
-    anchor = values.pop("_anchor", None)
-    current_app.inject_url_defaults(endpoint, values)
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{quote(anchor)}" if anchor else url
-
-
-def site_name() -> str:
-    return current_app.config["FORUM_SITE_NAME"]
 
 
 def ensure_submission_key(form) -> None:

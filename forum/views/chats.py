@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import calendar, policy, tokens
+from forum import calendar, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
@@ -17,7 +17,8 @@ from forum.models import ProposedQuestion, Space
 from forum.limits import limiter, posting_limit
 from forum.services import chats, open_questions, recaps
 from forum.views import bp
-from forum.views._helpers import LONDON, attempt, external_url, first_error, form_errors, parse_uk_time, site_name
+from forum.addresses import external_url, recap_links, site_name
+from forum.views._helpers import LONDON, attempt, first_error, form_errors, parse_uk_time
 
 
 @bp.get("/chats")
@@ -206,21 +207,6 @@ def chats_ics():
 
 
 # -- after the chat: its recap, the questions left open, the host's checklist (#20) ----------------------------------
-
-def recap_links() -> recaps.Links:
-    """Absolute links for recap emails, from FORUM_BASE_URL, on the web and the command line alike."""
-    from forum.views.keeping_up import links as notification_links
-
-    secret = current_app.config["SECRET_KEY"]
-    return recaps.Links(
-        recap=lambda chat_id: external_url("forum.chat_recap", chat_id=chat_id),
-        thread=lambda thread_id: external_url("forum.thread", thread_id=thread_id),
-        post=notification_links().post,
-        settings=external_url("forum.notification_settings"),
-        unsubscribe=lambda member: external_url(
-            "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id, "what": "recaps"})),
-        reply_to=notification_links().reply_to,  # reply by email (#21)
-    )
 
 
 @bp.get("/chats/<forum_id:chat_id>/recap")

@@ -7,9 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from urllib.parse import urlsplit
-
-from forum import feeds, mail_tokens, policy, security, tokens
+from forum import feeds, mail_tokens, policy, tokens
 from forum.db import session, utcnow
 from forum.errors import NotFound
 from forum.forms import ConfirmForm, KeywordForm, NotificationSettingsForm
@@ -19,24 +17,6 @@ from forum.services import notifications, reading, recaps, space_membership
 from forum.views import bp
 from forum.limits import limiter, posting_limit
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
-
-
-def links() -> notifications.Links:
-    """Absolute links for notifications and digests (from FORUM_BASE_URL when it is set)."""
-    config = current_app.config
-    secret = config["SECRET_KEY"]
-    return notifications.Links(
-        post=lambda post_id: external_url("forum.post", post_id=post_id),
-        unsubscribe=lambda member: external_url(
-            "forum.unsubscribe", token=tokens.make(secret, "unsubscribe", {"id": member.id})),
-        settings=external_url("forum.notification_settings"),
-        library=lambda entry_id: external_url("forum.library_entry", entry_id=entry_id),
-        reply_to=lambda member_id, thread_id: mail_tokens.reply_address(config, member_id, thread_id),
-        stop_every_post=lambda watch: external_url("forum.stop_every_post", token=tokens.make(
-            secret, "stop-every-post", {"id": watch.member_id, "watch": watch.id})),
-        stop_every_post_address=lambda watch: mail_tokens.stop_address(config, watch.member_id, watch.id),
-        mail_domain=mail_tokens.incoming_domain(config) or urlsplit(security.base_url(config)).hostname or "localhost",
-    )
 
 
 @bp.app_template_global("forum_unread_count")

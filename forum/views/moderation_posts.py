@@ -14,7 +14,8 @@ from forum.ids import parse_id
 from forum.models import Post, PostRevision, Space, Thread
 from forum.services import site_membership, moderation, notifications, reading, speakers
 from forum.services.threads import move_thread
-from forum.views import bp, keeping_up
+from forum.addresses import notification_links
+from forum.views import bp
 from forum.views._helpers import attempt, external_url, first_error, form_errors, page_number, site_name
 
 
@@ -66,7 +67,7 @@ def moderate_post(post_id: int):
             if form.approve.data or form.reject.data:
                 moderation.approve_post(db, post, thread, space, current_user, bool(form.approve.data))
                 if form.approve.data:
-                    notifications.post_approved(db, post, thread, space, keeping_up.links(), site_name())
+                    notifications.post_approved(db, post, thread, space, notification_links(), site_name())
                 return "The post was approved." if form.approve.data else "The post was rejected."
             raise ValidationError("Choose what to do.")
 

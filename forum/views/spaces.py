@@ -13,7 +13,8 @@ from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, 
 from forum.models import Member, Post, SpaceRequest
 from forum.limits import limiter, posting_limit
 from forum.services import notifications, posting, reading, space_membership
-from forum.views import bp, keeping_up
+from forum.addresses import notification_links
+from forum.views import bp
 from forum.views._helpers import (attempt, ensure_submission_key, external_url, form_errors, page_number, post_once,
                                   preview_body, site_name)
 
@@ -199,7 +200,7 @@ def new_thread(slug: str):
                     anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
                 )
                 first = db.get(Post, thread.first_post_id)
-                notifications.post_created(db, first, thread, space, current_user, keeping_up.links(), site_name())
+                notifications.post_created(db, first, thread, space, current_user, notification_links(), site_name())
                 return first
 
             first = post_once(db, form, create)

@@ -19,7 +19,8 @@ from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, read_state, reading, saved
 from forum.services import topics
 from forum.urls import forum_url
-from forum.views import bp, keeping_up
+from forum.addresses import notification_links
+from forum.views import bp
 from forum.views.reading import remember_read
 from forum.views._helpers import (attempt, ensure_submission_key, form_errors, page_number, post_once,
                                   preview_body, site_name)
@@ -115,7 +116,7 @@ def reply(thread_id: int):
                     db, thread=thread, space=space, author=current_user, body=form.body.data,
                     quote_of=quote_of, anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
                 )
-                notifications.post_created(db, post, thread, space, current_user, keeping_up.links(), site_name())
+                notifications.post_created(db, post, thread, space, current_user, notification_links(), site_name())
                 return post
 
             post = post_once(db, form, create)
