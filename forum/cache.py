@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, g, make_response, request, session as flask_session
@@ -374,7 +375,8 @@ def page(scopes: Callable[..., list[str]]):
             cache = _cache()
             if shared_class(current_user) is None or request.method not in ("GET", "HEAD"):
                 return _private(make_response(view(**kwargs)))
-            if cache is None or not _session_is_neutral() or flask_session.get("_flashes"):
+            if (cache is None or not _session_is_neutral() or flask_session.get("_flashes")
+                    or not _canonical_query()):
                 return _uncached_visitor(view(**kwargs))
             from forum.db import session as db_session
             wanted = [SITE, *scopes(**kwargs)]
@@ -439,6 +441,18 @@ def _set(cache, key: str, value) -> None:
         cache.set(key, value)
     except Exception:  # noqa: BLE001
         log.warning("The page cache could not store a page.", exc_info=True)
+
+
+_PAGE_ARG = re.compile(r"[1-9][0-9]{0,5}")
+
+
+def _canonical_query() -> bool:
+    """Only `?page=N` as the forum's own links write it: any other query would let anyone fill the cache
+    with copies of a page (`?page=01`, `?x=1`, `?x=2`...); such requests get the page made for them."""
+    args = request.args
+    if not args:
+        return True
+    return list(args) == ["page"] and len(args.getlist("page")) == 1 and _PAGE_ARG.fullmatch(args["page"]) is not None
 
 
 def _storable() -> bool:

@@ -421,3 +421,14 @@ def test_a_speaker_matched_to_a_member_shows_the_members_name_at_once(app, runne
         assert speakers.confirm_claim(db, claim, db.get(Member, forum[2].id)) > 0
         db.commit()
     assert "zqxclaimer" in text(visitor, f"/threads/{thread_id}")
+
+
+def test_only_the_forums_own_addresses_are_stored(app, forum):
+    thread, visitor = forum[3], forum[4]
+    make_post(app, thread, forum[1], body="one more")
+    for query in ("?page=01", "?page=1&x=2", "?utm_source=feed", "?page=1&page=2"):
+        for _ in range(2):
+            response = visitor.get(f"/threads/{thread.id}{query}")
+            assert response.status_code in (200, 404), (query, response.status_code)
+            assert "X-Forum-Cache" not in response.headers, query
+    assert cached_twice(visitor, f"/threads/{thread.id}?page=1")
