@@ -222,131 +222,152 @@ MIN_PBKDF2_ITERATIONS = 600_000
 MIN_SCRYPT_N = 2 ** 17
 
 
+class _Problems(list):
+    """What `check` found: each a line saying what is wrong and what to do."""
+
+    def add(self, what: str, todo: str) -> None:
+        self.append(f"{what}. {todo[:1].upper()}{todo[1:]}.")
+
+
 def check(app: Flask) -> list[str]:
     """The unsafe or unready settings of `app`, each one line saying what is wrong and what to do."""
-    from forum import security
-
-    config = app.config
-    problems: list[str] = []
-
-    def problem(what: str, todo: str) -> None:
-        problems.append(f"{what}. {todo[:1].upper()}{todo[1:]}.")
-
+    problems = _Problems()
     try:
-        hosts = settings.whole_number("FORUM_APP_HOSTS", config.get("FORUM_APP_HOSTS", 1)) or 1
+        hosts = settings.whole_number("FORUM_APP_HOSTS", app.config.get("FORUM_APP_HOSTS", 1)) or 1
     except ValueError as exc:
-        problem(str(exc), "set it to how many servers run the app, e.g. FORUM_APP_HOSTS=2")
+        problems.add(str(exc), "set it to how many servers run the app, e.g. FORUM_APP_HOSTS=2")
         hosts = 1
+    for section in (_secret_key, _switches, _database, _rate_limits, _mail_out, _mail_in, _https_and_hosts,
+                    _passwords):
+        section(app, app.config, hosts, problems)
+    return list(problems)
 
-    # Secret key
+
+def _secret_key(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """The secret key that signs sessions and links: set, long, and the same on every host."""
     secret = config.get("SECRET_KEY")
     secret_text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else str(secret or "")
     if not secret_text or secret_text.strip().lower() in WELL_KNOWN_SECRETS:
-        problem("The secret key is missing or a well-known default, so anyone can forge a session",
-                "set FORUM_SECRET_KEY to a long random value, e.g. the output of "
-                "python -c 'import secrets; print(secrets.token_hex(32))'")
+        problems.add("The secret key is missing or a well-known default, so anyone can forge a session",
+                     "set FORUM_SECRET_KEY to a long random value, e.g. the output of "
+                     "python -c 'import secrets; print(secrets.token_hex(32))'")
     elif len(secret_text) < MIN_SECRET_LENGTH:
-        problem(f"The secret key is only {len(secret_text)} characters long",
-                "set FORUM_SECRET_KEY to at least 32 random characters "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')")
+        problems.add(f"The secret key is only {len(secret_text)} characters long",
+                     "set FORUM_SECRET_KEY to at least 32 random characters "
+                     "(python -c 'import secrets; print(secrets.token_hex(32))')")
     elif hosts > 1 and not config.get("FORUM_SECRET_KEY") and _is_instance_secret(app, secret_text):
-        problem("FORUM_SECRET_KEY is not set, so each host signs sessions with its own generated key "
-                "and members are signed out whenever the load balancer moves them",
-                "set the same FORUM_SECRET_KEY on every host")
+        problems.add("FORUM_SECRET_KEY is not set, so each host signs sessions with its own generated key "
+                     "and members are signed out whenever the load balancer moves them",
+                     "set the same FORUM_SECRET_KEY on every host")
 
-    # Debug and test switches
+
+def _switches(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """Switches that must be off in production: debug, testing, CSRF off."""
     if app.debug or config.get("DEBUG") or settings.flag(os.environ.get("FLASK_DEBUG")) is True:
-        problem("Debug mode is on: errors show code and a console to anyone",
-                "turn it off (unset FLASK_DEBUG; never run `flask run --debug` in production)")
+        problems.add("Debug mode is on: errors show code and a console to anyone",
+                     "turn it off (unset FLASK_DEBUG; never run `flask run --debug` in production)")
     if config.get("TESTING"):
-        problem("TESTING is on: errors are not caught and shown as the forum's error page",
-                "remove TESTING from the configuration")
+        problems.add("TESTING is on: errors are not caught and shown as the forum's error page",
+                     "remove TESTING from the configuration")
     if config.get("WTF_CSRF_ENABLED") is False:
-        problem("CSRF protection is off (WTF_CSRF_ENABLED=False): other sites can post forms as a member",
-                "remove WTF_CSRF_ENABLED from the configuration")
+        problems.add("CSRF protection is off (WTF_CSRF_ENABLED=False): other sites can post forms as a member",
+                     "remove WTF_CSRF_ENABLED from the configuration")
 
-    # Database
+
+def _database(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """The database: one that every host can share, reachable, migrated; members' addresses valid."""
     engine = _engine(app)
     dialect = engine.dialect.name if engine is not None else ""
     if dialect == "sqlite" and hosts > 1:
-        problem(f"The database is SQLite but FORUM_APP_HOSTS says {hosts} servers run the app: "
-                "a SQLite file can only be shared by the processes of one server",
-                "move to PostgreSQL (FORUM_DATABASE_URL=postgresql://...; see docs/deploy.md) "
-                "or run the app on one server")
+        problems.add(f"The database is SQLite but FORUM_APP_HOSTS says {hosts} servers run the app: "
+                     "a SQLite file can only be shared by the processes of one server",
+                     "move to PostgreSQL (FORUM_DATABASE_URL=postgresql://...; see docs/deploy.md) "
+                     "or run the app on one server")
     if engine is not None:
         database = _database_problems(app, engine)
         problems.extend(database or _address_problems(engine))
 
-    # Rate limits
+
+def _rate_limits(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """Rate limits: shared through Redis when more than one host runs the app."""
     redis_url = config.get("FORUM_REDIS_URL")
     if not redis_url and hosts > 1:
-        problem(f"Rate limits are kept in each process's memory, but {hosts} servers run the app, "
-                "so each allows the full limit",
-                "run Redis and set FORUM_REDIS_URL=redis://HOST:6379/0 on every host")
+        problems.add(f"Rate limits are kept in each process's memory, but {hosts} servers run the app, "
+                     "so each allows the full limit",
+                     "run Redis and set FORUM_REDIS_URL=redis://HOST:6379/0 on every host")
     elif redis_url:
         reason = _redis_problem(redis_url)
         if reason:
-            problem(f"Redis at FORUM_REDIS_URL does not answer ({reason}), so rate-limited pages fail",
-                    "start Redis or correct FORUM_REDIS_URL")
+            problems.add(f"Redis at FORUM_REDIS_URL does not answer ({reason}), so rate-limited pages fail",
+                         "start Redis or correct FORUM_REDIS_URL")
 
-    # Mail
+
+def _mail_out(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """Mail out: a relay, and a sender address other servers accept."""
     if not config.get("FORUM_MAIL_SERVER"):
-        problem("Mail is not configured: confirmation, password-reset and digest emails are only "
-                "written to the log", "set FORUM_MAIL_SERVER (and _PORT, _USERNAME, _PASSWORD, "
-                "_USE_TLS, _SENDER) to your mail relay")
+        problems.add("Mail is not configured: confirmation, password-reset and digest emails are only "
+                     "written to the log", "set FORUM_MAIL_SERVER (and _PORT, _USERNAME, _PASSWORD, "
+                     "_USE_TLS, _SENDER) to your mail relay")
     elif not str(config.get("FORUM_MAIL_SENDER") or "").strip() or str(
             config.get("FORUM_MAIL_SENDER")).endswith("@localhost"):
-        problem("FORUM_MAIL_SENDER is a local address that other mail servers will reject",
-                "set FORUM_MAIL_SENDER to an address at your own domain")
+        problems.add("FORUM_MAIL_SENDER is a local address that other mail servers will reject",
+                     "set FORUM_MAIL_SENDER to an address at your own domain")
 
-    # Mail in (#21)
+
+def _mail_in(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """Mail in (#21): fetch-mail's TLS, and where bounces go."""
     imap_host = str(config.get("FORUM_IMAP_HOST") or "").strip()
     imap_security = str(config.get("FORUM_IMAP_SECURITY") or "ssl").strip().lower()
     if imap_host and imap_security not in ("ssl", "starttls", "plain"):
-        problem(f"FORUM_IMAP_SECURITY is {imap_security!r}, so fetch-mail cannot connect",
-                "set FORUM_IMAP_SECURITY to ssl (port 993) or starttls (port 143)")
+        problems.add(f"FORUM_IMAP_SECURITY is {imap_security!r}, so fetch-mail cannot connect",
+                     "set FORUM_IMAP_SECURITY to ssl (port 993) or starttls (port 143)")
     elif imap_host and imap_security == "plain" and imap_host not in ("127.0.0.1", "::1", "localhost"):
-        problem(f"fetch-mail reads {imap_host} without TLS (FORUM_IMAP_SECURITY=plain), so the mailbox's password "
-                "and every message cross the network readable",
-                "set FORUM_IMAP_SECURITY=ssl (port 993) or starttls (port 143)")
+        problems.add(f"fetch-mail reads {imap_host} without TLS (FORUM_IMAP_SECURITY=plain), so the mailbox's password "
+                     "and every message cross the network readable",
+                     "set FORUM_IMAP_SECURITY=ssl (port 993) or starttls (port 143)")
     if config.get("FORUM_INCOMING_DOMAIN") and not config.get("FORUM_MAIL_RETURN_PATH"):
-        problem("FORUM_MAIL_RETURN_PATH is not set, so bounces go to FORUM_MAIL_SENDER's mailbox, are never counted, "
-                "and mail keeps going to addresses that no longer exist",
-                "set FORUM_MAIL_RETURN_PATH=bounces@ your FORUM_INCOMING_DOMAIN (docs/deploy.md, section 7)")
+        problems.add("FORUM_MAIL_RETURN_PATH is not set, so bounces go to FORUM_MAIL_SENDER's mailbox, are never "
+                     "counted, and mail keeps going to addresses that no longer exist",
+                     "set FORUM_MAIL_RETURN_PATH=bounces@ your FORUM_INCOMING_DOMAIN (docs/deploy.md, section 7)")
 
-    # HTTPS, hosts and cookies
+
+def _https_and_hosts(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """HTTPS, the base URL links are built from, secure cookies, proxies."""
+    from forum import security
+
     try:
         https = security.uses_https(config)
     except ValueError as exc:
-        problem(f"FORUM_HTTPS is not understood ({exc})", "set FORUM_HTTPS=true or false")
+        problems.add(f"FORUM_HTTPS is not understood ({exc})", "set FORUM_HTTPS=true or false")
         https = False
     if not https:
-        problem("The forum is not set up for HTTPS: passwords and session cookies would cross the "
-                "network readable", "serve it behind a TLS proxy and set FORUM_BASE_URL=https://your.host "
-                "(or FORUM_HTTPS=true)")
+        problems.add("The forum is not set up for HTTPS: passwords and session cookies would cross the "
+                     "network readable", "serve it behind a TLS proxy and set FORUM_BASE_URL=https://your.host "
+                     "(or FORUM_HTTPS=true)")
     else:
         if not config.get("SESSION_COOKIE_SECURE"):
-            problem("SESSION_COOKIE_SECURE is off although the forum is served over HTTPS",
-                    "remove SESSION_COOKIE_SECURE=False from the configuration")
+            problems.add("SESSION_COOKIE_SECURE is off although the forum is served over HTTPS",
+                         "remove SESSION_COOKIE_SECURE=False from the configuration")
         base = str(config.get("FORUM_BASE_URL") or "")
         if base and not base.lower().startswith("https://"):
-            problem(f"FORUM_BASE_URL ({base}) is not https://, so emailed links are not secure",
-                    "change FORUM_BASE_URL to start with https://")
+            problems.add(f"FORUM_BASE_URL ({base}) is not https://, so emailed links are not secure",
+                         "change FORUM_BASE_URL to start with https://")
     if not config.get("FORUM_BASE_URL"):
         # Links never come from the request's Host header, so without it they point at a stand-in.
-        problem(f"FORUM_BASE_URL is not set, so links in emails and feeds point at {security.base_url(config)}",
-                "set FORUM_BASE_URL=https://your.host (and FORUM_TRUSTED_HOSTS=your.host)")
+        problems.add(f"FORUM_BASE_URL is not set, so links in emails and feeds point at {security.base_url(config)}",
+                     "set FORUM_BASE_URL=https://your.host (and FORUM_TRUSTED_HOSTS=your.host)")
     try:
         settings.whole_number("FORUM_PROXY_COUNT", config.get("FORUM_PROXY_COUNT"))
     except ValueError as exc:
-        problem(str(exc), "set it to the number of proxies in front of the app (usually 1)")
+        problems.add(str(exc), "set it to the number of proxies in front of the app (usually 1)")
 
-    # Passwords
+
+def _passwords(app: Flask, config, hosts: int, problems: _Problems) -> None:
+    """The password hash: not weaker than the default."""
     weakness = _weak_hash(str(config.get("FORUM_PASSWORD_HASH") or ""))
     if weakness:
-        problem(f"FORUM_PASSWORD_HASH is weak ({weakness})",
-                "remove FORUM_PASSWORD_HASH to use the default (scrypt:131072:8:1)")
-    return problems
+        problems.add(f"FORUM_PASSWORD_HASH is weak ({weakness})",
+                     "remove FORUM_PASSWORD_HASH to use the default (scrypt:131072:8:1)")
 
 
 def _engine(app: Flask) -> Engine | None:
