@@ -136,8 +136,13 @@ def test_members_pages_and_non_public_spaces_are_never_stored_and_public_pages_o
     private = make_space(app, "support", visibility="private", members=[member])
     thread = make_thread(app, private, member)
     visitor = client.get(f"/spaces/{public.slug}")
-    assert "no-store" not in visitor.headers.get("Cache-Control", "")
-    assert "private" in visitor.headers["Cache-Control"] and "Cookie" in visitor.headers.get("Vary", "")
+    # A public page a visitor sees may be kept, but only revalidated (#19: ETag, 304), and apart per cookie.
+    assert visitor.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert visitor.headers["ETag"] and "Cookie" in visitor.headers.get("Vary", "")
+    # A public page the page cache does not serve stays private to the visitor's browser, as before.
+    library = client.get("/library")
+    assert library.status_code == 200 and "private" in library.headers["Cache-Control"]
+    assert "Cookie" in library.headers.get("Vary", "")
     login(client, member)
     for path in ("/", f"/spaces/{public.slug}", f"/spaces/{private.slug}", f"/threads/{thread.id}", "/account"):
         response = client.get(path)
