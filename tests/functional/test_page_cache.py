@@ -432,3 +432,27 @@ def test_only_the_forums_own_addresses_are_stored(app, forum):
             assert response.status_code in (200, 404), (query, response.status_code)
             assert "X-Forum-Cache" not in response.headers, query
     assert cached_twice(visitor, f"/threads/{thread.id}?page=1")
+
+
+def test_a_chats_topics_set_through_their_table_show_at_once(app):
+    from datetime import timedelta
+
+    from forum.db import utcnow
+    from forum.models import Chat, LibraryTag
+    from forum.services import topics
+
+    space = make_space(app, "chats", name="Chats")
+    with app.app_context():
+        db = db_session(app)
+        chat = Chat(title="Next week's chat", space_id=space.id, starts_at=utcnow() + timedelta(days=3))
+        tag = LibraryTag(slug="zqxtopic", name="Zqxtopic area")
+        db.add_all([chat, tag])
+        db.commit()
+        chat_id, tag_id = chat.id, tag.id
+    visitor = app.test_client()
+    assert "Zqxtopic area" not in cached_twice(visitor, f"/chats/{chat_id}")
+    with app.app_context():
+        db = db_session(app)
+        topics.set_chat_topics(db, db.get(Chat, chat_id), {tag_id})  # rows of the many-to-many table, no model
+        db.commit()
+    assert "Zqxtopic area" in text(visitor, f"/chats/{chat_id}")
