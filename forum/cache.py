@@ -73,6 +73,8 @@ IGNORED_COLUMNS = {
 }
 # Columns that only lists show (counters, latest activity): a change to them changes `latest`, not `site`.
 LIST_COLUMNS = {"forum_space": frozenset({"thread_count", "post_count", "last_post_at", "last_thread_id"})}
+# Tables derived from posts that only lists show (a chat's links shared, #20): a change changes `latest`.
+LIST_TABLES = frozenset({"forum_link"})
 # A post's columns that other threads' pages may show about it ("in reply to <name>", after a split):
 # changing them on an existing post changes `site`.
 POST_IDENTITY = frozenset({"author_id", "speaker_id", "anonymous", "removed_at", "awaiting_approval", "rejected_at"})
@@ -123,6 +125,8 @@ def _scopes_for_row(table: str, columns: set[str] | None, *, new: bool) -> set[s
     """The scopes a change to a row of `table` (`columns` changed; None: unknown or all) changes, threads aside."""
     if table in IGNORED_TABLES or not is_forum_table(table):
         return set()
+    if table in LIST_TABLES:
+        return {LATEST}
     if columns is not None and not new:
         columns = columns - IGNORED_COLUMNS.get(table, frozenset())
         if not columns:

@@ -456,3 +456,12 @@ def test_a_chats_topics_set_through_their_table_show_at_once(app):
         topics.set_chat_topics(db, db.get(Chat, chat_id), {tag_id})  # rows of the many-to-many table, no model
         db.commit()
     assert "Zqxtopic area" in text(visitor, f"/chats/{chat_id}")
+
+
+def test_a_reply_with_a_link_changes_its_thread_and_the_lists_not_every_page(app, forum):
+    space, author, _moderator, thread, visitor = forum
+    other = make_thread(app, space, author, title="Another thread", body="Unrelated")
+    cached_twice(visitor, f"/threads/{other.id}")
+    make_post(app, thread, author, body="See https://www.local.gov.uk/our-support/communications for zqxlinked")
+    assert "zqxlinked" in text(visitor, f"/threads/{thread.id}")
+    assert seen(visitor, f"/threads/{other.id}").headers["X-Forum-Cache"] == "hit"  # its page did not change
