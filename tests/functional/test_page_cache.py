@@ -465,3 +465,20 @@ def test_a_reply_with_a_link_changes_its_thread_and_the_lists_not_every_page(app
     make_post(app, thread, author, body="See https://www.local.gov.uk/our-support/communications for zqxlinked")
     assert "zqxlinked" in text(visitor, f"/threads/{thread.id}")
     assert seen(visitor, f"/threads/{other.id}").headers["X-Forum-Cache"] == "hit"  # its page did not change
+
+
+def test_a_reply_through_the_form_leaves_other_threads_pages_in_the_cache(app, forum):
+    space, author, _moderator, thread, visitor = forum
+    other = make_thread(app, space, author, title="Another thread", body="Unrelated")
+    member = make_member(app, "Grace Hopper")  # a new member changes the site's token: before the pages are cached
+    cached_twice(visitor, f"/threads/{other.id}")
+    client = app.test_client()
+    login(client, member)
+    client.get(f"/threads/{thread.id}")  # a member's view writes their read marks
+    response = submit(client, f"/threads/{thread.id}/reply", {"body": "zqxformreply", "submit": "Post reply"},
+                      form_url=f"/threads/{thread.id}")
+    assert response.status_code == 302
+    client.get(response.headers["Location"], follow_redirects=True)
+    assert "zqxformreply" in text(visitor, f"/threads/{thread.id}")
+    # Nothing the other thread's page shows changed: a reply elsewhere must not empty the whole cache.
+    assert seen(visitor, f"/threads/{other.id}").headers["X-Forum-Cache"] == "hit"
