@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l  # translated text is printed as markup: write < and & as &lt; and &amp;
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
@@ -199,7 +199,8 @@ class SpaceForm(Form):
     # Checked by the spaces service, so that every problem shows at once.
     name = StringField(_l("Name"))
     slug = StringField(
-        _l("Address"), description=_l("Lower-case letters, digits and hyphens; the space's page is /spaces/<address>"),
+        _l("Address"),
+        description=_l("Lower-case letters, digits and hyphens; the space's page is /spaces/ followed by it"),
     )
     description = TextAreaField(_l("Description"), description=_l("One or two sentences about what the space is for"))
     visibility = SelectField(_l("Who can read it"), choices=choices(VISIBILITIES), validate_choice=False)
@@ -305,7 +306,8 @@ class ThreadToolsForm(Form):
     space = SelectField(_l("Move to space"), validate_choice=False)
     split_title = StringField(_l("Title of the new thread"))
     target = StringField(_l("Merge into thread number"),
-                         description=_l("The number in the other thread's address, /threads/<number>"))
+                         description=_l("The number at the end of the other thread's address, like 123 in "
+                                        "/threads/123"))
     lock = SubmitField(_l("Lock thread"))
     unlock = SubmitField(_l("Unlock thread"))
     pin = SubmitField(_l("Pin thread"))

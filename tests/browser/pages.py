@@ -587,6 +587,10 @@ NOT_PAGES = {
     "forum.oidc_callback": "the provider's answer, a redirect or a failure page (tests/browser/test_oidc.py)",
     "forum.oidc_welcome": "a first sign-in's form, reached from the provider (tests/browser/test_oidc.py)",
     "forum.link_sign_in": "linking a provider's account (tests/browser/test_oidc.py)",
+    "forum.switch_language": "a redirect back to the page it was on, in the other language "
+                             "(tests/functional/test_language.py)",
+    "forum.confirm_delete_account": "reached only from an emailed one-hour link for a member without a password "
+                                    "(tests/functional/test_polish_delete_account.py); the demo has no such member",
 }
 
 ALL_VISITS = [visit for visits in PAGES.values() for visit in visits]

@@ -234,7 +234,7 @@ def test_report_hides_a_post_and_the_library_gains_an_entry(site, people, js):
 
     sign_in(member, site, MEMBER)
     follow(member, member.get_by_role("link", name="Between chats", exact=True))
-    follow(member, member.get_by_role("link", name="Answering comments out of hours"))
+    follow(member, member.get_by_role("link", name="Answering comments out of hours", exact=True))
     thread_url = member.url
     reported = member.locator("article.post", has_text=REPORTED[js])
     reported_id = reported.get_attribute("id")
@@ -259,7 +259,7 @@ def test_report_hides_a_post_and_the_library_gains_an_entry(site, people, js):
     title = f"Get IT to trust a tool with its security statement ({'on' if js else 'off'})"
     moderator.goto(site.url("/"))
     follow(moderator, moderator.get_by_role("link", name="Between chats", exact=True))
-    follow(moderator, moderator.get_by_role("link", name="Scheduling tools that work behind our firewall?"))
+    follow(moderator, moderator.get_by_role("link", name="Scheduling tools that work behind our firewall?", exact=True))
     promoted = moderator.locator("article.post", has_text=PROMOTED[js])
     promoted.locator("summary").click()
     follow(moderator, promoted.get_by_role("link", name=re.compile("^Add to library")))
