@@ -10,8 +10,10 @@ from sqlalchemy import select
 from forum.models import Chat, ProposedQuestion
 from tests.factories import login, make_member, make_space, make_thread
 
-# At most 8 statements a page; on SQLite the count includes the BEGIN the forum sends itself.
-LIMIT = 8
+# At most 9 statements a page; on SQLite the count includes the BEGIN the forum sends itself. (It was 8:
+# since #22 a signed-in member's header counts join requests waiting for them as a host, which needs their
+# space roles: one query, whatever the page holds. The tests below hold the count constant as data grows.)
+LIMIT = 9
 
 
 def _limit(app) -> int:
