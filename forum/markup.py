@@ -343,3 +343,77 @@ def quote(author_name: str, source: str, url: str | None = None) -> str:
     if url and url.startswith("/") and not url.startswith("//") and not any(c in url for c in "()<> \n"):
         return f"[**{name} wrote:**]({url})\n{quoted}\n\n"
     return f"**{name} wrote:**\n{quoted}\n\n"
+
+
+# -- @mentions: linked when a page is shown, never stored (a name can change, and who may follow the link
+# depends on the reader) ------------------------------------------------------------------------------
+
+# "@" then up to four words of a name or one handle; not after a letter or "@" (so not in an address).
+MENTION = re.compile(r"(?<![\w@])@([^\s@,;:!?()\[\]<>\"]+(?:[ \t]+[^\s@,;:!?()\[\]<>\"]+){0,3})")
+_MENTION_TRAILING = ".'’"
+_WORD = re.compile(r"\S+")
+# Elements whose text is not prose to link: existing links, and code.
+_NO_MENTION_LINKS = frozenset({"a", "code", "pre"})
+_HTML_TAG = re.compile(r"(<[^>]*>)")
+
+
+def mention_candidates(match: re.Match) -> list[tuple[str, int]]:
+    """The names a MENTION match may stand for, longest first: (folded name, where it ends in the match)."""
+    from forum.models.accounts import normalise_name  # models import this module
+
+    found = []
+    words = list(_WORD.finditer(match.group(1)))
+    for count in range(len(words), 0, -1):
+        text = match.group(1)[:words[count - 1].end()].rstrip(_MENTION_TRAILING)
+        key = normalise_name(text)
+        if key:
+            found.append((key, match.start(1) + len(text)))
+    return found
+
+
+def _prose_segments(stored_html: str):
+    """Split stored HTML into (piece, is_prose_text) pairs; text inside links and code is not prose."""
+    depth = 0
+    for piece in _HTML_TAG.split(stored_html):
+        if piece.startswith("<"):
+            tag = _TAG.match(piece)
+            if tag and tag.group(2) in _NO_MENTION_LINKS:
+                depth += -1 if tag.group(1) else 1
+            yield piece, False
+        else:
+            yield piece, depth <= 0 and "@" in piece
+
+
+def mention_keys(stored_html: str | None) -> set[str]:
+    """Every folded name an @mention in this stored HTML's prose may stand for."""
+    keys: set[str] = set()
+    if not stored_html or "@" not in stored_html:
+        return keys
+    for piece, prose in _prose_segments(stored_html):
+        if prose:
+            for match in MENTION.finditer(html.unescape(piece)):
+                keys.update(key for key, _ in mention_candidates(match))
+    return keys
+
+
+def link_mentions(stored_html: str | None, links: dict[str, str]) -> Markup:
+    """Stored HTML with each @mention whose name is in `links` (folded name -> a relative address) made a
+    link; the longest name wins. Text is re-escaped; tags are kept as they were."""
+    if not stored_html or not links or "@" not in stored_html:
+        return safe(stored_html)
+    out = []
+    for piece, prose in _prose_segments(stored_html):
+        if not prose:
+            out.append(piece)
+            continue
+        text, at = html.unescape(piece), 0
+        for match in MENTION.finditer(text):
+            hit = next(((key, end) for key, end in mention_candidates(match) if key in links), None)
+            if hit is None:
+                continue
+            key, end = hit
+            out.append(html.escape(text[at:match.start()], quote=False))
+            out.append(f'<a href="{html.escape(links[key])}" class="mention">{html.escape(text[match.start():end], quote=False)}</a>')
+            at = end
+        out.append(html.escape(text[at:], quote=False) if at else piece)
+    return safe("".join(out))

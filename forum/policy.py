@@ -347,6 +347,20 @@ def can_read_mail_log(viewer) -> bool:
     return member is not None and member.is_moderator
 
 
+def can_browse_members(viewer) -> bool:
+    """May the viewer open the member directory, profiles and the links to them (@mentions)? Approved members."""
+    member = _member(viewer)
+    return member is not None and member.is_approved
+
+
+def can_view_profile(viewer, member: Member) -> bool:
+    """May the viewer open this member's profile? Approved members see approved members; moderators see any
+    account that is not deleted."""
+    if not can_browse_members(viewer) or member.state == "deleted":
+        return False
+    return member.state == "approved" or _member(viewer).is_moderator
+
+
 # -- classes of viewer: what pages may be shared between people (forum/cache.py) -----------------------
 
 VISITOR = "visitor"      # not signed in: every visitor sees the same page

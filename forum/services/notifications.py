@@ -29,9 +29,8 @@ from forum.db import utcnow
 from forum.errors import NotFound, ValidationError
 from forum.models import (EMAIL_FREQUENCIES, LibraryEntry, Member, Notification, Post, Space, Thread, Watch)
 from forum.models.accounts import normalise_name
-from forum.services import open_questions
+from forum.services import mentions, open_questions
 
-MENTION = re.compile(r"(?<![\w@])@([^\s@,;:!?()\[\]<>\"]+(?:[ \t]+[^\s@,;:!?()\[\]<>\"]+){0,3})")
 PRIORITY = {"mention": 0, "answer": 1, "reply": 2, "keyword": 3, "new_thread": 4}
 KIND_TEXT = {"mention": "mentioned you", "answer": "answered your question", "reply": "replied", "keyword": "mentioned a word you listen for",
              "new_thread": "started a thread"}
@@ -139,27 +138,6 @@ def watches(db: Session, member: Member) -> list[tuple[Watch, str]]:
 
 # -- a new post ---------------------------------------------------------------------------------------------------------
 
-def mentioned_members(db: Session, text: str) -> list[Member]:
-    """Members named as @Display Name in a post (the longest name that matches wins)."""
-    candidates: dict[str, list[str]] = {}
-    for match in MENTION.finditer(text or ""):
-        words = match.group(1).split()
-        keys = [normalise_name(" ".join(words[:n]).rstrip(".'’")) for n in range(len(words), 0, -1)]
-        candidates[match.group(0)] = keys
-    every_key = {k for keys in candidates.values() for k in keys}
-    if not every_key:
-        return []
-    by_key = {m.name_key: m for m in db.scalars(select(Member).where(Member.name_key.in_(every_key),
-                                                                    Member.state == "approved"))}
-    found: dict[int, Member] = {}
-    for keys in candidates.values():
-        for key in keys:
-            if key in by_key:
-                found[by_key[key].id] = by_key[key]
-                break
-    return list(found.values())
-
-
 def _keyword_hits(db: Session, text: str) -> dict[int, str]:
     """Members listening for a word this text contains (whole words; hashtags match with or without #)."""
     lowered = (text or "").lower()
@@ -202,7 +180,7 @@ def _notify(db: Session, post: Post, thread: Thread, space: Space, author_id: in
     asker = open_questions.asker_to_tell(db, post)
     if asker is not None:
         offer(asker, "answer")
-    for member in mentioned_members(db, post.body_source):
+    for member in mentions.mentioned_members(db, post.body_source):
         offer(member.id, "mention")
     every_post = {member_id: item for member_id, item in _every_post_watches(db, thread, space).items()
                   if member_id != author_id}

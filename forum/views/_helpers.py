@@ -17,7 +17,8 @@ from forum.errors import ValidationError
 from forum.ids import parse_id
 from forum.addresses import external_url, site_name  # noqa: F401 (the views' absolute links and the site's name)
 from forum.times import LONDON, parse_uk_time  # noqa: F401 (the views' one date reader)
-from forum.services import posting
+from forum.db import session
+from forum.services import mentions, posting
 
 EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
 
@@ -112,7 +113,7 @@ def preview_body(form) -> Markup | None:
     """How the form's body will look; a body that can't be posted (too long) is an error on the form instead,
     and the text stays in the form."""
     try:
-        return markup.preview(posting.check_body(form.body.data or ""))
+        return mentions.linked(session(), current_user, markup.render(posting.check_body(form.body.data or "")))
     except ValidationError as exc:
         apply_errors(form, exc)
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.forms import DirectoryForm, ReasonForm
@@ -17,7 +18,7 @@ PER_PAGE = 30
 
 
 def _require_member() -> None:
-    if not current_user.is_approved:
+    if not policy.can_browse_members(current_user):
         raise PermissionDenied("The member directory is for approved members. "
                                "It opens to you once a moderator approves your account.")
 
@@ -42,7 +43,7 @@ def member(member_id: int):
     _require_member()
     db = session()
     found = db.get(Member, member_id)
-    if found is None or found.state == "deleted" or (found.state != "approved" and not current_user.is_moderator):
+    if found is None or not policy.can_view_profile(current_user, found):
         raise NotFound("There is no member at this address.")
     recent = reading.member_activity(db, current_user, found)
     form = ReasonForm() if current_user.is_moderator and found.id != current_user.id else None

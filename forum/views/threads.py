@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from forum import cache as page_cache
 from forum import markup, policy
@@ -17,7 +18,7 @@ from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
 from forum.services import anonymity, library, moderation, notifications, posting, read_state, reading, saved
-from forum.services import topics
+from forum.services import mentions, topics
 from forum.urls import forum_url
 from forum.addresses import notification_links
 from forum.views import bp
@@ -53,6 +54,12 @@ def forum_snippet(post) -> str:
     return markup.snippet(post.body_html)
 
 
+@bp.app_template_filter("forum_mentions_linked")
+def forum_mentions_linked(stored_html: str | None, links: dict[str, str] | None) -> Markup:
+    """A post's stored HTML with its @mentions linked, from the page's links (services.mentions.links_for)."""
+    return markup.link_mentions(stored_html, links or {})
+
+
 @bp.app_template_global("thread_url")
 def thread_url(thread, page: int = 1, **anchor) -> str:
     """The URL of a thread's page, with its title as a slug."""
@@ -86,6 +93,7 @@ def thread(thread_id: int, slug: str | None = None):
         topics=topics.topics_of_thread(db, view.thread),
         marks=read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page),
         saved=saved.saved_ids(db, current_user, post_ids),
+        mentions=mentions.links_for(db, current_user, [p.body_html for p in view.posts.items]),
     )
     remember_read(db, view.thread.id, view.posts.items)  # per member; never for visitors
     return page

@@ -605,3 +605,35 @@ def test_the_bleach_walker_adapter_still_finds_the_walker():
     del linker.walker
     with pytest.raises(markup.LibraryChanged, match="walker"):
         markup._wrap_linker_walker(linker, lambda tokens: tokens)
+
+
+# -- @mentions, linked as a page is shown ----------------------------------------------------------------
+
+def _linked(source: str, links: dict[str, str]) -> str:
+    return str(markup.link_mentions(markup.render(source), links))
+
+
+def test_a_mention_of_a_known_name_becomes_a_link_and_the_longest_name_wins() -> None:
+    links = {"sam": "/members/1", "sam patel": "/members/2"}
+    assert _linked("Thanks @Sam Patel for this", links) == (
+        '<p>Thanks <a href="/members/2" class="mention">@Sam Patel</a> for this</p>')
+    assert _linked("Over to @Sam.", links) == '<p>Over to <a href="/members/1" class="mention">@Sam</a>.</p>'
+
+
+def test_mentions_in_links_code_and_addresses_stay_as_they_are() -> None:
+    links = {"sam": "/members/1"}
+    for source in ("`@Sam`", "[ask @Sam](https://example.org)", "    @Sam in a code block", "mail sam@Sam.org"):
+        assert "mention" not in _linked(source, links), source
+
+
+def test_linking_keeps_the_text_escaped_and_unknown_names_alone() -> None:
+    stored = markup.render("@Nobody says 1 < 2 & @Sam says <b>hi</b>")
+    linked = str(markup.link_mentions(stored, {"sam": "/members/1"}))
+    assert '<a href="/members/1" class="mention">@Sam</a>' in linked
+    assert "@Nobody says 1 &lt; 2 &amp;" in linked and "<b>" not in linked
+    assert str(markup.link_mentions(stored, {})) == stored
+
+
+def test_mention_keys_are_every_name_a_mention_may_stand_for() -> None:
+    assert markup.mention_keys(markup.render("Ask @Fiona Grant, please")) == {"fiona grant", "fiona"}
+    assert markup.mention_keys(markup.render("`@Fiona` in code")) == set()
