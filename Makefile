@@ -29,7 +29,7 @@ lock:
 # add it to forum.i18n.LANGUAGES, then `make translations NEW_LANGUAGE=xx`.
 translations: $(BIN)/.installed
 	mkdir -p build
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Afterchat -o build/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --add-comments=Translators: --no-location --sort-output --project Afterchat -o build/messages.pot .
 	$(if $(NEW_LANGUAGE),test -d translations/$(NEW_LANGUAGE) || $(BIN)/pybabel init -i build/messages.pot -d translations -l $(NEW_LANGUAGE) --no-wrap,)
 	$(BIN)/pybabel update -i build/messages.pot -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel compile -d translations --statistics

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def template(tmp_path_factory):
     """The words the code and templates mark today, as `make translations` extracts them."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "--no-location",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "--add-comments=Translators:", "--no-location",
                     "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
     with pot.open("rb") as handle:
         return read_po(handle)
