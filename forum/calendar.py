@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import icalendar
+from flask_babel import gettext as _
 
 from forum.models import Chat
 
@@ -32,14 +33,15 @@ def reissue(chat: Chat) -> None:
 
 
 def description(chat: Chat, url: str, afterwards: Afterwards | None = None) -> str:
-    """The event's text: the host's description, the chat's page, and after the chat its threads and recap."""
+    """The event's text: the host's description, the chat's page, and after the chat its threads and recap
+    (in the language of the request: the calendar's reader)."""
     parts = [chat.description.strip()] if chat.description and chat.description.strip() else []
     parts.append(url)
     if afterwards is not None:
         if afterwards.threads:
-            parts.append("The discussion, one thread a question:\n"
+            parts.append(_("The discussion, one thread a question:") + "\n"
                          + "\n".join(f"{title}\n{thread_url}" for title, thread_url in afterwards.threads))
-        parts.append(f"The recap, for those who missed it:\n{afterwards.recap_url}")
+        parts.append(_("The recap, for those who missed it:") + f"\n{afterwards.recap_url}")
     return "\n\n".join(parts)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
+from flask_babel import gettext as _
+
 from forum.cleantext import xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -55,7 +57,7 @@ def atom(feed_id: str, title: str, url: str, self_url: str, entries: list[Entry]
         _add(entry, "title", item.title)
         _add(entry, "link", rel="alternate", type="text/html", href=item.url)
         _add(entry, "updated", _when(item.updated))
-        _add(_add(entry, "author"), "name", item.author or "A member")
+        _add(_add(entry, "author"), "name", item.author or _("A member"))
         if item.summary_html:
             # The summary is the sanitised HTML stored at write time, carried as escaped text (type="html").
             _add(entry, "summary", item.summary_html, type="html")

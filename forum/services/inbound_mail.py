@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from forum import bounces, emails, mail, mail_tokens, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import MailAddress, Member, OutboxMessage, Post, ReceivedMail, Space, Thread
 from forum.services import mail_headers, mail_text, notifications, posting
 from forum.services.pages import Page, check_page_number
@@ -70,8 +72,18 @@ class Context:
     may_post: Callable[[Member], bool] = lambda member: True  # the posting rate limit, per member
 
 
+def N_(message: str) -> str:
+    """Mark `message` for the catalog, to be translated where it is used (gettext_noop)."""
+    return message
+
+
 class _Refused(Exception):
-    def __init__(self, reason: str, answer: str | None = None, member: Member | None = None):
+    """A message not posted: `reason` (in English, for the log; marked N_ so the answer can say it in the
+    sender's language), `detail` after it, and the key of the answer the sender gets (None: no answer)."""
+
+    def __init__(self, reason: str, answer: str | None = None, member: Member | None = None, detail: str = ""):
+        self.said, self.detail = reason, detail
+        reason = f"{reason}: {detail}"[:300] if detail else reason
         super().__init__(reason)
         self.reason, self.answer, self.member = reason, answer, member
 
@@ -87,11 +99,13 @@ def _address_row(db: Session, address: str) -> MailAddress:
     return row
 
 
-def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, text: str, now: datetime) -> bool:
-    """Tell the sender why their message was not posted, once a day per address at most; True if queued."""
+def _answer(db: Session, ctx: Context, message, to: str | None, refusal: _Refused, now: datetime) -> bool:
+    """Tell the sender why their message was not posted, in their language, once a day per address at most;
+    True if queued."""
     address = emails.normalise(to) if to else None
     # Only members hear back: an answer to a stranger's (perhaps forged) address would be backscatter.
-    if address is None or _member_for(db, address) is None:
+    member = _member_for(db, address) if address is not None else None
+    if member is None:
         return False
     row = _address_row(db, address)
     if row.stopped_at is not None:
@@ -99,13 +113,17 @@ def _answer(db: Session, ctx: Context, message, to: str | None, reason: str, tex
     if row.last_refusal_reply_at is not None and row.last_refusal_reply_at > now - REPLY_EVERY:
         return False
     row.last_refusal_reply_at = now
-    subject = mail_headers.header(message, "Subject")[:200] or "your email"
     message_id = mail_headers.header(message, "Message-ID").strip()
     threading = {"In-Reply-To": message_id, "References": message_id} if message_id else {}
-    mail.queue(db, address, f"Not posted: {subject}"[:300],
-               f"Your email to {ctx.site_name} was not posted: {reason}.\n\n{text}\n\n"
-               "This is an automatic answer; you will get at most one a day. Replies to it are not read.\n",
-               headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", **threading})
+    with in_language(member.language):
+        subject = mail_headers.header(message, "Subject")[:200] or _("your email")
+        reason = _(refusal.said) + (f": {refusal.detail}" if refusal.detail else "")
+        body = "\n\n".join((
+            _("Your email to %(site)s was not posted: %(reason)s.", site=ctx.site_name, reason=reason),
+            str(_ANSWERS[refusal.answer]),
+            _("This is an automatic answer; you will get at most one a day. Replies to it are not read."))) + "\n"
+        mail.queue(db, address, _("Not posted: %(subject)s", subject=subject)[:300], body,
+                   headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", **threading})
     return True
 
 
@@ -151,17 +169,17 @@ def _record_bounces(db: Session, ctx: Context, failed: list[tuple[str, str, str]
 # -- the work --------------------------------------------------------------------------------------------
 
 _ANSWERS = {
-    "unknown": "The address you wrote to is not one the forum gave out, or it has expired. Reply to a newer "
-               "email from the forum, or post on the website.",
-    "too large": "The message was larger than the forum takes. Send the text alone, without attachments.",
-    "empty": "No new words were found in your message once the quoted email and signature were taken out. "
-             "Write your reply above the quoted text.",
-    "locked": "The thread is locked: it takes no new replies.",
-    "suspended": "Your account is suspended, so you cannot post.",
-    "no access": "You are no longer able to post in this space (you may have left it or been removed).",
-    "no title": "Give your email a subject: it becomes the title of the new thread.",
-    "too often": "You have posted a lot in a short time. Wait a while, then send your message again.",
-    "invalid": "The forum could not take your post as it was.",
+    "unknown": _l("The address you wrote to is not one the forum gave out, or it has expired. Reply to a newer "
+                  "email from the forum, or post on the website."),
+    "too large": _l("The message was larger than the forum takes. Send the text alone, without attachments."),
+    "empty": _l("No new words were found in your message once the quoted email and signature were taken out. "
+                "Write your reply above the quoted text."),
+    "locked": _l("The thread is locked: it takes no new replies."),
+    "suspended": _l("Your account is suspended, so you cannot post."),
+    "no access": _l("You are no longer able to post in this space (you may have left it or been removed)."),
+    "no title": _l("Give your email a subject: it becomes the title of the new thread."),
+    "too often": _l("You have posted a lot in a short time. Wait a while, then send your message again."),
+    "invalid": _l("The forum could not take your post as it was."),
 }
 
 
@@ -200,48 +218,51 @@ def _post(db: Session, ctx: Context, message, target_address: str, sender: str |
         thread = db.get(Thread, reply_to.thread_id)
         space = db.get(Space, thread.space_id) if thread is not None else None
         if thread is None or space is None or not policy.can_see_thread_exists(member, thread, space):
-            raise _Refused("the member can no longer see this thread", "no access", member)
+            raise _Refused(N_("the member can no longer see this thread"), "no access", member)
     else:
         local = mail_tokens.read_space_address(ctx.config, target_address)
         space = db.scalar(select(Space).where(Space.email_local_part == local, Space.email_threads.is_(True))) \
             if local else None
         if space is None:
-            raise _Refused("unknown or expired address", "unknown")
+            raise _Refused(N_("unknown or expired address"), "unknown")
         member = _member_for(db, sender)
         _check_sender(member, sender, envelope)
         if not policy.can_view_space(member, space):
             raise _Refused("the sender may not post in this space")  # says nothing about a space they can't see
         thread = None
     if member.state == "suspended":
-        raise _Refused("the member is suspended", "suspended", member)
-    words = mail_text.extract(message)
+        raise _Refused(N_("the member is suspended"), "suspended", member)
+    with in_language(member.language):  # names the attachments left out in the member's language
+        words = mail_text.extract(message)
     if not words.text:
-        raise _Refused("no new words after removing quoted history and signature", "empty", member)
+        raise _Refused(N_("no new words after removing quoted history and signature"), "empty", member)
     if not ctx.may_post(member):
-        raise _Refused("posting too often", "too often", member)
+        raise _Refused(N_("posting too often"), "too often", member)
     submission = "mail:" + hashlib.sha256(key.encode()).hexdigest()[:40]
     try:
-        if thread is not None:
-            post = posting.reply(db, thread=thread, space=space, author=member, body=words.with_note(),
-                                 anonymous=_stays_anonymous(db, member, thread, space), submission_key=submission)
-            kind = "posted"
-        else:
-            title = _REPLY_PREFIX.sub("", mail_headers.header(message, "Subject")).strip()
-            try:
-                title = posting.check_title(title)
-            except ValidationError:
-                raise _Refused("no usable subject for the thread's title", "no title", member) from None
-            thread = posting.start_thread(db, space=space, author=member, title=title, body=words.with_note(),
-                                          submission_key=submission)
-            post = db.get(Post, thread.first_post_id)
-            kind = "started"
+        # The note of attachments left out, and any objection to the post, in the member's language.
+        with in_language(member.language):
+            if thread is not None:
+                post = posting.reply(db, thread=thread, space=space, author=member, body=words.with_note(),
+                                     anonymous=_stays_anonymous(db, member, thread, space), submission_key=submission)
+                kind = "posted"
+            else:
+                title = _REPLY_PREFIX.sub("", mail_headers.header(message, "Subject")).strip()
+                try:
+                    title = posting.check_title(title)
+                except ValidationError:
+                    raise _Refused(N_("no usable subject for the thread's title"), "no title", member) from None
+                thread = posting.start_thread(db, space=space, author=member, title=title, body=words.with_note(),
+                                              submission_key=submission)
+                post = db.get(Post, thread.first_post_id)
+                kind = "started"
     except PermissionDenied:
         if thread is not None and thread.locked and policy.can_post_in_space(member, space):
-            raise _Refused("the thread is locked", "locked", member) from None
-        raise _Refused("the member may not post in this space", "no access", member) from None
+            raise _Refused(N_("the thread is locked"), "locked", member) from None
+        raise _Refused(N_("the member may not post in this space"), "no access", member) from None
     except ValidationError as exc:
-        detail = "; ".join(exc.errors.values()) or str(exc)
-        raise _Refused(f"the post was not valid: {detail}"[:300], "invalid", member) from None
+        detail = "; ".join(str(error) for error in exc.errors.values()) or str(exc)
+        raise _Refused(N_("the post was not valid"), "invalid", member, detail) from None
     notifications.post_created(db, post, thread, space, member, ctx.links, ctx.site_name)
     return Outcome(kind, "waiting for a moderator" if post.awaiting_approval else "", post.id, thread.id)
 
@@ -299,15 +320,14 @@ def _decide(db, ctx, message, raw, log, sender, envelope, targets, key, too_larg
         log.to_address = ours[0][:254]
     try:
         if too_large:
-            raise _Refused("the message is too large", "too large", _member_for(db, sender))
+            raise _Refused(N_("the message is too large"), "too large", _member_for(db, sender))
         if not ours:
-            raise _Refused("not addressed to a reply or space address of this forum", "unknown")
+            raise _Refused(N_("not addressed to a reply or space address of this forum"), "unknown")
         outcome = _post(db, ctx, message, ours[0], sender, envelope, key)
     except _Refused as refusal:
         if refusal.member is not None:
             log.member_id = refusal.member.id
-        answered = refusal.answer is not None and _answer(
-            db, ctx, message, sender, refusal.reason, _ANSWERS[refusal.answer], now)
+        answered = refusal.answer is not None and _answer(db, ctx, message, sender, refusal, now)
         return Outcome("refused", refusal.reason, answered=answered)
     log.member_id = db.scalar(select(Post.author_id).where(Post.id == outcome.post_id))
     return outcome
@@ -352,15 +372,21 @@ def resume_sending(db: Session, member: Member) -> None:
 
 
 # What can become of a message received (ReceivedMail.outcome), in the order the mail log's filter lists them.
-OUTCOMES = {"posted": "Posted", "started": "Thread started", "unsubscribed": "Unsubscribed", "dropped": "Dropped",
-            "bounce": "Bounce recorded", "refused": "Refused", "duplicate": "Duplicate"}
+OUTCOMES = {
+    # Translators: what became of an email the forum received (the mail log's filter): it was posted
+    "posted": _l("Posted"), "started": _l("Thread started"), "unsubscribed": _l("Unsubscribed"),
+    # Translators: what became of an email the forum received (the mail log's filter): it was ignored
+    "dropped": _l("Dropped"), "bounce": _l("Bounce recorded"), "refused": _l("Refused"),
+    # Translators: what became of an email the forum received: the same email had come in before
+    "duplicate": _l("Duplicate"),
+}
 
 
 def mail_log(db: Session, viewer, page: int = 1, per_page: int = 50, outcome: str | None = None) -> Page[ReceivedMail]:
     """One page of the messages received, newest first, with one outcome or all (None), for a site moderator;
     PermissionDenied for anyone else, NotFound for a page past the last. Two queries, whatever the page."""
     if not policy.can_read_mail_log(viewer):
-        raise PermissionDenied("Only site moderators can see the mail log")
+        raise PermissionDenied(_("Only site moderators can see the mail log"))
     where = [ReceivedMail.outcome == outcome] if outcome else []
     total = db.scalar(select(func.count()).select_from(ReceivedMail).where(*where)) or 0
     number = check_page_number(page, total, per_page)

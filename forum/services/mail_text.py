@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
 from bs4 import BeautifulSoup
+from flask_babel import gettext as _, ngettext
 from mailparser_reply.parser import EmailMessage as ParsedReply
 from markdownify import markdownify
 
@@ -41,9 +42,9 @@ class MailText:
         """The text with a line saying which attachments were left out, if any were."""
         if not self.attachments:
             return self.text
-        count = len(self.attachments)
-        names = ", ".join(self.attachments)
-        note = f"({count} attachment{'s were' if count != 1 else ' was'} left out: {names})"
+        note = ngettext("(%(num)s attachment was left out: %(names)s)",
+                        "(%(num)s attachments were left out: %(names)s)",
+                        len(self.attachments), names=", ".join(self.attachments))
         return f"{self.text}\n\n{note}"
 
 
@@ -77,7 +78,7 @@ def _filename(part: Message) -> str:
     name = part.get_filename()
     if name:
         return " ".join(str(name).split())[:100]
-    return f"an unnamed {part.get_content_type()} file"
+    return _("an unnamed %(type)s file", type=part.get_content_type())
 
 
 def _leaves(part: Message):

@@ -11,6 +11,9 @@ all of it is about one thread; otherwise each entry shows its own reply address.
 (a watch's `every_post`) emails each new post as it appears, with List-* headers and a Message-ID
 per post, In-Reply-To/References pointing at the thread's first post and the replied-to post, so
 mail programs group a thread's emails.
+
+Each email is written in its recipient's saved language (`in_language(member.language)`, #24),
+whoever's request or command sends it.
 """
 
 from __future__ import annotations
@@ -21,19 +24,54 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import mail, markup, policy
 from forum.db import utcnow
 from forum.errors import NotFound, ValidationError
+from forum.i18n import in_language
 from forum.models import (EMAIL_FREQUENCIES, LibraryEntry, Member, Notification, Post, Space, Thread, Watch)
 from forum.models.accounts import normalise_name
 from forum.services import mentions, open_questions
 
 PRIORITY = {"mention": 0, "answer": 1, "reply": 2, "keyword": 3, "new_thread": 4}
-KIND_TEXT = {"mention": "mentioned you", "answer": "answered your question", "reply": "replied", "keyword": "mentioned a word you listen for",
-             "new_thread": "started a thread"}
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog, to be translated where it is used (gettext_noop)."""
+    return message
+
+
+def _kind_subject(kind: str, who: str, title: str) -> str:
+    """An immediate email's subject: who did what, and the thread's title."""
+    if kind == "mention":
+        return _("%(who)s mentioned you: %(title)s", who=who, title=title)
+    if kind == "answer":
+        return _("%(who)s answered your question: %(title)s", who=who, title=title)
+    if kind == "reply":
+        return _("%(who)s replied: %(title)s", who=who, title=title)
+    if kind == "keyword":
+        return _("%(who)s mentioned a word you listen for: %(title)s", who=who, title=title)
+    return _("%(who)s started a thread: %(title)s", who=who, title=title)
+
+
+def _kind_sentence(kind: str, who: str, title: str) -> str:
+    """An immediate email's first line: who did what, in which thread."""
+    if kind == "mention":
+        return _("%(who)s mentioned you in “%(title)s”:", who=who, title=title)
+    if kind == "answer":
+        return _("%(who)s answered your question in “%(title)s”:", who=who, title=title)
+    if kind == "reply":
+        return _("%(who)s replied in “%(title)s”:", who=who, title=title)
+    if kind == "keyword":
+        return _("%(who)s mentioned a word you listen for in “%(title)s”:", who=who, title=title)
+    return _("%(who)s started a thread in “%(title)s”:", who=who, title=title)
+
+
+def _hello(member: Member) -> str:
+    return _("Hello %(name)s,", name=member.display_name)
 
 
 def _no_reply_address(member_id: int, thread_id: int) -> str | None:
@@ -80,7 +118,8 @@ def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: s
     if kind == "keyword":
         keyword = " ".join((keyword or "").split()).lower()
         if not 2 <= len(keyword) <= 60:
-            raise ValidationError("Check the word", {"keyword": "Enter a word, phrase or #hashtag of 2 to 60 characters"})
+            raise ValidationError(_("Check the word"),
+                                  {"keyword": _("Enter a word, phrase or #hashtag of 2 to 60 characters")})
         target_id = 0
     existing = db.scalar(select(Watch).where(Watch.member_id == member.id, Watch.kind == kind,
                                              Watch.target_id == target_id, Watch.keyword == keyword))
@@ -104,7 +143,7 @@ def set_every_post(db: Session, member: Member, watch_id: int, on: bool) -> Watc
     """Turn mailing-list mode (every post by email) on or off for one of the member's thread or space watches."""
     found = db.scalar(select(Watch).where(Watch.id == watch_id, Watch.member_id == member.id))
     if found is None or found.kind not in ("thread", "space"):
-        raise NotFound("You are not watching anything at this address.")
+        raise NotFound(_("You are not watching anything at this address."))
     found.every_post = on
     return found
 
@@ -231,11 +270,16 @@ def _headers(member: Member, links: Links) -> dict[str, str]:
 
 
 def _footer(member: Member, links: Links) -> str:
-    return (f"\n\n--\nYou get these emails because of your settings: {links.settings}\n"
-            f"Stop all email from us with one click: {links.unsubscribe(member)}\n")
+    why = _("You get these emails because of your settings: %(settings)s", settings=links.settings)
+    return "\n".join(("\n\n--", why, _stop_all(member, links), ""))
 
 
-REPLY_LINE = "Reply to this email to post your reply in this thread, as you."
+def _stop_all(member: Member, links: Links) -> str:
+    return _("Stop all email from us with one click: %(link)s", link=links.unsubscribe(member))
+
+
+# In English, as tests and callers compare it; each email says it in its reader's language: _(REPLY_LINE).
+REPLY_LINE = N_("Reply to this email to post your reply in this thread, as you.")
 
 
 def reply_address_for(member: Member, thread: Thread, space: Space, links: Links) -> str | None:
@@ -249,20 +293,23 @@ def _email_one(db: Session, member: Member, item: Notification, post: Post, thre
                links: Links, site_name: str) -> None:
     """One notification, one email; about a closed space, only a link."""
     url = links.post(post.id)
-    if space.is_closed:
-        subject = f"New activity for you on {site_name}"
-        body = f"Hello {member.display_name},\n\nThere is something new for you in a private space:\n\n{url}"
-    else:
-        who = policy.byline(member, post).name
-        subject = f"{who} {KIND_TEXT[item.kind]}: {thread.title}"[:300]
-        snippet = markup.render_plain(post.body_source)[:400]
-        body = f"Hello {member.display_name},\n\n{who} {KIND_TEXT[item.kind]} in “{thread.title}”:\n\n{snippet}\n\n{url}"
-    headers = _headers(member, links)
-    reply_to = reply_address_for(member, thread, space, links)
-    if reply_to:
-        headers["Reply-To"] = reply_to
-        body += f"\n\n{REPLY_LINE}"
-    mail.queue(db, member.email, subject, body + _footer(member, links), headers)
+    with in_language(member.language):
+        if space.is_closed:
+            subject = _("New activity for you on %(site)s", site=site_name)
+            body = _hello(member) + "\n\n" + _("There is something new for you in a private space:") + f"\n\n{url}"
+        else:
+            who = policy.byline(member, post).name
+            subject = _kind_subject(item.kind, who, thread.title)[:300]
+            snippet = markup.render_plain(post.body_source)[:400]
+            body = (_hello(member) + "\n\n" + _kind_sentence(item.kind, who, thread.title)
+                    + f"\n\n{snippet}\n\n{url}")
+        headers = _headers(member, links)
+        reply_to = reply_address_for(member, thread, space, links)
+        if reply_to:
+            headers["Reply-To"] = reply_to
+            body += "\n\n" + _(REPLY_LINE)
+        body += _footer(member, links)
+    mail.queue(db, member.email, subject, body, headers)
     item.emailed_at = utcnow()
 
 
@@ -273,25 +320,14 @@ def _message_id(post_id: int, links: Links) -> str:
 def _email_every_post(db: Session, member: Member, list_watch: Watch, post: Post, thread: Thread, space: Space,
                       links: Links, site_name: str) -> None:
     """Mailing-list mode: the post itself, threaded under the thread's first post; about a closed space, only a link."""
-    url = links.post(post.id)
-    is_first = thread.first_post_id in (None, post.id)
-    if space.is_closed:
-        subject = f"A thread in a private space on {site_name} (#{thread.id})"[:300]
-        body = f"Hello {member.display_name},\n\nThere is a new post in a private space:\n\n{url}"
-        list_id = f"<{space.slug}.{links.mail_domain}>"
-    else:
-        who = policy.byline(member, post).name
-        subject = (thread.title if is_first else f"Re: {thread.title}")[:300]
-        text = markup.render_plain(post.body_source)
-        verb = "started this thread" if is_first else "wrote"
-        body = f"{who} {verb} in {space.name}:\n\n{text}\n\nOn the forum: {url}"
-        list_id = f"{_phrase(space.name)} <{space.slug}.{links.mail_domain}>"
+    with in_language(member.language):
+        subject, body, list_id = _every_post_text(member, post, thread, space, links, site_name)
     headers = {"Message-ID": _message_id(post.id, links), "List-Id": list_id,
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated"}
     stop = links.stop_every_post(list_watch) if links.stop_every_post else links.unsubscribe(member)
     stop_address = links.stop_every_post_address(list_watch) if links.stop_every_post_address else None
     headers["List-Unsubscribe"] = f"<{stop}>" + (f", <mailto:{stop_address}?subject=unsubscribe>" if stop_address else "")
-    if not is_first:
+    if thread.first_post_id not in (None, post.id):
         references = [_message_id(thread.first_post_id, links)]
         parent_id = post.reply_to_id or post.quote_of_id  # the post it answers (an import's reply, a quote)
         parent = db.get(Post, parent_id) if parent_id not in (None, thread.first_post_id) else None
@@ -300,14 +336,38 @@ def _email_every_post(db: Session, member: Member, list_watch: Watch, post: Post
         headers["In-Reply-To"] = references[-1]
         headers["References"] = " ".join(references)
     reply_to = reply_address_for(member, thread, space, links)
-    if reply_to:
-        headers["Reply-To"] = reply_to
-        body += f"\n\n{REPLY_LINE}"
-    what = "thread" if list_watch.kind == "thread" else "space"
-    footer = (f"\n\n--\nYou get every post in this {what} by email. Stop with one click: {stop}\n"
-              f"Your email settings: {links.settings}\n"
-              f"Stop all email from us with one click: {links.unsubscribe(member)}\n")
+    with in_language(member.language):
+        if reply_to:
+            headers["Reply-To"] = reply_to
+            body += "\n\n" + _(REPLY_LINE)
+        if list_watch.kind == "thread":
+            why = _("You get every post in this thread by email. Stop with one click: %(stop)s", stop=stop)
+        else:
+            why = _("You get every post in this space by email. Stop with one click: %(stop)s", stop=stop)
+        footer = "\n".join(("\n\n--", why, _("Your email settings: %(settings)s", settings=links.settings),
+                            _stop_all(member, links), ""))
     mail.queue(db, member.email, subject, body + footer, headers)
+
+
+def _every_post_text(member: Member, post: Post, thread: Thread, space: Space, links: Links,
+                     site_name: str) -> tuple[str, str, str]:
+    """An every-post email's subject, text and List-Id; about a closed space, only a link."""
+    url = links.post(post.id)
+    if space.is_closed:
+        subject = _("A thread in a private space on %(site)s (#%(id)s)", site=site_name, id=thread.id)[:300]
+        body = _hello(member) + "\n\n" + _("There is a new post in a private space:") + f"\n\n{url}"
+        return subject, body, f"<{space.slug}.{links.mail_domain}>"
+    who = policy.byline(member, post).name
+    is_first = thread.first_post_id in (None, post.id)
+    # "Re:" stays as it is in every language: mail programs group a thread's emails by it.
+    subject = (thread.title if is_first else f"Re: {thread.title}")[:300]
+    text = markup.render_plain(post.body_source)
+    if is_first:
+        lead = _("%(who)s started this thread in %(space)s:", who=who, space=space.name)
+    else:
+        lead = _("%(who)s wrote in %(space)s:", who=who, space=space.name)
+    body = lead + f"\n\n{text}\n\n" + _("On the forum: %(url)s", url=url)
+    return subject, body, f"{_phrase(space.name)} <{space.slug}.{links.mail_domain}>"
 
 
 def _phrase(name: str) -> str:
@@ -353,14 +413,14 @@ def mark_read(db: Session, member: Member, notification_id: int | None = None) -
 
 def set_preferences(db: Session, member: Member, frequency: str, auto_watch: bool) -> None:
     if frequency not in EMAIL_FREQUENCIES:
-        raise ValidationError("Choose how often", {"email_frequency": "Choose how often we may email you"})
+        raise ValidationError(_("Choose how often"), {"email_frequency": _("Choose how often we may email you")})
     member.email_frequency, member.auto_watch = frequency, auto_watch
 
 
 def unsubscribe(db: Session, member_id: int) -> Member:
     member = db.get(Member, member_id)
     if member is None or member.state == "deleted":
-        raise NotFound("This link is not valid any more.")
+        raise NotFound(_("This link is not valid any more."))
     member.email_frequency = "none"
     return member
 
@@ -374,7 +434,7 @@ def new_feed_token(db: Session, member: Member) -> str:
 def member_for_feed(db: Session, token: str) -> Member:
     member = db.scalar(select(Member).where(Member.feed_token == token)) if token else None
     if member is None or member.state != "approved":
-        raise NotFound("There is no feed at this address.")
+        raise NotFound(_("There is no feed at this address."))
     return member
 
 
@@ -383,7 +443,7 @@ def member_for_feed(db: Session, token: str) -> Member:
 def send_digests(db: Session, frequency: str, links: Links, site_name: str, now: datetime | None = None) -> int:
     """Email each member on this frequency what is new since their last digest; return how many were sent."""
     if frequency not in ("daily", "weekly"):
-        raise ValidationError("Choose daily or weekly.")
+        raise ValidationError(_("Choose daily or weekly."))
     now = now or utcnow()
     sent = 0
     wanted = (Member.email_frequency == frequency, Member.state == "approved", Member.email.is_not(None))
@@ -413,9 +473,13 @@ def send_digests(db: Session, frequency: str, links: Links, site_name: str, now:
             if len(addresses) == 1 and None not in addresses.values():
                 headers["Reply-To"] = next(iter(addresses.values()))  # all of it is about one thread
                 addresses = {thread_id: REPLY_LINE for thread_id in addresses}
-            mail.queue(db, member.email, f"Your {frequency} digest from {site_name}",
-                       _digest_body(member, readable, entries, links, addresses) + _footer(member, links),
-                       headers)
+            with in_language(member.language):
+                if frequency == "daily":
+                    subject = _("Your daily digest from %(site)s", site=site_name)
+                else:
+                    subject = _("Your weekly digest from %(site)s", site=site_name)
+                body = _digest_body(member, readable, entries, links, addresses) + _footer(member, links)
+            mail.queue(db, member.email, subject, body, headers)
             sent += 1
         for notification, _thread, _space, _post in rows:
             notification.digested_at = now  # unreadable ones too: they must never go out later
@@ -439,25 +503,39 @@ def _claim_digest(db: Session, member_id: int, seen: datetime | None, wanted) ->
 
 def _digest_body(member: Member, rows, entries, links: Links, addresses: dict[int, str | None]) -> str:
     """The digest's text; `addresses` holds each thread's reply address (or the reply line when it has a Reply-To)."""
-    lines = [f"Hello {member.display_name},", "", "Here is what is new for you."]
+    lines = [_hello(member), "", _("Here is what is new for you.")]
     if any(address and address != REPLY_LINE for address in addresses.values()):
-        lines.append("To reply to a thread by email, write to the address under it: your reply is posted as you.")
+        lines.append(_("To reply to a thread by email, write to the address under it: your reply is posted as you."))
     current = None
     for position, (notification, thread, space) in enumerate(rows):
         if space.id != current:
             current = space.id
-            lines += ["", f"In {space.name}:"]
+            lines += ["", _("In %(space)s:", space=space.name)]
+        url = links.post(notification.post_id)
         if space.is_closed:
-            lines.append(f"- Something new in a private space: {links.post(notification.post_id)}")
+            lines.append("- " + _("Something new in a private space: %(url)s", url=url))
         else:
-            label = {"answer": "Your question was answered in", "reply": "New reply in", "new_thread": "New thread:", "mention": "You were mentioned in",
-                     "keyword": f"“{notification.keyword}” came up in"}[notification.kind]
-            lines.append(f"- {label} {thread.title}: {links.post(notification.post_id)}")
+            lines.append("- " + _digest_line(notification, thread.title, url))
         last_of_thread = position + 1 == len(rows) or rows[position + 1][1].id != thread.id
         address = addresses.get(thread.id)
         if last_of_thread and address:
-            lines.append(f"  {address}" if address == REPLY_LINE else f"  Reply by email: {address}")
+            lines.append("  " + (_(REPLY_LINE) if address == REPLY_LINE
+                                 else _("Reply by email: %(address)s", address=address)))
     if entries:
-        lines += ["", "New in the good-practice library:"]
+        lines += ["", _("New in the good-practice library:")]
         lines += [f"- {entry.title}: {links.library(entry.id)}" for entry in entries]
     return "\n".join(lines)
+
+
+def _digest_line(notification: Notification, title: str, url: str) -> str:
+    """One digest entry: what happened, in which thread, and its link."""
+    kind = notification.kind
+    if kind == "answer":
+        return _("Your question was answered in %(title)s: %(url)s", title=title, url=url)
+    if kind == "reply":
+        return _("New reply in %(title)s: %(url)s", title=title, url=url)
+    if kind == "new_thread":
+        return _("New thread: %(title)s: %(url)s", title=title, url=url)
+    if kind == "mention":
+        return _("You were mentioned in %(title)s: %(url)s", title=title, url=url)
+    return _("“%(keyword)s” came up in %(title)s: %(url)s", keyword=notification.keyword, title=title, url=url)

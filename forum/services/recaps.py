@@ -8,6 +8,7 @@ What goes in is gathered once per chat (`gather`, a fixed number of queries) and
 reader may see (`for_viewer`), post by post and name by name through the policy, so the page and every
 recipient's email show only what that person may read. An email about a chat in a private or secret
 space carries only a link, as every email about a closed space does (services/notifications.py).
+Each recipient's email is written in their saved language (#24).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum import mail, markup, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import Chat, Member, Post, ProposedQuestion, Space, Thread, Watch
 from forum.models.accounts import RECAP_CHOICES
 from forum.services import links, open_questions
@@ -261,7 +264,8 @@ def set_choice(db: Session, member: Member, choice: str) -> None:
     if not choice:
         return
     if choice not in RECAP_CHOICES:
-        raise ValidationError("Choose which chat recaps to get", {"recap_email": "Choose which chat recaps to get"})
+        raise ValidationError(_("Choose which chat recaps to get"),
+                              {"recap_email": _("Choose which chat recaps to get")})
     member.recap_email = choice
 
 
@@ -303,12 +307,14 @@ def send(db: Session, chat: Chat, space: Space, to: Links, site_name: str, now: 
     sent = 0
     for member in recipients(db, chat, space):
         policy.forget_roles(member)
-        subject, body, reply_to = _email(db, material, member, to, site_name)
+        with in_language(member.language):
+            subject, body, reply_to = _email(db, material, member, to, site_name)
+            body += _footer(member, to)
         headers = {"List-Unsubscribe": f"<{to.unsubscribe(member)}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         if reply_to:
             headers["Reply-To"] = reply_to
-        mail.queue(db, member.email, subject, body + _footer(member, to), headers)
+        mail.queue(db, member.email, subject, body, headers)
         sent += 1
     return sent
 
@@ -318,12 +324,12 @@ def send_by_host(db: Session, chat: Chat, space: Space, host, to: Links, site_na
     from forum.services import chats
 
     if not chats.can_manage(host, chat, space):
-        raise PermissionDenied("Only the chat's hosts can send its recap.")
+        raise PermissionDenied(_("Only the chat's hosts can send its recap."))
     if chat.status != "imported":
-        raise ValidationError("Import the chat's transcript first: the recap is made from it.")
+        raise ValidationError(_("Import the chat's transcript first: the recap is made from it."))
     sent = send(db, chat, space, to, site_name)
     if sent is None:
-        raise ValidationError("The recap of this chat has already been sent; it goes once per chat.")
+        raise ValidationError(_("The recap of this chat has already been sent; it goes once per chat."))
     return sent
 
 
@@ -334,15 +340,34 @@ def due(db: Session) -> list[tuple[Chat, Space]]:
     return [(row.Chat, row.Space) for row in rows]
 
 
-def _when(chat: Chat) -> str:
+def _opening(chat: Chat) -> str:
+    """The recap email's first sentence: which chat, and on which day (in UK time, in the reader's language)."""
     if chat.starts_at is None:
-        return ""
-    local = chat.starts_at.astimezone(LONDON)
-    return f" on {local.day} {local:%B %Y}"
+        return _("Here is the recap of %(chat)s, for everyone who could not be there.", chat=chat.title)
+    day = format_date(chat.starts_at.astimezone(LONDON).date(), "d MMMM y")
+    return _("Here is the recap of %(chat)s on %(date)s, for everyone who could not be there.",
+             chat=chat.title, date=day)
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def _answered(question: QuestionRecap) -> str:
+    """How many people answered a question, and from how many organisations."""
+    people = ngettext("%(num)s person", "%(num)s people", question.people)
+    if not question.organisations:
+        # Translators: %(people)s is e.g. "3 people".
+        return _("%(people)s answered.", people=people)
+    organisations = ngettext("%(num)s organisation", "%(num)s organisations", question.organisations)
+    # Translators: %(people)s is e.g. "3 people", %(organisations)s e.g. "2 organisations".
+    return _("%(people)s answered, from %(organisations)s.", people=people, organisations=organisations)
+
+
+def _drew(answer: Answer) -> str:
+    """What an answer drew, e.g. "2 replies, 1 quote"."""
+    counts = []
+    if answer.replies:
+        counts.append(ngettext("%(num)s reply", "%(num)s replies", answer.replies))
+    if answer.quotes:
+        counts.append(ngettext("%(num)s quote", "%(num)s quotes", answer.quotes))
+    return ", ".join(counts)
 
 
 def _email(db: Session, material: Material, member: Member, to: Links, site_name: str) -> tuple[str, str, str | None]:
@@ -352,50 +377,48 @@ def _email(db: Session, material: Material, member: Member, to: Links, site_name
     address is printed under it, and the Reply-To is set only when there is one question (#21).
     """
     url = to.recap(material.chat.id)
-    hello = f"Hello {member.display_name},\n\n"
+    hello = _("Hello %(name)s,", name=member.display_name) + "\n\n"
     if material.space.is_closed:
-        return (f"A chat recap for you on {site_name}",
-                hello + f"The recap of a chat in a private space is ready for you to read:\n\n{url}", None)
+        return (_("A chat recap for you on %(site)s", site=site_name),
+                hello + _("The recap of a chat in a private space is ready for you to read:") + f"\n\n{url}", None)
     found = for_viewer(material, member, shared=links.chat_links(db, member, material.chat), for_email=True)
     chat = material.chat
     addresses = {q.thread.id: to.reply_to(member.id, q.thread.id) if policy.can_reply(member, q.thread, q.space)
                  else None for q in found.questions}
     reply_to = next(iter(addresses.values())) if len(addresses) == 1 else None
-    lines = [f"Here is the recap of {chat.title}{_when(chat)}, for everyone who could not be there.", ""]
+    lines = [_opening(chat), ""]
     if reply_to:
-        lines += ["Reply to this email to post your reply in the question's thread, as you.", ""]
+        lines += [_("Reply to this email to post your reply in the question's thread, as you."), ""]
     elif any(addresses.values()):
-        lines += ["To answer a question by email, write to the address under it: your reply is posted as you.", ""]
+        lines += [_("To answer a question by email, write to the address under it: your reply is posted as you."), ""]
     for question in found.questions:
-        lines += [question.thread.title,
-                  f"{_plural(question.people, 'person', 'people')} answered"
-                  + (f", from {_plural(question.organisations, 'organisation')}" if question.organisations else "")
-                  + "."]
+        lines += [question.thread.title, _answered(question)]
         if question.answers:
-            lines.append("The answers that drew most replies and quotes:")
+            lines.append(_("The answers that drew most replies and quotes:"))
         for answer in question.answers:
             who = answer.byline.name + (f" ({answer.byline.organisation})" if answer.byline.organisation else "")
-            drew = ", ".join(x for x in (_plural(answer.replies, "reply", "replies") if answer.replies else "",
-                                         _plural(answer.quotes, "quote") if answer.quotes else "") if x)
-            lines += [f"- {who}, {drew}:", "  " + markup.render_plain(answer.post.body_source)]
-        lines.append(f"Read the whole thread: {to.thread(question.thread.id)}")
+            lines += [f"- {who}, {_drew(answer)}:", "  " + markup.render_plain(answer.post.body_source)]
+        lines.append(_("Read the whole thread: %(url)s", url=to.thread(question.thread.id)))
         if addresses.get(question.thread.id) and not reply_to:
-            lines.append(f"Reply by email: {addresses[question.thread.id]}")
+            lines.append(_("Reply by email: %(address)s", address=addresses[question.thread.id]))
         lines.append("")
     if found.links:
-        lines.append("Links shared:")
-        lines += [f"- {link.shown_url} (shared by {link.shared_by.name} in {link.thread_title})" for link in found.links]
+        lines.append(_("Links shared:"))
+        lines += ["- " + _("%(url)s (shared by %(name)s in %(thread)s)", url=link.shown_url, name=link.shared_by.name,
+                           thread=link.thread_title) for link in found.links]
         lines.append("")
     if found.first_timers:
-        lines += ["Taking part for the first time: " + ", ".join(b.name for b in found.first_timers) + ".", ""]
+        lines += [_("Taking part for the first time: %(names)s.", names=", ".join(b.name for b in found.first_timers)),
+                  ""]
     if found.open_questions:
-        lines.append("Questions left open: can you answer one?")
-        lines += [f"- {q.text} (asked by {q.byline.name}): {to.post(q.post.id)}" for q in found.open_questions]
+        lines.append(_("Questions left open: can you answer one?"))
+        lines += ["- " + _("%(question)s (asked by %(name)s): %(url)s", question=q.text, name=q.byline.name,
+                           url=to.post(q.post.id)) for q in found.open_questions]
         lines.append("")
-    lines.append(f"The recap on the web: {url}")
-    return f"Recap: {chat.title}"[:300], hello + "\n".join(lines), reply_to
+    lines.append(_("The recap on the web: %(url)s", url=url))
+    return _("Recap: %(chat)s", chat=chat.title)[:300], hello + "\n".join(lines), reply_to
 
 
 def _footer(member: Member, to: Links) -> str:
-    return (f"\n\n--\nYou get chat recaps because of your settings: {to.settings}\n"
-            f"Stop chat recaps with one click: {to.unsubscribe(member)}\n")
+    return "\n".join(("\n\n--", _("You get chat recaps because of your settings: %(settings)s", settings=to.settings),
+                      _("Stop chat recaps with one click: %(link)s", link=to.unsubscribe(member)), ""))
