@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SearchField, SelectField, StringField
 
 from forum.errors import ValidationError
@@ -23,18 +25,20 @@ class SearchForm(Form):
     class Meta:
         csrf = False
 
-    q = SearchField("Search for", description='Words, "an exact phrase" in quotes, or -words to leave out')
-    space = SelectField("Space", choices=[], validate_choice=False)
-    author = StringField("Author", description="A member's name, or a chat handle such as @lgovsm")
+    q = SearchField(_l("Search for"), description=_l('Words, "an exact phrase" in quotes, or -words to leave out'))
+    space = SelectField(_l("Space"), choices=[], validate_choice=False)
+    author = StringField(_l("Author"), description=_l("A member's name, or a chat handle such as @lgovsm"))
     # Plain text, not type=date: it works in every browser and can show back whatever was typed.
-    since = StringField("From", description="A date, for example 31/3/2024")
-    until = StringField("To", description="A date, for example 30/6/2024")
-    good_practice = BooleanField("Good practice only")
-    chats = BooleanField("Chat transcripts only")
+    # Translators: the first date of a range (the search's "From" and "To" dates)
+    since = StringField(_l("From"), description=_l("A date, for example 31/3/2024"))
+    # Translators: the last date of a range (the search's "From" and "To" dates)
+    until = StringField(_l("To"), description=_l("A date, for example 30/6/2024"))
+    good_practice = BooleanField(_l("Good practice only"))
+    chats = BooleanField(_l("Chat transcripts only"))
 
     def set_spaces(self, spaces: list[Space]) -> None:
         """Offer the spaces the viewer may search."""
-        self.space.choices = [("", "Any space"), *((space.slug, space.name) for space in spaces)]
+        self.space.choices = [("", _("Any space")), *((space.slug, space.name) for space in spaces)]
 
     def filters(self, spaces: list[Space]) -> Filters:
         """The filters as chosen, or ValidationError saying what is wrong with each."""
@@ -43,15 +47,15 @@ class SearchForm(Form):
         if self.space.data:
             space = next((s for s in spaces if s.slug == self.space.data), None)
             if space is None:
-                errors["space"] = "Choose a space from the list"
+                errors["space"] = _("Choose a space from the list")
         author = " ".join((self.author.data or "").split())
         if len(author) > MAX_AUTHOR:
-            errors["author"] = f"Enter an author's name of at most {MAX_AUTHOR} characters"
+            errors["author"] = _("Enter an author's name of at most %(num)s characters", num=MAX_AUTHOR)
         since, until = _date(self.since.data, "since", errors), _date(self.until.data, "until", errors)
         if since and until and since > until:
-            errors["until"] = "The ‘To’ date must be the same as or after the ‘From’ date"
+            errors["until"] = _("The ‘To’ date must be the same as or after the ‘From’ date")
         if errors:
-            raise ValidationError("Check the search filters", errors)
+            raise ValidationError(_("Check the search filters"), errors)
         return Filters(space=space, author=author, since=since, until=until,
                        good_practice=bool(self.good_practice.data), chats_only=bool(self.chats.data))
 
@@ -74,6 +78,6 @@ def _date(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
             return date(*map(int, parts))
     except ValueError:  # 31/2/2024 and the like
         pass
-    label = "From" if name == "since" else "To"
-    errors[name] = f"Enter a real date for ‘{label}’, for example 31/3/2024"
+    errors[name] = (_("Enter a real date for ‘From’, for example 31/3/2024") if name == "since"
+                    else _("Enter a real date for ‘To’, for example 31/3/2024"))
     return None

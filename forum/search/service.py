@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -94,12 +95,12 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
     empty = Results(query, Page([], 1, per_page, 0))
     if query.is_empty:
         if number != 1:
-            raise NotFound(f"There is no page {number}; pages run from 1 to 1.")
+            raise NotFound(_("There is no page %(number)s; pages run from 1 to 1.", number=number))
         return empty
     backend = ready(db.connection())
     if backend is None:
-        empty.unavailable = ("Search is not available yet: the site's administrator needs to run "
-                             "“flask forum upgrade” and “flask forum reindex”.")
+        empty.unavailable = _("Search is not available yet: the site's administrator needs to run "
+                              "“flask forum upgrade” and “flask forum reindex”.")
         return empty
 
     scope = [policy.readable_space_filter(viewer), or_(documents.c.hidden.is_(False), policy.moderated_space_filter(viewer)),

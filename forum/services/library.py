@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum import mail, policy
 from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import LibraryEntry, LibraryTag, Member, Organisation, Post, Space, Thread
 from forum.models.accounts import normalise_name
 from forum.services import moderation_log
@@ -37,23 +39,25 @@ def tags(db: Session) -> list[LibraryTag]:
 
 def summary_source(problem: str, approach: str, outcome: str) -> str:
     """The markdown of an entry's summary: its three parts under their headings."""
-    parts = [("The problem", problem), ("What they did", approach), ("What happened", outcome)]
+    # The headings are stored with the summary, in the language of the moderator who writes it.
+    parts = [(_("The problem"), problem), (_("What they did"), approach), (_("What happened"), outcome)]
     return "\n\n".join(f"#### {heading}\n\n{text.strip()}" for heading, text in parts)
 
 
 def _check(db: Session, summary: Summary) -> tuple[dict[str, str], list[LibraryTag]]:
     errors: dict[str, str] = {}
     if not summary.title or not 3 <= len(summary.title.strip()) <= 200:
-        errors["title"] = "Enter a title of 3 to 200 characters"
-    for name, label in (("problem", "the problem"), ("approach", "what they did"), ("outcome", "what happened")):
+        errors["title"] = _("Enter a title of 3 to 200 characters")
+    for name, missing in (("problem", _("Describe the problem")), ("approach", _("Describe what they did")),
+                          ("outcome", _("Describe what happened"))):
         value = getattr(summary, name) or ""
         if not value.strip():
-            errors[name] = f"Describe {label}"
+            errors[name] = missing
         elif len(value) > 5000:
-            errors[name] = "Enter at most 5,000 characters"
+            errors[name] = _("Enter at most 5,000 characters")
     chosen = list(db.scalars(select(LibraryTag).where(LibraryTag.id.in_(summary.tags)))) if summary.tags else []
     if not chosen:
-        errors["tags"] = "Choose at least one service area"
+        errors["tags"] = _("Choose at least one service area")
     return errors, chosen
 
 
@@ -61,10 +65,10 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
             whole_thread: bool, consent_link, site_name: str) -> LibraryEntry:
     """Promote a post (or its whole thread) into the library; from a closed space, only with the author's consent."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators curate the library.")
+        raise PermissionDenied(_("Only moderators curate the library."))
     errors, chosen = _check(db, summary)
     if errors:
-        raise ValidationError("There is a problem with the summary", errors)
+        raise ValidationError(_("There is a problem with the summary"), errors)
     entry = LibraryEntry(
         title=summary.title.strip(), problem=summary.problem.strip(), approach=summary.approach.strip(),
         outcome=summary.outcome.strip(),
@@ -75,7 +79,8 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
     author = db.get(Member, post.author_id) if post.author_id else None
     if space.is_closed:
         if author is None or not author.email:
-            raise ValidationError("This post's author can't be asked for consent, so it can't leave its private space.")
+            raise ValidationError(
+                _("This post's author can't be asked for consent, so it can't leave its private space."))
         entry.status, entry.consent_member_id = "awaiting_consent", author.id
     elif space.visibility == "public" and author is not None and not post.anonymous:
         entry.credited_member_id = author.id  # already public under their name
@@ -83,10 +88,11 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
     db.flush()
     if entry.status == "awaiting_consent":
         # The email asks for consent without repeating what was said in the private space.
-        mail.queue(db, author.email, f"May we add your post to the {site_name} library?", (
-            f"Hello {author.display_name},\n\nA moderator would like to add something you wrote to the good-practice "
-            f"library, where everyone can read it. Nothing is published unless you agree. Decide here:\n\n"
-            f"{consent_link(entry)}\n"))
+        with in_language(author.language):
+            mail.queue(db, author.email, _("May we add your post to the %(site)s library?", site=site_name), _(
+                "Hello %(name)s,\n\nA moderator would like to add something you wrote to the good-practice "
+                "library, where everyone can read it. Nothing is published unless you agree. Decide here:\n\n"
+                "%(link)s", name=author.display_name, link=consent_link(entry)) + "\n")
     moderation_log.record(db, moderator, "promote", "library", entry.id, None, post=post.id, thread=thread.id)
     return entry
 
@@ -94,7 +100,7 @@ def promote(db: Session, moderator: Member, post: Post, thread: Thread, space: S
 def consent(db: Session, entry: LibraryEntry, member: Member, agree: bool, credit: bool = False) -> None:
     """The author agrees to publish (named as its author, if they choose), or declines (the entry is removed)."""
     if entry.status != "awaiting_consent" or entry.consent_member_id != member.id:
-        raise NotFound("There is nothing waiting for your consent here.")
+        raise NotFound(_("There is nothing waiting for your consent here."))
     if agree:
         entry.status = "published"
         entry.credited_member_id = member.id if credit else None
@@ -114,11 +120,11 @@ def get_entry(db: Session, entry_id: int, viewer=None) -> LibraryEntry:
     """A published entry (its consenting author and moderators also see one awaiting consent)."""
     entry = db.get(LibraryEntry, entry_id)
     if entry is None:
-        raise NotFound("There is no library entry at this address.")
+        raise NotFound(_("There is no library entry at this address."))
     if entry.status != "published":
         member_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
         if member_id != entry.consent_member_id and not getattr(viewer, "is_moderator", False):
-            raise NotFound("There is no library entry at this address.")
+            raise NotFound(_("There is no library entry at this address."))
     return entry
 
 
@@ -152,13 +158,13 @@ def promoted_post_ids(db: Session, post_ids: list[int]) -> set[int]:
 def add_tag(db: Session, moderator: Member, name: str) -> LibraryTag:
     """Add a service area to the list."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators edit the service areas.")
+        raise PermissionDenied(_("Only moderators edit the service areas."))
     name = " ".join((name or "").split())
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if not slug or len(name) > 80:
-        raise ValidationError("Check the name", {"name": "Enter a service area's name, at most 80 characters"})
+        raise ValidationError(_("Check the name"), {"name": _("Enter a service area's name, at most 80 characters")})
     if db.scalar(select(LibraryTag).where(LibraryTag.slug == slug)) is not None:
-        raise ValidationError("Check the name", {"name": "That service area is already on the list"})
+        raise ValidationError(_("Check the name"), {"name": _("That service area is already on the list")})
     tag = LibraryTag(slug=slug, name=name)
     db.add(tag)
     db.flush()
@@ -167,10 +173,10 @@ def add_tag(db: Session, moderator: Member, name: str) -> LibraryTag:
 
 def rename_tag(db: Session, moderator: Member, tag: LibraryTag, name: str) -> None:
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators edit the service areas.")
+        raise PermissionDenied(_("Only moderators edit the service areas."))
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
-        raise ValidationError("Check the name", {"name": "Enter a service area's name, at most 80 characters"})
+        raise ValidationError(_("Check the name"), {"name": _("Enter a service area's name, at most 80 characters")})
     tag.name = name
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, and_, event, delete, distinct, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import get_history
@@ -267,7 +268,7 @@ def _service_area(db: Session, slug: str | None) -> LibraryTag | None:
         return None
     tag = db.scalar(select(LibraryTag).where(LibraryTag.slug == slug))
     if tag is None:
-        raise NotFound("There is no such service area.")
+        raise NotFound(_("There is no such service area."))
     return tag
 
 

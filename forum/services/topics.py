@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
@@ -30,7 +31,7 @@ def get_tag(db: Session, slug: str) -> LibraryTag:
     """A service area by its slug; NotFound for one that does not exist."""
     tag = db.scalar(select(LibraryTag).where(LibraryTag.slug == slug))
     if tag is None:
-        raise NotFound("There is no such topic. Topics are the library's service areas.")
+        raise NotFound(_("There is no such topic. Topics are the library's service areas."))
     return tag
 
 
@@ -77,7 +78,7 @@ def _known(db: Session, tag_ids: set[int]) -> set[int]:
         return set()
     known = set(db.scalars(select(LibraryTag.id).where(LibraryTag.id.in_(tag_ids))))
     if known != tag_ids:
-        raise ValidationError("One of the service areas chosen is no longer on the list: choose again.")
+        raise ValidationError(_("One of the service areas chosen is no longer on the list: choose again."))
     return known
 
 
@@ -99,10 +100,10 @@ def set_topics(db: Session, actor, chat: Chat, space: Space, chat_tag_ids: set[i
                thread_tag_ids: dict[int, set[int]], can_manage: bool) -> None:
     """A host sets the service areas of a chat and of its threads (only threads of this chat)."""
     if not can_manage:
-        raise PermissionDenied("Only the chat's hosts and moderators set its topics.")
+        raise PermissionDenied(_("Only the chat's hosts and moderators set its topics."))
     ours = set(db.scalars(select(Thread.id).where(Thread.chat_id == chat.id)))
     if set(thread_tag_ids) - ours:
-        raise ValidationError("One of the threads is no longer part of this chat: load the page again.")
+        raise ValidationError(_("One of the threads is no longer part of this chat: load the page again."))
     set_chat_topics(db, chat, chat_tag_ids)
     wanted = {thread_id: _known(db, set(ids)) for thread_id, ids in thread_tag_ids.items()}
     if wanted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import feeds, policy
@@ -18,7 +19,7 @@ from forum.views._helpers import attempt, external_url, form_errors, page_number
 
 def _filter_form(db) -> LibraryFilterForm:
     form = LibraryFilterForm(request.args)
-    form.tag.choices = [("", "Any service area"), *((t.slug, t.name) for t in library.tags(db))]
+    form.tag.choices = [("", _("Any service area")), *((t.slug, t.name) for t in library.tags(db))]
     return form
 
 
@@ -56,7 +57,7 @@ def library_feed():
                            author=e.organisation.name if e.organisation else site_name(),
                            summary_html=e.summary_html) for e in page.items]
     updated = page.items[0].created_at if page.items else utcnow()
-    body = feeds.atom(external_url("forum.library_feed"), f"{site_name()}: good practice",
+    body = feeds.atom(external_url("forum.library_feed"), _("%(site)s: good practice", site=site_name()),
                       external_url("forum.library_index"), external_url("forum.library_feed"), entries, updated)
     return Response(body, mimetype="application/atom+xml")
 
@@ -66,7 +67,7 @@ def library_feed():
 def promote_post(post_id: int):
     """A moderator promotes a post, or its thread, into the library."""
     if not current_user.is_moderator:
-        raise PermissionDenied("Only moderators curate the library.")
+        raise PermissionDenied(_("Only moderators curate the library."))
     db = session()
     post, thread, space = reading.get_shown_post(db, current_user, post_id)
     form = PromoteForm()
@@ -85,9 +86,9 @@ def promote_post(post_id: int):
         if done:
             entry = done.value
             if entry.status == "published":
-                flash("Added to the library.", "success")
+                flash(_("Added to the library."), "success")
             else:
-                flash("The author has been asked for consent; the entry is published when they agree.", "success")
+                flash(_("The author has been asked for consent; the entry is published when they agree."), "success")
             return redirect(url_for("forum.library_entry", entry_id=entry.id))
     errors = form_errors(form)
     return render_template("forum/library/promote.html", post=post, thread=thread, space=space, form=form,
@@ -106,9 +107,9 @@ def library_consent(entry_id: int):
         library.consent(db, entry, current_user, bool(form.accept.data), credit=bool(form.credit.data))
         db.commit()
         if form.accept.data:
-            flash("Thank you: it is in the library now.", "success")
+            flash(_("Thank you: it is in the library now."), "success")
             return redirect(url_for("forum.library_entry", entry_id=entry_id))
-        flash("It will not be published.", "success")
+        flash(_("It will not be published."), "success")
         return redirect(url_for("forum.library_index"))
     return render_template("forum/library/consent.html", entry=entry, form=form)
 
@@ -118,7 +119,7 @@ def library_consent(entry_id: int):
 def library_tags():
     """Moderators add and rename service areas."""
     if not current_user.is_moderator:
-        raise PermissionDenied("Only moderators edit the service areas.")
+        raise PermissionDenied(_("Only moderators edit the service areas."))
     db = session()
     form = TagForm()
 
@@ -128,11 +129,11 @@ def library_tags():
             return library.add_tag(db, current_user, form.name.data or "")
         tag = db.get(LibraryTag, tag_id) if (tag_id := parse_id(renaming)) else None
         if tag is None:
-            raise NotFound("There is no such service area: it may have been removed.")
+            raise NotFound(_("There is no such service area: it may have been removed."))
         return library.rename_tag(db, current_user, tag, form.name.data or "")
 
     if form.validate_on_submit() and attempt(db, form, save):
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("forum.library_tags"))
     errors = form_errors(form)
     return render_template("forum/library/tags.html", form=form, tags=library.tags(db),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
-
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import feeds
@@ -28,7 +28,7 @@ def links_index():
     """Links shared across chats, one entry per page linked, filtered by service area and searchable."""
     db = session()
     form = LinkFilterForm(request.args)
-    form.area.choices = [("", "Any service area"), *((t.slug, t.name) for t in library.tags(db))]
+    form.area.choices = [("", _("Any service area")), *((t.slug, t.name) for t in library.tags(db))]
     page = links.all_links(db, current_user, service_area=form.area.data or None, query=form.q.data or None,
                            page=page_number(), most_shared=form.order.data == "most")
     filters = {k: v for k, v in request.args.items() if k in ("area", "q", "order") and v}
@@ -48,6 +48,6 @@ def links_feed():
                                      post_url=external_url("forum.post", post_id=item.post_id)),
     ) for item in found]
     updated = max((e.updated for e in entries), default=utcnow())
-    body = feeds.atom(external_url("forum.links_feed"), f"{site_name()}: links shared",
+    body = feeds.atom(external_url("forum.links_feed"), _("%(site)s: links shared", site=site_name()),
                       external_url("forum.links_index"), external_url("forum.links_feed"), entries, updated)
     return Response(body, mimetype="application/atom+xml")

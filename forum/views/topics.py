@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.db import session
@@ -33,7 +34,7 @@ def chat_topics(chat_id: int):
     found, space = chats.get_chat(db, current_user, chat_id)
     manage = chats.can_manage(current_user, found, space)
     if not manage:
-        raise PermissionDenied("Only the chat's hosts and moderators set its topics.")
+        raise PermissionDenied(_("Only the chat's hosts and moderators set its topics."))
     threads = chats.question_threads(db, current_user, [found.id]).get(found.id, [])
     form = TopicsForm()
     if request.method == "POST":
@@ -44,7 +45,7 @@ def chat_topics(chat_id: int):
         chosen_threads = {i: {t.id for t in tags} for i, tags in topics.thread_topics(db, [t.id for t in threads]).items()}
     if form.validate_on_submit() and attempt(db, form, lambda: topics.set_topics(
             db, current_user, found, space, chosen_chat, chosen_threads, manage)):
-        flash("The topics were saved.", "success")
+        flash(_("The topics were saved."), "success")
         return redirect(url_for("forum.chat", chat_id=found.id, _anchor="topics"))
     errors = form_errors(form)
     return render_template("forum/topics/chat_form.html", chat=found, space=space, form=form, threads=threads,
