@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,12 +30,12 @@ from forum.transcripts.segment import (NO_WRAP_UP, ONE_CHAT_MESSAGES, ONE_CHAT_S
 
 # Why a message is skipped, as the preview says it.
 REASONS = {
-    "repost": "Reposts and retweets: they repeat what someone said already",
-    "system": "System lines: joins, leaves, pins, bots and deleted messages",
-    "private": "Private and direct messages: not part of the chat, so not shown here either",
-    "duplicate": "The same message more than once in the file",
-    "outside": "Outside the chat: long before its first question, long after its last, or not the chat you chose",
-    "left_out": "Left out by you",
+    "repost": _l("Reposts and retweets: they repeat what someone said already"),
+    "system": _l("System lines: joins, leaves, pins, bots and deleted messages"),
+    "private": _l("Private and direct messages: not part of the chat, so not shown here either"),
+    "duplicate": _l("The same message more than once in the file"),
+    "outside": _l("Outside the chat: long before its first question, long after its last, or not the chat you chose"),
+    "left_out": _l("Left out by you"),
 }
 
 
@@ -52,7 +54,7 @@ class Line:
     @property
     def label(self) -> str:
         """How a list of choices names the message: its number, speaker and first words."""
-        words = " ".join(self.text.split()) if not self.hidden else "(removed at their request)"
+        words = " ".join(self.text.split()) if not self.hidden else _("(removed at their request)")
         words = words if len(words) <= 60 else words[:59].rstrip() + "…"
         return f"{self.number}. {self.speaker}: {words}"
 
@@ -87,9 +89,11 @@ class SpeakerPlan:
     @property
     def choices(self) -> list[tuple[str, str]]:
         """The select's options: (value, label), the member matched by handle first."""
-        found = [(str(self.matched[0]), f"{self.matched[1]} (their confirmed handle)")] if self.matched else []
-        found += [(str(member_id), f"{name} (suggested: {why})") for member_id, name, why in self.suggestions]
-        return [*found, ("none", f"Not a member: shown as {self.name}")]
+        found = [(str(self.matched[0]), _("%(name)s (their confirmed handle)", name=self.matched[1]))] \
+            if self.matched else []
+        found += [(str(member_id), _("%(name)s (suggested: %(why)s)", name=name, why=why))
+                  for member_id, name, why in self.suggestions]
+        return [*found, ("none", _("Not a member: shown as %(name)s", name=self.name))]
 
     @property
     def allowed(self) -> set[int]:
@@ -120,7 +124,7 @@ class Preview:
     spread: bool = False            # the times shown are spread over the chat, not the file's
     summary: dict | None = None
     threads: list[ThreadPlan] = field(default_factory=list)
-    skipped: list[tuple[str, list[Line]]] = field(default_factory=list)   # (why, the messages)
+    skipped: list[tuple[str, str, list[Line]]] = field(default_factory=list)   # (reason, why in words, the messages)
     speakers: list[SpeakerPlan] = field(default_factory=list)
     wrap_up: str = NO_WRAP_UP       # the ref of the message the wrap-up starts at
     wrap_up_choices: list[Line] = field(default_factory=list)
@@ -166,9 +170,9 @@ def build(db: Session, data: bytes, filename: str | None, options: ImportOptions
         raise ValidationError(exc.message, {exc.field: exc.message}) from None
     if not shape.timeline:
         if options.window or options.hashtag:
-            raise ValidationError("Choose another chat", {
-                "window_hour": "No messages in the file fall in the chat you chose: choose another hour or hashtag"})
-        raise ValidationError("Keep some messages", {"leave_out": "You left out every message: keep at least one"})
+            raise ValidationError(_("Choose another chat"), {
+                "window_hour": _("No messages in the file fall in the chat you chose: choose another hour or hashtag")})
+        raise ValidationError(_("Keep some messages"), {"leave_out": _("You left out every message: keep at least one")})
     if (options.window or options.hashtag) and _many(shape):
         surveyed = survey(transcript, start=start, timezone_name=options.timezone)
         preview.ask = Ask("window", timing=found, survey=surveyed, again=True)
@@ -219,14 +223,15 @@ def _line(message: ChatMessage, number: int | None, shape: Segmentation, hidden:
 def _file_time(stamp: Stamp, tz) -> str:
     """What the file itself says about when a message was sent."""
     if stamp is None:
-        return "no time in the file"
+        return _("no time in the file")
     if isinstance(stamp, timedelta):
         seconds = int(stamp.total_seconds())
-        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d} into the recording"
+        return _("%(elapsed)s into the recording",
+                 elapsed="{}:{:02d}:{:02d}".format(seconds // 3600, seconds // 60 % 60, seconds % 60))
     if isinstance(stamp, time):
-        return f"{stamp:%H:%M:%S} in the file"
+        return _("%(time)s in the file", time=stamp.strftime("%H:%M:%S"))
     local = stamp.astimezone(tz) if stamp.tzinfo else stamp
-    return f"{local:%d/%m/%Y %H:%M:%S} in the file"
+    return _("%(time)s in the file", time=local.strftime("%d/%m/%Y %H:%M:%S"))
 
 
 def _threads(shape: Segmentation, lines: dict[int, Line]) -> tuple[list[ThreadPlan], str, list[Line]]:
@@ -258,8 +263,8 @@ def _when(message: ChatMessage):
     return message.stamp
 
 
-def _skipped(shape: Segmentation, hidden: set[str], timezone_name: str) -> list[tuple[str, list[Line]]]:
-    """What is skipped, grouped by why, in the order of REASONS."""
+def _skipped(shape: Segmentation, hidden: set[str], timezone_name: str) -> list[tuple[str, str, list[Line]]]:
+    """What is skipped, grouped by why, in the order of REASONS: (the reason, in words, the messages)."""
     tz = zone(timezone_name)
     groups: dict[str, list[Line]] = {}
     for message, why in shape.dropped:
@@ -267,7 +272,7 @@ def _skipped(shape: Segmentation, hidden: set[str], timezone_name: str) -> list[
         if why == "private":
             line.text, line.hidden = "", True
         groups.setdefault(why, []).append(line)
-    return [(REASONS[why], groups[why]) for why in REASONS if why in groups]
+    return [(why, str(REASONS[why]), groups[why]) for why in REASONS if why in groups]
 
 
 def _speakers(db: Session, platform: str, shape: Segmentation,
@@ -298,13 +303,13 @@ def _speakers(db: Session, platform: str, shape: Segmentation,
     plans: list[SpeakerPlan] = []
     for key, speaker in speakers.items():
         message = first[key]
-        matched = (speaker.member_id, matched_names.get(speaker.member_id, "a former member")) \
+        matched = (speaker.member_id, matched_names.get(speaker.member_id, _("a former member"))) \
             if speaker.member_id else None
         offered: dict[int, tuple[int, str, str]] = {}
         for member_id, name in claims.get(handle_key(message.author_handle or message.author_name), []):
-            offered[member_id] = (member_id, name, "has claimed this name, not yet confirmed")
+            offered[member_id] = (member_id, name, _("has claimed this name, not yet confirmed"))
         for member_id, name in same_name.get(normalise_name(speaker.display_name), []):
-            offered.setdefault(member_id, (member_id, name, "a member with the same name"))
+            offered.setdefault(member_id, (member_id, name, _("a member with the same name")))
         offered.pop(matched[0] if matched else None, None)
         ref = importing.speaker_ref(key)
         chosen = choices[ref] if ref in choices else speaker.member_id
@@ -319,9 +324,9 @@ def _check_choices(plans: list[SpeakerPlan], choices: dict[str, int | None]) -> 
     for ref, member_id in choices.items():
         plan = by_ref.get(ref)
         if plan is None:
-            raise ValidationError("Check the speakers", {"speakers": "One of the speakers chosen is not in this "
-                                                                     "transcript; choose again"})
+            raise ValidationError(_("Check the speakers"), {
+                "speakers": _("One of the speakers chosen is not in this transcript; choose again")})
         if member_id is not None and member_id not in plan.allowed:
-            raise ValidationError("Check the speakers", {
-                f"speaker_{ref}": f"Choose one of the members offered for {plan.name}, or “Not a member”"})
+            raise ValidationError(_("Check the speakers"), {
+                f"speaker_{ref}": _("Choose one of the members offered for %(name)s, or “Not a member”", name=plan.name)})
 

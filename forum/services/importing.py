@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Integer, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -35,13 +38,14 @@ WELCOME_NUMBER = 0  # Thread.question_number of the welcome and wrap-up thread
 INSERT_BATCH = 1000  # posts per INSERT statement
 
 # What people call where a transcript came from: "Imported from WhatsApp on 3 December 2026".
+# Translators: each is said after "from": "Imported from a plain chat log on 3 December 2026".
 SOURCE_NAMES = {
-    "plain": "a plain chat log", "irc": "an IRC log", "whatsapp": "WhatsApp", "signal": "Signal",
-    "telegram": "Telegram", "zoom_chat": "Zoom chat", "zoom_vtt": "a Zoom transcript",
-    "teams_vtt": "a Teams transcript", "teams_docx": "a Teams transcript", "google_meet": "Google Meet",
+    "plain": _l("a plain chat log"), "irc": _l("an IRC log"), "whatsapp": "WhatsApp", "signal": "Signal",
+    "telegram": "Telegram", "zoom_chat": _l("Zoom chat"), "zoom_vtt": _l("a Zoom transcript"),
+    "teams_vtt": _l("a Teams transcript"), "teams_docx": _l("a Teams transcript"), "google_meet": "Google Meet",
     "slack": "Slack", "discord_json": "Discord", "discord_csv": "Discord", "mastodon": "Mastodon",
-    "bluesky": "Bluesky", "tags_csv": "a TAGS sheet", "twitter_v1": "X (Twitter)", "twitter_v2": "X (Twitter)",
-    "twarc2": "X (Twitter)", "twarc_csv": "X (Twitter)", "twitter_archive": "an X (Twitter) archive",
+    "bluesky": "Bluesky", "tags_csv": _l("a TAGS sheet"), "twitter_v1": "X (Twitter)", "twitter_v2": "X (Twitter)",
+    "twarc2": "X (Twitter)", "twarc_csv": "X (Twitter)", "twitter_archive": _l("an X (Twitter) archive"),
 }
 
 
@@ -83,9 +87,10 @@ def read_source(path: Path, max_bytes: int) -> tuple[bytes, str]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise TranscriptError(f"cannot read {path}: {exc.strerror}") from None
+        raise TranscriptError(_("cannot read %(path)s: %(problem)s", path=str(path), problem=exc.strerror)) from None
     if size > max_bytes:
-        raise TranscriptError(f"{path.name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+        raise TranscriptError(_("%(name)s is %(size)s MB; the limit is %(limit)s MB", name=path.name,
+                                size=format(size / 1e6, ".1f"), limit=format(max_bytes / 1e6, ".0f")))
     return path.read_bytes(), path.name
 
 
@@ -96,7 +101,8 @@ def _zip_folder(folder: Path, max_bytes: int) -> bytes:
             if file.is_file():
                 total += file.stat().st_size
                 if total > max_bytes:
-                    raise TranscriptError(f"the folder {folder.name} holds more than {max_bytes / 1e6:.0f} MB")
+                    raise TranscriptError(_("the folder %(name)s holds more than %(limit)s MB", name=folder.name,
+                                            limit=format(max_bytes / 1e6, ".0f")))
                 archive.write(file, file.relative_to(folder).as_posix())
     return buffer.getvalue()
 
@@ -112,7 +118,7 @@ def read(data: bytes, filename: str | None, options: ImportOptions) -> Transcrip
     transcript = importer.parse(data, channel=options.channel)
     _clean(transcript)
     if not any(m.kind == "message" for m in transcript.messages):
-        raise TranscriptError(f"no chat messages were found in this {importer.label} file")
+        raise TranscriptError(_("no chat messages were found in this %(format)s file", format=importer.label))
     return transcript
 
 
@@ -136,9 +142,9 @@ def parse(data: bytes, filename: str | None, options: ImportOptions) -> tuple[Tr
 def source_name(format_name: str) -> str:
     """Where a transcript came from, for people: "WhatsApp", "a plain chat log", "Zoom chat"."""
     if format_name in SOURCE_NAMES:
-        return SOURCE_NAMES[format_name]
+        return str(SOURCE_NAMES[format_name])
     try:
-        return transcripts.get(format_name).label
+        return str(transcripts.get(format_name).label)
     except TranscriptError:
         return format_name
 
@@ -154,11 +160,13 @@ def describe_threads(summary: dict) -> str:
     welcome = bool(summary["intro_posts"] or summary["closing_posts"])
     total = len(summary["questions"]) + welcome
     if not numbered:
-        return "1 thread: no questions were found" if total == 1 else f"{total} threads"
-    questions = f"{numbered} question{'s' if numbered != 1 else ''}"
+        return _("1 thread: no questions were found") if total == 1 else \
+            ngettext("%(num)s thread", "%(num)s threads", total)
     if not welcome:
-        return f"{total} thread{'s' if total != 1 else ''}, one per question"
-    return f"{total} threads: {questions} and the welcome and wrap-up"
+        return ngettext("%(num)s thread, one per question", "%(num)s threads, one per question", total)
+    return ngettext("%(num)s thread: %(questions)s and the welcome and wrap-up",
+                    "%(num)s threads: %(questions)s and the welcome and wrap-up", total,
+                    questions=ngettext("%(num)s question", "%(num)s questions", numbered))
 
 
 def _clean(transcript: Transcript) -> None:

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,8 @@ class UploadExpired(ForumError):
     status = 410
 
     def __init__(self, pending: PendingImport):
-        super().__init__(f"Your upload of {pending.filename} waited too long, so nothing from it was imported.")
+        super().__init__(_("Your upload of %(filename)s waited too long, so nothing from it was imported.",
+                           filename=pending.filename))
         self.filename = pending.filename
         self.chat_id = (pending.options or {}).get("chat_id")
 
@@ -61,8 +63,8 @@ def find(db: Session, member: Member, token: str, now: datetime | None = None) -
     """The member's own waiting upload; NotFound for anyone else's or none, UploadExpired when too old."""
     pending = db.scalar(select(PendingImport).where(PendingImport.token == token))
     if pending is None or pending.member_id != member.id:
-        raise NotFound("There is no upload waiting at this address: it may have expired, been imported "
-                       "already, or been replaced by a newer upload.")
+        raise NotFound(_("There is no upload waiting at this address: it may have expired, been imported "
+                         "already, or been replaced by a newer upload."))
     if pending.expires_at <= (now or utcnow()):
         raise UploadExpired(pending)
     return pending

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ def unconfirmed_claims(db: Session) -> list[Handle]:
 
 def _require_moderator(actor: Member) -> None:
     if not actor.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
 
 
 def _matching_speakers(db: Session, handle: Handle) -> list[Speaker]:
@@ -38,7 +39,7 @@ def confirm_claim(db: Session, handle: Handle, moderator: Member) -> int:
     attributed = 0
     for speaker in _matching_speakers(db, handle):
         if speaker.member_id not in (None, handle.member_id):
-            raise ValidationError(f"{speaker.display_name} is already matched to another member.")
+            raise ValidationError(_("%(name)s is already matched to another member.", name=speaker.display_name))
         speaker.member_id = handle.member_id
         attributed += db.execute(update(Post).where(Post.speaker_id == speaker.id).values(
             author_id=handle.member_id)).rowcount or 0
@@ -62,7 +63,7 @@ def hide_speaker(db: Session, speaker: Speaker, moderator: Member, reason: str) 
     """
     _require_moderator(moderator)
     if not reason or not reason.strip():
-        raise ValidationError("Give a reason", {"reason": "Enter how the person asked, for the log"})
+        raise ValidationError(_("Give a reason"), {"reason": _("Enter how the person asked, for the log")})
     now = utcnow()
     speaker.hidden_at = now
     threads = set(db.scalars(select(Post.thread_id).where(Post.speaker_id == speaker.id, Post.removed_at.is_(None))))

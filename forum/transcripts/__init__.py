@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib import import_module
+from flask_babel import gettext as _
 
 from forum.errors import TranscriptError
 from forum.transcripts.base import ChatMessage, Importer, Transcript, decode_text, load_json
@@ -35,7 +36,7 @@ def get(name: str) -> Importer:
         return _REGISTRY[name]
     except KeyError:
         known = ", ".join(_REGISTRY)
-        raise TranscriptError(f"unknown format {name!r}; known formats: {known}") from None
+        raise TranscriptError(_("unknown format %(name)s; known formats: %(known)s", name=repr(name), known=known)) from None
 
 
 def detect(data: bytes, filename: str | None = None) -> Importer:
@@ -48,7 +49,7 @@ def detect(data: bytes, filename: str | None = None) -> Importer:
     # Nothing recognised it: say why when the reason is plain (empty, binary, not text, broken JSON).
     if _JSON_START.match(decode_text(data)):
         load_json(data)
-    raise TranscriptError("the file's format was not recognised; name it with --format (see `flask forum formats`)")
+    raise TranscriptError(_("the file's format was not recognised; name it with --format (see `flask forum formats`)"))
 
 
 def _load_formats() -> None:

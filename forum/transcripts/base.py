@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
+
 from forum.errors import TranscriptError
 
 # What a message is. Only "message" becomes a post; the rest are counted as skipped.
@@ -68,9 +70,9 @@ class Importer:
 def decode_text(data: bytes) -> str:
     """Decode bytes as UTF-8 (a BOM is dropped), falling back to Windows-1252; refuse binary files."""
     if not data.strip():
-        raise TranscriptError("the file is empty")
+        raise TranscriptError(_("the file is empty"))
     if b"\x00" in data[:65536]:
-        raise TranscriptError("the file is binary, not a text transcript")
+        raise TranscriptError(_("the file is binary, not a text transcript"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -79,7 +81,8 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise TranscriptError(
-                f"the file is neither UTF-8 nor Windows-1252 text (line {line}, byte {exc.start})"
+                _("the file is neither UTF-8 nor Windows-1252 text (line %(line)s, byte %(byte)s)",
+                  line=line, byte=exc.start)
             ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -90,11 +93,12 @@ def load_json(data: bytes):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TranscriptError(f"the JSON is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise TranscriptError(_("the JSON is broken at line %(line)s, column %(column)s: %(problem)s",
+                                line=exc.lineno, column=exc.colno, problem=exc.msg)) from None
     except RecursionError:
-        raise TranscriptError("the JSON is nested too deeply to be a transcript") from None
+        raise TranscriptError(_("the JSON is nested too deeply to be a transcript")) from None
     except ValueError as exc:  # e.g. an integer longer than Python will convert
-        raise TranscriptError(f"the JSON holds a value that cannot be read: {exc}") from None
+        raise TranscriptError(_("the JSON holds a value that cannot be read: %(problem)s", problem=str(exc))) from None
 
 
 def json_head(head: bytes) -> str:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
+
 from forum.errors import TranscriptError
 from forum.transcripts.base import ChatMessage, Transcript
 
@@ -129,7 +131,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise TranscriptError(f"unknown timezone {name!r}; use a name such as Europe/London") from None
+        raise TranscriptError(_("unknown timezone %(name)s; use a name such as Europe/London", name=repr(name))) from None
 
 
 def message_ref(message: ChatMessage) -> str:
@@ -189,7 +191,7 @@ def resolve_times(messages: list[ChatMessage], start: datetime | None, tz: ZoneI
     """
     start_utc = _to_utc(start, tz) if start is not None else None
     if spread is not None and messages:
-        base = _need_start(start_utc, messages[0], "its messages are spread over the chat from its start")
+        base = _need_start(start_utc, messages[0], _("its messages are spread over the chat from its start"))
         step = spread / len(messages)
         return [replace(message, stamp=base + step * index) for index, message in enumerate(messages)]
     resolved: list[ChatMessage] = []
@@ -201,16 +203,16 @@ def resolve_times(messages: list[ChatMessage], start: datetime | None, tz: ZoneI
         if isinstance(stamp, datetime):
             when = _to_utc(stamp, tz)
         elif isinstance(stamp, timedelta):
-            when = _need_start(start_utc, message, "its times are counted from the start of a recording") + stamp
+            when = _need_start(start_utc, message, _("its times are counted from the start of a recording")) + stamp
         elif isinstance(stamp, time):
-            _need_start(start_utc, message, "its times have no date")
+            _need_start(start_utc, message, _("its times have no date"))
             if last_clock is not None and _seconds(stamp) < _seconds(last_clock) - 12 * 3600:
                 day = day + timedelta(days=1)  # the log ran past midnight
             last_clock = stamp
             when = _to_utc(datetime.combine(day, stamp), tz)
         else:
             if previous is None:
-                base = _need_start(start_utc, message, "it has no times at all")
+                base = _need_start(start_utc, message, _("it has no times at all"))
                 when = base
             else:
                 when = previous + timedelta(seconds=1)  # keep file order, a second apart
@@ -221,8 +223,10 @@ def resolve_times(messages: list[ChatMessage], start: datetime | None, tz: ZoneI
 
 def _need_start(start_utc: datetime | None, message: ChatMessage, why: str) -> datetime:
     if start_utc is None:
-        where = f" (line {message.line})" if message.line else ""
-        raise TranscriptError(f"this transcript needs --start, the date and time the chat began: {why}{where}")
+        if message.line:
+            raise TranscriptError(_("this transcript needs --start, the date and time the chat began: %(why)s "
+                                    "(line %(line)s)", why=why, line=message.line))
+        raise TranscriptError(_("this transcript needs --start, the date and time the chat began: %(why)s", why=why))
     return start_utc
 
 
@@ -358,15 +362,16 @@ def segment(transcript: Transcript, *, hosts: tuple[str, ...] = (), start: datet
     if adjust.leave_out:
         for number, ref in adjust.starts.items():
             if ref in adjust.leave_out:
-                raise ChoiceError(f"start_{number}", f"Question {number} starts at a message you chose to leave out; "
-                                                     f"keep it, or choose another message to start the question")
+                raise ChoiceError(f"start_{number}", _("Question %(number)s starts at a message you chose to leave "
+                                                       "out; keep it, or choose another message to start the "
+                                                       "question", number=number))
         if adjust.wrap_up in adjust.leave_out:
-            raise ChoiceError("wrap_up", "The wrap-up starts at a message you chose to leave out; keep it, or "
-                                         "choose another message to start the wrap-up")
+            raise ChoiceError("wrap_up", _("The wrap-up starts at a message you chose to leave out; keep it, or "
+                                           "choose another message to start the wrap-up"))
         refs = {message_ref(m) for m in timed}
         if not adjust.leave_out <= refs:
-            raise ChoiceError("leave_out", "A message you chose to leave out is not in this transcript; "
-                                           "check the messages again")
+            raise ChoiceError("leave_out", _("A message you chose to leave out is not in this transcript; "
+                                             "check the messages again"))
         dropped.extend((m, "left_out") for m in timed if message_ref(m) in adjust.leave_out)
         timed = [m for m in timed if message_ref(m) not in adjust.leave_out]
 
@@ -451,11 +456,12 @@ def _move_starts(asked: dict[int, tuple[ChatMessage, str]], starts: Mapping[int,
     by_ref = {message_ref(m): m for m in timed}
     for number, ref in starts.items():
         if number not in asked:
-            raise ChoiceError(f"start_{number}", f"There is no question {number} in this transcript to move")
+            raise ChoiceError(f"start_{number}", _("There is no question %(number)s in this transcript to move",
+                                                   number=number))
         message = by_ref.get(ref)
         if message is None:
-            raise ChoiceError(f"start_{number}", f"The message chosen to start question {number} is not in this "
-                                                 f"transcript; choose one from the list")
+            raise ChoiceError(f"start_{number}", _("The message chosen to start question %(number)s is not in "
+                                                   "this transcript; choose one from the list", number=number))
         found = question_number(message.text)
         # Moved to a message that is not itself the question, the thread keeps the question's words.
         asked[number] = (message, found[1] if found and found[0] == number else asked[number][1])
@@ -464,8 +470,9 @@ def _move_starts(asked: dict[int, tuple[ChatMessage, str]], starts: Mapping[int,
     for number in sorted(asked):
         at = position[id(asked[number][0])]
         if previous is not None and at <= previous[1]:
-            raise ChoiceError(f"start_{number}", f"Question {number} must start after question {previous[0]} "
-                                                 f"starts; choose a later message")
+            raise ChoiceError(f"start_{number}", _("Question %(number)s must start after question %(previous)s "
+                                                   "starts; choose a later message",
+                                                   number=number, previous=previous[0]))
         previous = (number, at)
 
 
@@ -504,12 +511,12 @@ def _wrap_up(timed, questions, asked, marked, by_id, is_host, chosen: str | None
     if chosen is not None:
         begin = next((i for i, m in enumerate(timed) if message_ref(m) == chosen), None)
         if begin is None:
-            raise ChoiceError("wrap_up", "The message chosen to start the wrap-up is not in this transcript; "
-                                         "choose one from the list")
+            raise ChoiceError("wrap_up", _("The message chosen to start the wrap-up is not in this transcript; "
+                                           "choose one from the list"))
         if begin <= last:
             number = next(n for n, (m, _) in asked.items() if order_of(m, timed) == last)
-            raise ChoiceError("wrap_up", f"The wrap-up must start after the last question (question {number}) "
-                                         f"starts; choose a later message")
+            raise ChoiceError("wrap_up", _("The wrap-up must start after the last question (question %(number)s) "
+                                           "starts; choose a later message", number=number))
     else:
         begin = _closing_start(timed, last, marked, openers, is_host)
         if begin is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -40,12 +42,12 @@ def forum_source_name(format_name: str) -> str:
 def _choices(db, form: UploadTranscriptForm) -> list[Space]:
     spaces = chats.spaces_for_hosting(db, current_user)
     if not spaces:
-        raise PermissionDenied("Only space hosts and moderators can import transcripts.")
+        raise PermissionDenied(_("Only space hosts and moderators can import transcripts."))
     ids = [s.id for s in spaces]
     recent = db.scalars(select(Chat).where(Chat.space_id.in_(ids)).order_by(Chat.starts_at.desc()).limit(30))
-    form.chat.choices = [("", "A new chat"), *((str(c.id), c.title) for c in recent)]
+    form.chat.choices = [("", _("A new chat")), *((str(c.id), c.title) for c in recent)]
     form.space.choices = [(str(s.id), s.name) for s in spaces]
-    form.format.choices = [("", "Detect it for me"), *((i.name, i.label) for i in transcripts.registered())]
+    form.format.choices = [("", _("Detect it for me")), *((i.name, i.label) for i in transcripts.registered())]
     return spaces
 
 
@@ -54,10 +56,10 @@ def _options(db, saved: dict, spaces: list[Space]) -> importing.ImportOptions:
     allowed = {s.id: s for s in spaces}
     chat = db.get(Chat, saved["chat_id"]) if saved.get("chat_id") else None
     if chat is not None and chat.space_id not in allowed:
-        raise PermissionDenied("You can import only into chats in spaces you host.")
+        raise PermissionDenied(_("You can import only into chats in spaces you host."))
     space = allowed.get(chat.space_id if chat else saved.get("space_id"))
     if space is None:
-        raise ValidationError("Choose a space", {"space": "Choose the space for the chat's threads"})
+        raise ValidationError(_("Choose a space"), {"space": _("Choose the space for the chat's threads")})
     start = parse_uk_time(saved["start"]) if saved.get("start") else (chat.starts_at if chat else None)
     minutes = saved.get("minutes") or (chat.duration_minutes if chat else DEFAULT_MINUTES)
     window = None
@@ -93,12 +95,12 @@ def import_upload():
         try:
             data = _read_upload(upload)
             if saved["start"] and parse_uk_time(saved["start"]) is None:
-                raise ValidationError("Check the start", {"start": "Enter the date and time like 27/11/2026 13:00"})
+                raise ValidationError(_("Check the start"), {"start": _("Enter the date and time like 27/11/2026 13:00")})
             previews.build(db, data, upload.filename, _options(db, saved, spaces))
         except ValidationError as exc:
             apply_errors(form, exc)
         except TranscriptError as exc:
-            form.file.errors = [*form.file.errors, f"{upload.filename}: {exc.message}"]
+            form.file.errors = [*form.file.errors, _("%(filename)s: %(problem)s", filename=upload.filename, problem=exc.message)]
         else:
             config = current_app.config
             kept = pending_imports.keep(db, current_user, clean_line(upload.filename or "") or "transcript", data,
@@ -106,10 +108,12 @@ def import_upload():
                                         limit=config["FORUM_IMPORT_PENDING_LIMIT"])
             db.commit()
             if kept.replaced:
-                one = len(kept.replaced) == 1
-                flash(f"Uploads wait for confirmation {config['FORUM_IMPORT_PENDING_LIMIT']} at a time, so your "
-                      f"oldest waiting upload{'' if one else 's'} ({', '.join(kept.replaced)}) "
-                      f"{'was' if one else 'were'} discarded to make room for this one.", "info")
+                flash(ngettext("Uploads wait for confirmation %(limit)s at a time, so your oldest waiting upload "
+                               "(%(names)s) was discarded to make room for this one.",
+                               "Uploads wait for confirmation %(limit)s at a time, so your oldest waiting uploads "
+                               "(%(names)s) were discarded to make room for this one.",
+                               len(kept.replaced), limit=config["FORUM_IMPORT_PENDING_LIMIT"],
+                               names=", ".join(kept.replaced)), "info")
             return redirect(url_for("forum.import_preview", token=kept.pending.token))
     errors = form_errors(form)
     return render_template("forum/import/upload.html", form=form, errors=errors), 400 if errors else 200
@@ -117,11 +121,12 @@ def import_upload():
 
 def _read_upload(upload) -> bytes:
     if upload is None or not getattr(upload, "filename", ""):
-        raise ValidationError("Choose a file", {"file": "Choose the transcript file to upload"})
+        raise ValidationError(_("Choose a file"), {"file": _("Choose the transcript file to upload")})
     limit = current_app.config["FORUM_IMPORT_MAX_BYTES"]
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError("The file is too big", {"file": f"The file must be smaller than {limit // 1_000_000} MB"})
+        raise ValidationError(_("The file is too big"), {
+            "file": _("The file must be smaller than %(megabytes)s MB", megabytes=limit // 1_000_000)})
     return data
 
 
@@ -163,7 +168,7 @@ def import_preview(token: str):
     if preview is None or preview.ask is not None:
         db.commit()
         return _show(db, pending, chosen, spaces, form, confirm,
-                     errors={"main-content": "Answer the questions on this page before importing"})
+                     errors={"main-content": _("Answer the questions on this page before importing")})
     try:
         summary = importing.import_transcript(db, pending.data, pending.filename, options)
         if "topics" in chosen and summary["chat_id"]:  # the service areas the host ticked (#20)
@@ -175,9 +180,10 @@ def import_preview(token: str):
         flash(exc.message, "error")
         return redirect(url_for("forum.import_preview", token=token))
     if summary["posts_imported"]:
-        flash(f"Imported {summary['posts_imported']} posts into {importing.describe_threads(summary)}.", "success")
+        flash(ngettext("Imported %(num)s post into %(threads)s.", "Imported %(num)s posts into %(threads)s.",
+                       summary["posts_imported"], threads=importing.describe_threads(summary)), "success")
     else:
-        flash("Nothing new to import: every message in the file was imported before.", "info")
+        flash(_("Nothing new to import: every message in the file was imported before."), "info")
     return redirect(url_for("forum.chat", chat_id=summary["chat_id"]))
 
 
@@ -219,10 +225,10 @@ def _read_choices(form, saved: dict) -> tuple[dict, dict[str, str]]:
     if "start" in form:
         text = clean_line(form["start"]).strip()
         if text and parse_uk_time(text) is None:
-            errors["start"] = "Enter the date and time like 27/11/2026 13:00"
+            errors["start"] = _("Enter the date and time like 27/11/2026 13:00")
         chosen["start"] = text
     if "minutes" in form:
-        chosen["minutes"] = _minutes(form["minutes"], "minutes", "the chat's length", errors)
+        chosen["minutes"] = _minutes(form["minutes"], "minutes", errors)
     if "window_shown" in form:
         _read_window(form, chosen, errors)
     if "topics_shown" in form:  # the chat's service areas (#20)
@@ -249,7 +255,7 @@ def _read_choices(form, saved: dict) -> tuple[dict, dict[str, str]]:
         if key.startswith("speaker_"):
             member_id = parse_id(value) if value != "none" else None
             if value != "none" and member_id is None:
-                errors[key] = "Choose a member from the list, or “Not a member”"
+                errors[key] = _("Choose a member from the list, or “Not a member”")
             speakers[clean_line(key.removeprefix("speaker_"))] = member_id
     if speakers:
         chosen["speakers"] = speakers
@@ -264,27 +270,27 @@ def _read_window(form, chosen: dict, errors: dict[str, str]) -> None:
     if typed:
         begins = parse_uk_time(typed)
         if begins is None:
-            errors["window_at"] = "Enter the chat's day and start time like 14/01/2011 13:00"
+            errors["window_at"] = _("Enter the chat's day and start time like 14/01/2011 13:00")
     elif picked:
         try:
             begins = datetime.fromisoformat(picked)
         except ValueError:
-            errors["window_hour"] = "Choose one of the hours listed"
-    minutes = _minutes(form.get("window_minutes", ""), "window_minutes", "the chat's length", errors)
+            errors["window_hour"] = _("Choose one of the hours listed")
+    minutes = _minutes(form.get("window_minutes", ""), "window_minutes", errors)
     hashtag = clean_line(form.get("hashtag", "")).strip() or None
     if begins is None and hashtag is None and not errors:
-        errors["window_hour"] = "Choose the chat's hour, type its day and start time, or choose its hashtag"
+        errors["window_hour"] = _("Choose the chat's hour, type its day and start time, or choose its hashtag")
     chosen["window"] = ({"start": begins.astimezone(timezone.utc).isoformat(), "minutes": minutes or DEFAULT_MINUTES}
                         if begins is not None else None)
     chosen["hashtag"] = hashtag
 
 
-def _minutes(text: str, name: str, what: str, errors: dict[str, str]) -> int | None:
+def _minutes(text: str, name: str, errors: dict[str, str]) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
     number = parse_id(text)
     if number is None or not 1 <= number <= LONGEST_MINUTES:
-        errors[name] = f"Enter {what} in minutes, from 1 to {LONGEST_MINUTES}"
+        errors[name] = _("Enter the chat's length in minutes, from 1 to %(most)s", most=LONGEST_MINUTES)
         return None
     return number

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 import zlib
+from flask_babel import gettext as _
 
 from forum.errors import TranscriptError
 
@@ -68,25 +69,26 @@ def _xml_lines(xml: str) -> list[str]:
 def paragraphs(data: bytes) -> list[list[str]]:
     """Return a .docx's body paragraphs in order, each as its lines (split at line breaks, stripped, none blank)."""
     if not data.strip():
-        raise TranscriptError("the file is empty")
+        raise TranscriptError(_("the file is empty"))
     if not data.startswith(_ZIP_MAGIC):
-        raise TranscriptError("this is not a Word .docx file")
+        raise TranscriptError(_("this is not a Word .docx file"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo(_DOCUMENT)
     except KeyError:
-        raise TranscriptError("the .docx has no word/document.xml: it is not a Word document") from None
+        raise TranscriptError(_("the .docx has no word/document.xml: it is not a Word document")) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
-        raise TranscriptError(f"the .docx is damaged ({exc})") from None
+        raise TranscriptError(_("the .docx is damaged (%(problem)s)", problem=str(exc))) from None
     # zipfile never unpacks past the size the header gives, so checking it bounds the work.
     if info.file_size > MAX_DOCUMENT_BYTES:
-        raise TranscriptError(f"the .docx's text unpacks to more than {MAX_DOCUMENT_BYTES // 2**20} MB; refusing it")
+        raise TranscriptError(_("the .docx's text unpacks to more than %(limit)s MB; refusing it",
+                                limit=MAX_DOCUMENT_BYTES // 2**20))
     from docx import Document  # python-docx: imported here so the text formats never pay for it
 
     try:
         document = Document(io.BytesIO(data))
         texts = [paragraph.text for paragraph in document.paragraphs]
     except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
-        raise TranscriptError(f"the .docx is damaged ({type(exc).__name__})") from None
+        raise TranscriptError(_("the .docx is damaged (%(problem)s)", problem=type(exc).__name__)) from None
     found = [[line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()] for text in texts]
     return [lines for lines in found if lines]

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, NoReturn
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from forum.errors import TranscriptError
 from forum.transcripts.base import decode_text, json_head
 
@@ -35,16 +38,17 @@ def json_values(text: str) -> list[Any]:
         try:
             document, position = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise TranscriptError(f"the JSON is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            raise TranscriptError(_("the JSON is broken at line %(line)s, column %(column)s: %(problem)s",
+                                    line=exc.lineno, column=exc.colno, problem=exc.msg)) from None
         except RecursionError:
-            raise TranscriptError("the JSON is nested too deeply to be a transcript") from None
+            raise TranscriptError(_("the JSON is nested too deeply to be a transcript")) from None
         except ValueError:
             # json raises a bare ValueError for integers beyond Python's int/str conversion limit.
-            raise TranscriptError("the JSON holds a number too long to be real") from None
+            raise TranscriptError(_("the JSON holds a number too long to be real")) from None
         documents.append(document)
         position = _skip_space(text, position)
     if not documents:
-        raise TranscriptError("the file is empty")
+        raise TranscriptError(_("the file is empty"))
     return documents
 
 
@@ -57,7 +61,7 @@ def json_document(data: bytes) -> Any:
     """Parse a file that must hold exactly one JSON document."""
     documents = json_documents(data)
     if len(documents) > 1:
-        raise TranscriptError(f"the file holds {len(documents)} JSON documents where one was expected")
+        raise TranscriptError(_("the file holds %(count)s JSON documents where one was expected", count=len(documents)))
     return documents[0]
 
 
@@ -68,12 +72,12 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return _("a list")
+    return _("an object")
 
 
 def quote(value: str, limit: int = 40) -> str:
@@ -86,13 +90,13 @@ class Record:
 
     def __init__(self, value: Any, where: str):
         if not isinstance(value, dict):
-            raise TranscriptError(f"{where}: expected an object, found {describe(value)}")
+            raise TranscriptError(_("%(where)s: expected an object, found %(found)s", where=where, found=describe(value)))
         self.fields: dict[str, Any] = value
         self.where = where
 
     def fail(self, problem: str) -> NoReturn:
         """Raise a TranscriptError about this record."""
-        raise TranscriptError(f"{self.where}: {problem}")
+        raise TranscriptError(_("%(where)s: %(problem)s", where=self.where, problem=problem))
 
     def has(self, key: str) -> bool:
         """Say whether `key` is present with a value other than null."""
@@ -103,13 +107,13 @@ class Record:
         value = self.fields.get(key)
         if value is None or isinstance(value, str):
             return value
-        self.fail(f"{key} should be text, found {describe(value)}")
+        self.fail(_("%(key)s should be text, found %(found)s", key=key, found=describe(value)))
 
     def required_text(self, key: str) -> str:
         """Return the string at `key`, refusing the record when it is missing."""
         value = self.text(key)
         if value is None:
-            self.fail(f"missing {key}")
+            self.fail(_("missing %(key)s", key=key))
         return value
 
     def ident(self, key: str) -> str | None:
@@ -121,7 +125,7 @@ class Record:
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        self.fail(f"{key} should be an id, found {describe(value)}")
+        self.fail(_("%(key)s should be an id, found %(found)s", key=key, found=describe(value)))
 
     def flag(self, key: str) -> bool:
         """Return whether `key` is true."""
@@ -136,7 +140,7 @@ class Record:
         """Return the object at `key` as a Record, refusing the record when it is missing."""
         child = self.record(key)
         if child is None:
-            self.fail(f"missing {key}")
+            self.fail(_("missing %(key)s", key=key))
         return child
 
     def items(self, key: str) -> list[Any]:
@@ -145,7 +149,7 @@ class Record:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(f"{key} should be a list, found {describe(value)}")
+            self.fail(_("%(key)s should be a list, found %(found)s", key=key, found=describe(value)))
         return value
 
     def records(self, key: str) -> Iterator[Record]:
@@ -160,7 +164,7 @@ class Record:
             return None
         stamp = iso_time(value)
         if stamp is None:
-            self.fail(f"{key} {quote(value)} is not an ISO 8601 time")
+            self.fail(_("%(key)s %(value)s is not an ISO 8601 time", key=key, value=quote(value)))
         return stamp
 
 
@@ -187,7 +191,7 @@ class CsvRow:
 
     def fail(self, problem: str) -> NoReturn:
         """Raise a TranscriptError about this row."""
-        raise TranscriptError(f"row {self.number}: {problem}")
+        raise TranscriptError(_("row %(number)s: %(problem)s", number=self.number, problem=problem))
 
 
 def csv_rows(data: bytes, required: Iterable[str], *, trailing_comma: bool = False) -> Iterator[CsvRow]:
@@ -200,7 +204,8 @@ def csv_rows(data: bytes, required: Iterable[str], *, trailing_comma: bool = Fal
     header = [name.strip().lower() for name in _next_row(reader, 1) or []]
     missing = [name for name in required if name not in header]
     if missing:
-        raise TranscriptError(f"the CSV header lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)}")
+        raise TranscriptError(ngettext("the CSV header lacks the column %(names)s", "the CSV header lacks the columns %(names)s",
+                                       len(missing), names=", ".join(missing)))
     number = 1
     while True:
         line = reader.line_num + 1
@@ -213,7 +218,8 @@ def csv_rows(data: bytes, required: Iterable[str], *, trailing_comma: bool = Fal
         if trailing_comma and len(fields) == len(header) + 1 and fields[-1] == "":
             fields.pop()
         if len(fields) != len(header):
-            raise TranscriptError(f"row {number}: {len(fields)} values for {len(header)} columns")
+            raise TranscriptError(_("row %(number)s: %(values)s values for %(columns)s columns", number=number,
+                                    values=len(fields), columns=len(header)))
         yield CsvRow(number, line, dict(zip(header, fields, strict=True)))
 
 
@@ -221,7 +227,7 @@ def _next_row(reader: Iterator[list[str]], number: int) -> list[str] | None:
     try:
         return next(reader, None)
     except csv.Error as exc:
-        raise TranscriptError(f"row {number}: the CSV is broken ({exc})") from None
+        raise TranscriptError(_("row %(number)s: the CSV is broken (%(problem)s)", number=number, problem=str(exc))) from None
 
 
 # -- text ------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Generic, TypeVar
 
+from flask_babel import gettext as _
+
 from forum.errors import TranscriptError
 from forum.transcripts.base import ChatMessage, Stamp
 
@@ -41,9 +43,9 @@ def decode_lines(data: bytes) -> str:
     file; a line that is neither is refused by its number and the byte where it goes wrong in the file.
     """
     if not data.strip():
-        raise TranscriptError("the file is empty")
+        raise TranscriptError(_("the file is empty"))
     if b"\x00" in data[:65536]:
-        raise TranscriptError("the file is binary, not a text transcript")
+        raise TranscriptError(_("the file is binary, not a text transcript"))
     lines: list[str] = []
     offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     for number, raw in enumerate(data[offset:].replace(b"\r\n", b"\n").split(b"\n"), start=1):
@@ -55,7 +57,7 @@ def decode_lines(data: bytes) -> str:
             except UnicodeDecodeError as exc:
                 at = _line_start(data, number, offset) + exc.start
                 raise TranscriptError(
-                    f"line {number}: byte {at} is neither UTF-8 nor Windows-1252 text"
+                    _("line %(number)s: byte %(byte)s is neither UTF-8 nor Windows-1252 text", number=number, byte=at)
                 ) from None
     return "\n".join(lines).replace("\r", "\n")
 
@@ -86,7 +88,8 @@ def reject_preamble(preamble: Sequence[tuple[int, str]], expected: str) -> None:
     """Refuse text before the first message, naming its line and what should have been there."""
     if preamble:
         number, line = preamble[0]
-        raise TranscriptError(f"line {number}: expected {expected}, found {shorten(line)!r}")
+        raise TranscriptError(_("line %(number)s: expected %(expected)s, found %(found)s", number=number,
+                                expected=expected, found=repr(shorten(line))))
 
 
 def join_lines(first: str, more: Sequence[str]) -> str:
@@ -97,7 +100,7 @@ def join_lines(first: str, more: Sequence[str]) -> str:
 def require_messages(messages: list[ChatMessage], what: str) -> list[ChatMessage]:
     """Return `messages`, or refuse a file that holds none."""
     if not messages:
-        raise TranscriptError(f"the file has no {what}")
+        raise TranscriptError(_("the file has no %(what)s", what=what))
     return messages
 
 
@@ -115,23 +118,23 @@ def parse_clock(text: str, line: int, meridiem: str | None = None) -> time:
     """Read `H:MM[:SS]` (parts may be split by dots) and an optional am/pm as a time of day."""
     match = _CLOCK.fullmatch(text)
     if match is None:
-        raise TranscriptError(f"line {line}: {text!r} is not a time of day")
+        raise TranscriptError(_("line %(line)s: %(text)s is not a time of day", line=line, text=repr(text)))
     hour, minute, second = (int(part or 0) for part in match.groups())
     if meridiem:
         if not 1 <= hour <= 12:
-            raise TranscriptError(f"line {line}: {text} {meridiem} is not a 12-hour time")
+            raise TranscriptError(_("line %(line)s: %(text)s is not a 12-hour time", line=line, text=" ".join((text, meridiem))))
         hour = hour % 12 + (12 if meridiem[0] in "pP" else 0)
     try:
         return time(hour, minute, second)
     except ValueError:
-        raise TranscriptError(f"line {line}: {text!r} is not a time of day") from None
+        raise TranscriptError(_("line %(line)s: %(text)s is not a time of day", line=line, text=repr(text))) from None
 
 
 def parse_elapsed(text: str, line: int) -> timedelta:
     """Read `H:MM:SS` as the time elapsed since a recording started."""
     match = _ELAPSED.fullmatch(text)
     if match is None or int(match[2]) > 59 or int(match[3]) > 59:
-        raise TranscriptError(f"line {line}: {text!r} is not an elapsed time H:MM:SS")
+        raise TranscriptError(_("line %(line)s: %(text)s is not an elapsed time H:MM:SS", line=line, text=repr(text)))
     return timedelta(hours=int(match[1]), minutes=int(match[2]), seconds=int(match[3]))
 
 

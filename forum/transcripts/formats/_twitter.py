@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn
 
+from flask_babel import gettext as _
+
 from forum.transcripts.base import ChatMessage
 from forum.transcripts.formats._social import Record, iso_time, quote, unescape_entities
 
@@ -61,8 +63,8 @@ def checked_x_id(value: str, column: str, fail: Callable[[str], NoReturn]) -> st
     if _X_ID.fullmatch(value):
         return value
     if _MANGLED_ID.fullmatch(value):
-        fail(f"{column} {quote(value)} was mangled by a spreadsheet")
-    fail(f"{column} {quote(value)} is not an X id")
+        fail(_("%(key)s %(value)s was mangled by a spreadsheet", key=column, value=quote(value)))
+    fail(_("%(key)s %(value)s is not an X id", key=column, value=quote(value)))
 
 
 def x_url(handle: str | None, tweet_id: str) -> str:
@@ -78,11 +80,11 @@ def is_retweet_text(text: str) -> bool:
 def status_message(status: Record, line: int, *, owner: str | None = None) -> ChatMessage:
     """Read a v1.1-shaped status (API or archive); `owner` names the author when there is no user object."""
     tweet_id = checked_x_id(
-        status.ident("id_str") or status.ident("id") or status.fail("missing id_str"), "id_str", status.fail)
+        status.ident("id_str") or status.ident("id") or status.fail(_("missing %(key)s", key="id_str")), "id_str", status.fail)
     created_at = status.required_text("created_at")
     stamp = x_time(created_at)
     if stamp is None:
-        status.fail(f"created_at {quote(created_at)} is not an X time")
+        status.fail(_("%(key)s %(value)s is not an X time", key="created_at", value=quote(created_at)))
     name, handle, author_id = _status_author(status, owner)
     reply_to = status.ident("in_reply_to_status_id_str") or status.ident("in_reply_to_status_id")
     text = _status_text(status)
@@ -104,7 +106,7 @@ def status_message(status: Record, line: int, *, owner: str | None = None) -> Ch
 def _status_author(status: Record, owner: str | None) -> tuple[str, str | None, str | None]:
     user = status.record("user")
     if user is None:
-        return owner or status.fail("missing user"), None, None
+        return owner or status.fail(_("missing %(key)s", key="user")), None, None
     handle = user.required_text("screen_name")
     return user.text("name") or handle, handle, user.ident("id_str") or user.ident("id")
 
@@ -114,7 +116,7 @@ def _status_text(status: Record) -> str:
     extended = status.record("extended_tweet")
     text = (extended and extended.text("full_text")) or status.text("full_text") or status.text("text")
     if text is None:
-        status.fail("missing full_text and text")
+        status.fail(_("missing %(first)s and %(second)s", first="full_text", second="text"))
     return _strip_reply_mentions(text, status.items("display_text_range"))
 
 

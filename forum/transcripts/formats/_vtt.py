@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from forum.errors import TranscriptError
 from forum.transcripts.base import ChatMessage
 from forum.transcripts.formats._text import shorten
@@ -52,7 +54,7 @@ def read_cues(text: str) -> list[Cue]:
     """Read every cue of a WebVTT document, refusing the first malformed one by its line."""
     lines = text.split("\n")
     if not _HEADER.fullmatch(lines[0]):
-        raise TranscriptError(f"line 1: a WebVTT file starts with WEBVTT, not {shorten(lines[0])!r}")
+        raise TranscriptError(_("line 1: a WebVTT file starts with WEBVTT, not %(found)s", found=repr(shorten(lines[0]))))
     blocks = _blocks(lines)
     next(blocks)  # the header block, checked above
     return [_cue(number, block) for number, block in blocks if not _SKIPPED_BLOCK.fullmatch(block[0])]
@@ -119,7 +121,8 @@ def _cue(number: int, block: list[str]) -> Cue:
     if "-->" not in block[0]:
         cue_id, block, number = block[0].strip(), block[1:], number + 1
     if not block:
-        raise TranscriptError(f"line {number - 1}: the cue {shorten(cue_id or '')!r} has no timing line")
+        raise TranscriptError(_("line %(number)s: the cue %(cue)s has no timing line", number=number - 1,
+                                cue=repr(shorten(cue_id or ""))))
     start, end = _timing(block[0], number)
     return Cue(cue_id, start, end, "\n".join(block[1:]), number)
 
@@ -128,7 +131,8 @@ def _timing(line: str, number: int) -> tuple[timedelta, timedelta]:
     match = _TIMING.fullmatch(line.strip())
     if match is None:
         raise TranscriptError(
-            f"line {number}: expected a cue timing 'hh:mm:ss.ttt --> hh:mm:ss.ttt', found {shorten(line)!r}"
+            _("line %(number)s: expected a cue timing 'hh:mm:ss.ttt --> hh:mm:ss.ttt', found %(found)s",
+              number=number, found=repr(shorten(line)))
         )
     return _offset(match["start"], number), _offset(match["end"], number)
 
@@ -136,7 +140,7 @@ def _timing(line: str, number: int) -> tuple[timedelta, timedelta]:
 def _offset(text: str, number: int) -> timedelta:
     match = _TIMESTAMP.fullmatch(text)
     if match is None or int(match[2]) > 59 or int(match[3]) > 59:
-        raise TranscriptError(f"line {number}: {shorten(text)!r} is not a WebVTT timestamp")
+        raise TranscriptError(_("line %(number)s: %(text)s is not a WebVTT timestamp", number=number, text=repr(shorten(text))))
     hours, minutes, seconds, fraction = match.groups()
     return timedelta(
         hours=int(hours or 0), minutes=int(minutes), seconds=int(seconds), milliseconds=int(fraction.ljust(3, "0"))

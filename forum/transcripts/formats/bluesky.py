@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Transcript, json_head
 from forum.transcripts.formats._social import Record, has_json_key, is_web_link, json_documents, link_markdown
@@ -22,7 +25,7 @@ class BlueskyImporter(Importer):
     """Read Bluesky post views, restoring the full addresses of links the app shortened in the text."""
 
     name = "bluesky"
-    label = "Bluesky posts JSON (searchPosts, getPostThread or a feed)"
+    label = _l("Bluesky posts JSON (searchPosts, getPostThread or a feed)")
     platform = "bluesky"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -35,9 +38,9 @@ class BlueskyImporter(Importer):
         """Read every post in file order; a thread lists its ancestors, the post, then replies depth first."""
         messages: list[ChatMessage] = []
         for document in json_documents(data):
-            for post, reason in _views(Record(document, "the response")):
+            for post, reason in _views(Record(document, _("the response"))):
                 number = len(messages) + 1
-                messages.append(_message(Record(post, f"post {number}"), reason, number))
+                messages.append(_message(Record(post, _("post %(number)s", number=number)), reason, number))
         return Transcript(format=self.name, platform=self.platform, messages=messages)
 
 
@@ -51,7 +54,7 @@ def _views(response: Record) -> Iterator[tuple[Any, Record | None]]:
     elif response.has("thread"):
         yield from ((post, None) for post in _thread_posts(response.fields["thread"]))
     else:
-        response.fail(f"expected one of the keys {', '.join(_VIEWS)}")
+        response.fail(_("expected one of the keys %(keys)s", keys=", ".join(_VIEWS)))
 
 
 def _thread_posts(thread: Any) -> list[Any]:
@@ -74,7 +77,7 @@ def _thread_posts(thread: Any) -> list[Any]:
 
 def _thread_node(value: Any) -> Record | None:
     # Deleted and blocked posts stay in the tree as placeholders without a post.
-    node = Record(value, "a thread node")
+    node = Record(value, _("a thread node"))
     if (node.text("$type") or "").endswith(_PLACEHOLDERS):
         return None
     node.required_record("post")
@@ -112,7 +115,7 @@ def _parent_uri(record: Record) -> str | None:
 def _stamp(post: Record, record: Record, repost: Record | None) -> datetime:
     # createdAt is the poster's clock, so the server's indexedAt stands in when it is missing.
     stamp = (repost and repost.time("indexedAt")) or record.time("createdAt") or post.time("indexedAt")
-    return stamp or post.fail("missing record.createdAt")
+    return stamp or post.fail(_("missing %(key)s", key="record.createdAt"))
 
 
 def expand_links(text: str, facets: list[Any]) -> str:

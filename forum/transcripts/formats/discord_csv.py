@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript
 from forum.transcripts.formats._discord import is_bot_name, is_system_text, strip_bot_tag
@@ -24,7 +27,7 @@ class DiscordCsvImporter(Importer):
     """Read a DiscordChatExporter CSV export; it has no ids, reply links, types or bot flags, so the text tells."""
 
     name = "discord_csv"
-    label = "Discord (DiscordChatExporter CSV)"
+    label = _l("Discord (DiscordChatExporter CSV)")
     platform = "discord"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -39,7 +42,7 @@ class DiscordCsvImporter(Importer):
 
 
 def _message(row: CsvRow) -> ChatMessage:
-    author, tagged = strip_bot_tag(row.values["author"].strip() or row.fail("Author is empty"))
+    author, tagged = strip_bot_tag(row.values["author"].strip() or row.fail(_("%(key)s is empty", key="Author")))
     date = row.values["date"]
     # "name#1234" is a legacy tag: the name is shown, the whole tag identifies the account.
     name, discriminator = _split_discriminator(author)
@@ -57,7 +60,8 @@ def _message(row: CsvRow) -> ChatMessage:
         author_handle=author,
         author_id=row.values["authorid"].strip() or None,
         text=text,
-        stamp=_date(date) or row.fail(f"Date {quote(date)} is neither an ISO 8601 time nor dd-MMM-yy hh:mm tt"),
+        stamp=_date(date) or row.fail(_("%(key)s %(value)s is neither an ISO 8601 time nor dd-MMM-yy hh:mm tt",
+                                        key="Date", value=quote(date))),
         kind=kind,
         line=row.line,
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript
 from forum.transcripts.formats._social import Record, json_document, json_keys_present
@@ -18,7 +21,7 @@ class DiscordJsonImporter(Importer):
     """Read a DiscordChatExporter JSON export of one channel, keeping each time's own UTC offset."""
 
     name = "discord_json"
-    label = "Discord (DiscordChatExporter JSON)"
+    label = _l("Discord (DiscordChatExporter JSON)")
     platform = "discord"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -27,7 +30,7 @@ class DiscordJsonImporter(Importer):
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every message in file order, titled with the channel's name."""
-        export = Record(json_document(data), "the export")
+        export = Record(json_document(data), _("the export"))
         room = export.required_record("channel")
         direct = room.text("type") in _DIRECT_CHANNELS
         messages = [_message(message, direct, number)
@@ -43,12 +46,12 @@ def _message(message: Record, direct: bool, line: int) -> ChatMessage:
     forwarded = reference is not None and reference.text("type") == "Forward"
     text = _text(message)
     return ChatMessage(
-        id=message.ident("id") or message.fail("missing id"),
+        id=message.ident("id") or message.fail(_("missing %(key)s", key="id")),
         author_name=author.text("nickname") or name,
         author_handle=name if discriminator in _NO_DISCRIMINATOR else f"{name}#{discriminator}",
         author_id=author.ident("id"),
         text=text,
-        stamp=message.time("timestamp") or message.fail("missing timestamp"),
+        stamp=message.time("timestamp") or message.fail(_("missing %(key)s", key="timestamp")),
         reply_to=reference.ident("messageId") if reference and not forwarded else None,
         kind=_kind(message, author, direct, forwarded, text),
         line=line,

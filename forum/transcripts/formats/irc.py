@@ -8,6 +8,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Stamp, Transcript
@@ -68,7 +71,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MODES = "@+%~&! "
 # Read from the start of an event's text only: searching every position would take quadratic time.
 _RENAME = re.compile(r"(?:Nick change: )?(?P<old>[^\s:]+) is now known as (?P<new>\S+)")
-_EXPECTED = "an IRC log line like '[12:00:00] <nick> text'"
+_EXPECTED = _l("an IRC log line like '[12:00:00] <nick> text'")
 _ADDRESS = re.compile(r"(?P<nick>[^\s:]+): (?P<text>.*)", re.S)
 # dircproxy (with freenode's identify-msg) puts `+` or `-` before every message: identified or not.
 _IDENTIFY_MARK = "+-"
@@ -106,7 +109,7 @@ class Irc(Importer):
     """Read an IRC log, stamped by date and time where the logger writes or announces dates, else by time of day."""
 
     name = "irc"
-    label = "IRC log (ZNC, irssi, WeeChat, HexChat, mIRC, dircproxy, supybot, Textual)"
+    label = _l("IRC log (ZNC, irssi, WeeChat, HexChat, mIRC, dircproxy, supybot, Textual)")
     platform = "irc"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -120,7 +123,7 @@ class Irc(Importer):
         """Read every log line, dating lines by the log's own dates and day markers, linking `nick: ` addresses."""
         preamble, found = records(decode_lines(data), _opener)
         reject_preamble(preamble, _EXPECTED)
-        return Transcript(self.name, self.platform, require_messages(_messages(found), "log lines"))
+        return Transcript(self.name, self.platform, require_messages(_messages(found), _("log lines")))
 
 
 def _opener(line: str) -> _Entry | _Marker | None:
@@ -221,7 +224,8 @@ class _Calendar:
         irssi = _MARKER.fullmatch(line)["irssi"]
         if when is None:
             if irssi in ("Log opened", "Day changed"):
-                raise TranscriptError(f"line {record.line}: cannot read the date in {shorten(line)!r}")
+                raise TranscriptError(_("line %(number)s: cannot read the date in %(found)s", number=record.line,
+                                        found=repr(shorten(line))))
             return
         if "Close" in line or "ENDING" in line or irssi == "Log closed":
             return
@@ -246,7 +250,8 @@ class _Calendar:
             try:
                 moment = datetime.combine(date(self.year, month, day), clock)
             except ValueError:
-                raise TranscriptError(f"line {line}: {day} {_MONTHS[month - 1].title()} is not a date") from None
+                raise TranscriptError(_("line %(number)s: %(text)s is not a date", number=line,
+                                        text=" ".join((str(day), _MONTHS[month - 1].title())))) from None
             self.day, self.previous = moment.date(), moment
             return moment
         if self.day is None:

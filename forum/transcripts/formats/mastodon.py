@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript
 from forum.transcripts.formats._social import Record, is_web_link, json_documents, json_keys_present, link_markdown
@@ -22,7 +25,7 @@ class MastodonImporter(Importer):
     """Read Mastodon statuses, turning their HTML into markdown and marking boosts, bots and direct messages."""
 
     name = "mastodon"
-    label = "Mastodon statuses JSON (timeline or thread context)"
+    label = _l("Mastodon statuses JSON (timeline or thread context)")
     platform = "mastodon"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -32,7 +35,7 @@ class MastodonImporter(Importer):
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every status in file order; a context lists its ancestors, then its descendants."""
-        messages = [_message(Record(status, f"record {number}"), number)
+        messages = [_message(Record(status, _("record %(number)s", number=number)), number)
                     for number, status in enumerate(_statuses(json_documents(data)), 1)]
         return Transcript(format=self.name, platform=self.platform, messages=messages)
 
@@ -42,7 +45,7 @@ def _statuses(documents: list[Any]) -> Iterator[Any]:
         if isinstance(document, list):
             yield from document
         elif isinstance(document, dict) and ("ancestors" in document or "descendants" in document):
-            context = Record(document, "the context")
+            context = Record(document, _("the context"))
             yield from context.items("ancestors")
             yield from context.items("descendants")
         else:
@@ -54,12 +57,12 @@ def _message(status: Record, line: int) -> ChatMessage:
     handle = account.required_text("acct")
     boosted = status.record("reblog")
     return ChatMessage(
-        id=status.ident("id") or status.fail("missing id"),
+        id=status.ident("id") or status.fail(_("missing %(key)s", key="id")),
         author_name=account.text("display_name") or account.text("username") or handle,
         author_handle=handle,
         author_id=account.ident("id"),
         text=_text(boosted or status),
-        stamp=status.time("created_at") or status.fail("missing created_at"),
+        stamp=status.time("created_at") or status.fail(_("missing %(key)s", key="created_at")),
         reply_to=status.ident("in_reply_to_id"),
         url=status.text("url") or status.text("uri"),
         kind=_kind(status, account, boosted),
@@ -80,7 +83,7 @@ def _text(status: Record) -> str:
     try:
         return html_to_markdown(status.text("content") or "")
     except ValueError:
-        status.fail("the content is not readable HTML")
+        status.fail(_("the content is not readable HTML"))
 
 
 def html_to_markdown(html: str) -> str:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
 from forum.transcripts.formats import _docx
@@ -31,7 +34,7 @@ class MeetTranscript(Importer):
     """Read a Google Meet transcript; speakers are matched against its Attendees when it lists them."""
 
     name = "meet_transcript"
-    label = "Google Meet transcript (.docx or .txt from Google Docs)"
+    label = _l("Google Meet transcript (.docx or .txt from Google Docs)")
     platform = "meet"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -68,7 +71,7 @@ class MeetTranscript(Importer):
                 messages[-1].text += "\n" + line
         for message in messages:
             message.id = ids(message.stamp, message.author_name, message.text)
-        return Transcript(self.name, self.platform, require_messages(messages, "'Name: text' lines"), title=title)
+        return Transcript(self.name, self.platform, require_messages(messages, _("'Name: text' lines")), title=title)
 
 
 def _sections(lines: list[str]) -> tuple[str | None, set[str], list[tuple[int, str]]]:

@@ -6,6 +6,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Transcript, decode_text
 from forum.transcripts.formats._text import (
@@ -53,7 +56,7 @@ class Plain(Importer):
     """Read a plain-text chat of `Name: text` lines, the catch-all for text."""
 
     name = "plain"
-    label = "Plain text chat (Name: text)"
+    label = _l("Plain text chat (Name: text)")
     platform = "text"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -71,7 +74,7 @@ class Plain(Importer):
         ids = ContentIds("txt")
         messages = [_message(record, ids) for record in found]
         title = preamble[0][1].strip() if preamble else None
-        return Transcript(self.name, self.platform, require_messages(messages, "'Name: text' lines"), title=title)
+        return Transcript(self.name, self.platform, require_messages(messages, _("'Name: text' lines")), title=title)
 
 
 def _is_foreign(first_line: str) -> bool:

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
@@ -62,7 +65,7 @@ class Signal(Importer):
     """Read a Signal chat exported with signal-export (Markdown) or sigtop (text or short text)."""
 
     name = "signal"
-    label = "Signal chat (signal-export Markdown, sigtop text)"
+    label = _l("Signal chat (signal-export Markdown, sigtop text)")
     platform = "signal"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -87,12 +90,12 @@ class Signal(Importer):
             messages = _short(text)
         else:
             messages = _sigtop(text)
-        return Transcript(self.name, self.platform, require_messages(messages, "messages"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("messages")))
 
 
 def _markdown(text: str) -> list[ChatMessage]:
     preamble, found = records(text, _MARKDOWN.fullmatch)
-    reject_preamble(preamble, "a signal-export line like '[2024-01-08 23:33:54] Name: text'")
+    reject_preamble(preamble, _("a signal-export line like '[2024-01-08 23:33:54] Name: text'"))
     ids = ContentIds("signal")
     messages: list[ChatMessage] = []
     for record in found:
@@ -138,7 +141,7 @@ def _quoted(quote: str, earlier: list[ChatMessage]) -> str | None:
 
 def _short(text: str) -> list[ChatMessage]:
     preamble, found = records(text, _SHORT.fullmatch)
-    reject_preamble(preamble, "a sigtop line like '2024-01-08 23:33 Name: text'")
+    reject_preamble(preamble, _("a sigtop line like '2024-01-08 23:33 Name: text'"))
     ids = ContentIds("signal")
     messages: list[ChatMessage] = []
     latest: dict[tuple[str, str], str] = {}     # (author, minute) -> id, for `[reply to X on minute]`
@@ -187,7 +190,8 @@ def _sigtop(text: str) -> list[ChatMessage]:
             continue
         if current is None:
             if line.strip():
-                raise TranscriptError(f"line {number}: expected a sigtop field like 'From: Name', found {shorten(line)!r}")
+                raise TranscriptError(_("line %(number)s: expected a sigtop field like 'From: Name', found %(found)s",
+                                        number=number, found=repr(shorten(line))))
             continue
         in_fields = False
         current.body.append(line)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript
@@ -58,7 +61,7 @@ class SlackImporter(Importer):
     """Read one channel of a Slack export, resolving mentions to names and importing broadcast replies once."""
 
     name = "slack"
-    label = "Slack workspace export (zip)"
+    label = _l("Slack workspace export (zip)")
     platform = "slack"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -95,14 +98,14 @@ class _Export:
 
     def __init__(self, data: bytes):
         if not data.strip():
-            raise TranscriptError("the file is empty")
+            raise TranscriptError(_("the file is empty"))
         if not data.startswith(_ZIP_MAGIC):
-            raise TranscriptError("a Slack export must be the zip file Slack sends (or its folder, zipped)")
+            raise TranscriptError(_("a Slack export must be the zip file Slack sends (or its folder, zipped)"))
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
         except _ZIP_ERRORS as exc:
-            raise TranscriptError(f"the zip is damaged ({exc})") from None
+            raise TranscriptError(_("the zip is damaged (%(problem)s)", problem=str(exc))) from None
         self._budget = MAX_UNPACKED_BYTES
         # Zips made on a Mac carry resource forks under __MACOSX/ that merely shadow the real files.
         self._members = {info.filename: info for info in infos
@@ -114,7 +117,7 @@ class _Export:
                 self.channels.setdefault(match["folder"], []).append(name)
                 roots.add(match["root"])
         if len(roots) > 1:
-            raise TranscriptError("the zip holds more than one export: zip a single export folder")
+            raise TranscriptError(_("the zip holds more than one export: zip a single export folder"))
         root = roots.pop() if roots else None
         self._prefix = f"{root}/" if root else ""
 
@@ -122,8 +125,8 @@ class _Export:
         """Return the messages of one day file."""
         messages = self._json(day)
         if not isinstance(messages, list):
-            raise TranscriptError(f"{day}: expected a list of messages, found {describe(messages)}")
-        return [Record(message, f"{day}, message {number}") for number, message in enumerate(messages, 1)]
+            raise TranscriptError(_("%(where)s: expected a list of messages, found %(found)s", where=day, found=describe(messages)))
+        return [Record(message, _("%(day)s, message %(number)s", day=day, number=number)) for number, message in enumerate(messages, 1)]
 
     def listing(self, name: str) -> list[Record]:
         """Return the entries of a top-level list such as users.json, or [] when the export has none."""
@@ -132,8 +135,8 @@ class _Export:
             return []
         entries = self._json(path)
         if not isinstance(entries, list):
-            raise TranscriptError(f"{path}: expected a list, found {describe(entries)}")
-        return [Record(entry, f"{path}, entry {number}") for number, entry in enumerate(entries, 1)]
+            raise TranscriptError(_("%(where)s: expected a list, found %(found)s", where=path, found=describe(entries)))
+        return [Record(entry, _("%(path)s, entry %(number)s", path=path, number=number)) for number, entry in enumerate(entries, 1)]
 
     def channel_names(self) -> dict[str, str]:
         """Map channel ids to names, for <#C123> mentions written without a name."""
@@ -150,7 +153,7 @@ class _Export:
         try:
             return json_document(content)
         except TranscriptError as exc:
-            raise TranscriptError(f"{path}: {exc.message}") from None
+            raise TranscriptError(_("%(where)s: %(problem)s", where=path, problem=exc.message)) from None
 
     def _read(self, path: str) -> bytes:
         # Count what is actually unpacked: a zip bomb's headers lie about sizes.
@@ -158,9 +161,10 @@ class _Export:
             with self._zip.open(self._members[path]) as stream:
                 content = stream.read(self._budget + 1)
         except _ZIP_ERRORS as exc:
-            raise TranscriptError(f"{path}: the zip is damaged ({exc})") from None
+            raise TranscriptError(_("%(where)s: the zip is damaged (%(problem)s)", where=path, problem=str(exc))) from None
         if len(content) > self._budget:
-            raise TranscriptError(f"the export unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refusing it")
+            raise TranscriptError(_("the export unpacks to more than %(limit)s MB; refusing it",
+                                    limit=MAX_UNPACKED_BYTES // 2**20))
         self._budget -= len(content)
         return content
 
@@ -190,16 +194,18 @@ def _channel_names(export: _Export) -> list[str]:
 
 def _choose(export: _Export, wanted: str | None) -> str:
     if not export.channels:
-        raise TranscriptError("the export holds no channel day files (<channel>/<YYYY-MM-DD>.json)")
+        raise TranscriptError(_("the export holds no channel day files (<channel>/<YYYY-MM-DD>.json)"))
     names = _channel_names(export) or sorted(export.channels)
     if wanted is None:
         if len(names) > 1:
             raise TranscriptError(
-                f"this export holds {len(names)} channels: {', '.join(names)}; name one with --channel")
+                _("this export holds %(count)s channels: %(names)s; name one with --channel",
+                  count=len(names), names=", ".join(names)))
         return names[0]
     folder = wanted.strip().removeprefix("#")
     if folder not in export.channels:
-        raise TranscriptError(f"the export has no channel {quote(folder)}; it holds {', '.join(names)}")
+        raise TranscriptError(_("the export has no channel %(name)s; it holds %(names)s", name=quote(folder),
+                                names=", ".join(names)))
     return folder
 
 
@@ -253,7 +259,7 @@ def _stamp(entry: Record, ts: str) -> datetime:
     # ts is epoch seconds with microseconds, read as integers so no float rounding creeps in.
     match = _TS.fullmatch(ts)
     if match is None:
-        entry.fail(f"ts {quote(ts)} is not a Slack timestamp")
+        entry.fail(_("%(key)s %(value)s is not a Slack timestamp", key="ts", value=quote(ts)))
     seconds, fraction = match.groups()
     return _EPOCH + timedelta(seconds=int(seconds), microseconds=int((fraction or "").ljust(6, "0")))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Transcript
 from forum.transcripts.formats._social import CsvRow, csv_header, csv_rows, quote, unescape_entities
@@ -17,7 +20,7 @@ class TagsCsvImporter(Importer):
     """Read a TAGS sheet export, refusing rows whose ids a spreadsheet turned into floats."""
 
     name = "tags_csv"
-    label = "TAGS (Twitter Archiving Google Sheet) CSV"
+    label = _l("TAGS (Twitter Archiving Google Sheet) CSV")
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -31,13 +34,13 @@ class TagsCsvImporter(Importer):
 
 
 def _message(row: CsvRow) -> ChatMessage:
-    tweet_id = _x_id(row, "id_str") or row.fail("id_str is empty")
-    handle = _value(row, "from_user") or row.fail("from_user is empty")
+    tweet_id = _x_id(row, "id_str") or row.fail(_("%(key)s is empty", key="id_str"))
+    handle = _value(row, "from_user") or row.fail(_("%(key)s is empty", key="from_user"))
     # created_at is X's UTC time; the time column is in the sheet's own timezone, so it is not used.
     created_at = row.values["created_at"]
     stamp = x_time(created_at)
     if stamp is None:
-        row.fail(f"created_at {quote(created_at)} is not an X time")
+        row.fail(_("%(key)s %(value)s is not an X time", key="created_at", value=quote(created_at)))
     # Newer sheets can add a full_text column holding what text cuts short.
     text = _value(row, "full_text") or row.values["text"]
     return ChatMessage(

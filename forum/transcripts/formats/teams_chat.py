@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Stamp, Transcript, decode_text
 from forum.transcripts.formats._text import ContentIds, head_lines, records, reject_preamble, require_messages
@@ -36,7 +39,7 @@ class TeamsChat(Importer):
     """Read a Teams meeting chat copied as text, one message per header line and the lines after it."""
 
     name = "teams_chat"
-    label = "Microsoft Teams meeting chat (copied text)"
+    label = _l("Microsoft Teams meeting chat (copied text)")
     platform = "teams"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -50,7 +53,7 @@ class TeamsChat(Importer):
         """Read every header and its message lines; a day given in a header is read day first, as in the UK."""
         text = decode_text(data)
         preamble, found = records(text, _header)
-        reject_preamble(preamble, "a Teams chat line such as '[10:02] Ann Example'")
+        reject_preamble(preamble, _("a Teams chat line such as '[10:02] Ann Example'"))
         ids = ContentIds("teams-chat")
         messages = []
         for record in found:
@@ -58,7 +61,7 @@ class TeamsChat(Importer):
             body = "\n".join(record.more).strip()
             messages.append(ChatMessage(id=ids(stamp, name, body), author_name=name, text=body, stamp=stamp,
                                         kind="message" if body else "system", line=record.line))
-        return Transcript(self.name, self.platform, require_messages(messages, "Teams chat lines"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("Teams chat lines")))
 
 
 def _header(line: str) -> tuple[str, Stamp] | None:

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript
 from forum.transcripts.formats._docx import head_lines, paragraphs
@@ -41,7 +44,7 @@ class TeamsDocx(Importer):
     """Read a Teams transcript .docx, one message per utterance."""
 
     name = "teams_docx"
-    label = "Microsoft Teams transcript (.docx)"
+    label = _l("Microsoft Teams transcript (.docx)")
     platform = "teams"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -69,7 +72,7 @@ class TeamsDocx(Importer):
             ))
         for message in messages:
             message.id = ids(message.stamp, message.author_name, message.text)
-        return Transcript(self.name, self.platform, require_messages(messages, "Teams transcript lines"), title=title)
+        return Transcript(self.name, self.platform, require_messages(messages, _("Teams transcript lines")), title=title)
 
 
 def _utterances(found: list[list[str]]) -> Iterator[_Utterance]:

@@ -6,6 +6,9 @@ import html
 import re
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import Importer, Transcript, decode_text
 from forum.transcripts.formats._text import require_messages
@@ -24,7 +27,7 @@ class TeamsVtt(Importer):
     """Read a Teams transcript, one message per run of cues by the same speaker."""
 
     name = "teams_vtt"
-    label = "Microsoft Teams transcript (WebVTT)"
+    label = _l("Microsoft Teams transcript (WebVTT)")
     platform = "teams"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -35,7 +38,7 @@ class TeamsVtt(Importer):
         """Read every cue and merge each speaker's consecutive cues into one message."""
         cues = read_cues(decode_text(data))
         messages = merge_speech(speech for cue in cues for speech in _speeches(cue))
-        return Transcript(self.name, self.platform, require_messages(messages, "spoken text"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("spoken text")))
 
 
 def _speeches(cue: Cue) -> Iterator[Speech]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Stamp, Transcript, json_head
@@ -27,7 +30,7 @@ class TelegramImporter(Importer):
     """Read a Telegram Desktop chat export: service messages are system lines, forwards are reposts."""
 
     name = "telegram"
-    label = "Telegram Desktop export (result.json)"
+    label = _l("Telegram Desktop export (result.json)")
     platform = "telegram"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -41,7 +44,7 @@ class TelegramImporter(Importer):
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read one chat's messages in file order; an account's export needs the chat named when it has several."""
-        export = Record(json_document(data), "the export")
+        export = Record(json_document(data), _("the export"))
         chat = _choose(export, channel) if export.has("chats") else export
         kind = chat.text("type") or ""
         messages = [_message(message, kind, number) for number, message in enumerate(chat.records("messages"), 1)]
@@ -50,7 +53,7 @@ class TelegramImporter(Importer):
 
 def chats(data: bytes) -> list[str]:
     """List the chats of a Telegram export by name: one for a chat's export, every chat for an account's."""
-    export = Record(json_document(data), "the export")
+    export = Record(json_document(data), _("the export"))
     if not export.has("chats"):
         return [export.text("name") or ""]
     return [_chat_name(chat) for chat in _listed(export)]
@@ -67,16 +70,18 @@ def _chat_name(chat: Record) -> str:
 def _choose(export: Record, wanted: str | None) -> Record:
     listed = _listed(export)
     if not listed:
-        export.fail("chats.list holds no chats")
+        export.fail(_("%(key)s holds no chats", key="chats.list"))
     if wanted is None:
         if len(listed) > 1:
             names = ", ".join(_chat_name(chat) for chat in listed)
-            raise TranscriptError(f"this export holds {len(listed)} chats: {names}; name one with --channel")
+            raise TranscriptError(_("this export holds %(count)s chats: %(names)s; name one with --channel",
+                                    count=len(listed), names=names))
         return listed[0]
     for chat in listed:
         if wanted.strip() in (chat.text("name"), chat.ident("id")):
             return chat
-    raise TranscriptError(f"the export has no chat {quote(wanted)}; it holds {', '.join(map(_chat_name, listed))}")
+    raise TranscriptError(_("the export has no chat %(name)s; it holds %(names)s", name=quote(wanted),
+                            names=", ".join(map(_chat_name, listed))))
 
 
 def _message(message: Record, chat_type: str, line: int) -> ChatMessage:
@@ -92,7 +97,7 @@ def _message(message: Record, chat_type: str, line: int) -> ChatMessage:
     elif chat_type == "personal_chat":
         kind = "private"
     return ChatMessage(
-        id=message.ident("id") or message.fail("missing id"),
+        id=message.ident("id") or message.fail(_("missing %(key)s", key="id")),
         author_name=author,
         author_id=message.text("actor_id" if service else "from_id"),
         text=text,
@@ -108,13 +113,13 @@ def _stamp(message: Record) -> Stamp:
     unix = message.text("date_unixtime")
     if unix is not None:
         if not (unix.isascii() and unix.isdigit() and len(unix) <= 11):
-            message.fail(f"date_unixtime {quote(unix)} is not a Unix time")
+            message.fail(_("%(key)s %(value)s is not a Unix time", key="date_unixtime", value=quote(unix)))
         return datetime.fromtimestamp(int(unix), timezone.utc)
     date = message.required_text("date")
     try:
         return datetime.fromisoformat(date).replace(tzinfo=None)
     except ValueError:
-        message.fail(f"date {quote(date)} is not an ISO 8601 time")
+        message.fail(_("%(key)s %(value)s is not an ISO 8601 time", key="date", value=quote(date)))
 
 
 def flatten_text(message: Record, key: str) -> str:
@@ -123,14 +128,14 @@ def flatten_text(message: Record, key: str) -> str:
     if value is None or isinstance(value, str):
         return value or ""
     if not isinstance(value, list):
-        message.fail(f"{key} should be text or a list, found {describe(value)}")
+        message.fail(_("%(key)s should be text or a list, found %(found)s", key=key, found=describe(value)))
     return "".join(_entity(part, message) for part in value)
 
 
 def _entity(part: Any, message: Record) -> str:
     if isinstance(part, str):
         return part
-    entity = Record(part, f"{message.where}, text entity")
+    entity = Record(part, _("%(where)s, text entity", where=message.where))
     text = entity.text("text") or ""
     kind = entity.text("type") or "plain"
     if kind == "text_link":

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Transcript
 from forum.transcripts.formats._social import CsvRow, csv_header, csv_rows, iso_time, quote, unescape_entities
@@ -21,7 +24,7 @@ class TwarcCsvImporter(Importer):
     """Read `twarc2 csv` output: retweets are marked by their retweeted id, since their text is the original's."""
 
     name = "twarc_csv"
-    label = "X (Twitter) twarc-csv CSV"
+    label = _l("X (Twitter) twarc-csv CSV")
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -41,9 +44,10 @@ class TwarcCsvImporter(Importer):
 
 
 def _message(row: CsvRow) -> ChatMessage:
-    tweet_id = _x_id(row, "id") or row.fail("id is empty")
+    tweet_id = _x_id(row, "id") or row.fail(_("%(key)s is empty", key="id"))
     created_at = row.values["created_at"]
-    stamp = iso_time(created_at) or row.fail(f"created_at {quote(created_at)} is not an ISO 8601 time")
+    stamp = iso_time(created_at) or row.fail(_("%(key)s %(value)s is not an ISO 8601 time", key="created_at",
+                                                             value=quote(created_at)))
     handle = _value(row, "author.username")
     author_id = _x_id(row, "author_id") or _x_id(row, "author.id")
     # A newline in a Tweet is written as the two characters \n to keep each row on one line.
@@ -88,7 +92,7 @@ def _references(row: CsvRow) -> dict[str, str]:
     try:
         listed = json.loads(row.values["referenced_tweets"])
     except (ValueError, RecursionError):
-        row.fail(f"referenced_tweets {quote(row.values['referenced_tweets'])} is not JSON")
+        row.fail(_("%(key)s %(value)s is not JSON", key="referenced_tweets", value=quote(row.values["referenced_tweets"])))
     if not isinstance(listed, list):
         return {}
     return {str(item["type"]): checked_x_id(str(item["id"]), "referenced_tweets", row.fail)

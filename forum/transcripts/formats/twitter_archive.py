@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import Importer, Transcript, decode_text, json_head
@@ -20,7 +23,7 @@ class TwitterArchiveImporter(Importer):
     """Read the owner's posts from an archive's tweets.js; it has no user object, so the author is the owner."""
 
     name = "twitter_archive"
-    label = "X (Twitter) personal archive tweets.js"
+    label = _l("X (Twitter) personal archive tweets.js")
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -38,16 +41,16 @@ class TwitterArchiveImporter(Importer):
 def _entries(text: str) -> list[Any]:
     assignment = _ASSIGNMENT.match(text)
     if assignment is None:
-        raise TranscriptError("this is not an archive tweets.js: it should start with window.YTD.tweets.part0 =")
+        raise TranscriptError(_("this is not an archive tweets.js: it should start with window.YTD.tweets.part0 ="))
     documents = json_values(text[assignment.end():].rstrip().removesuffix(";"))
     if len(documents) > 1:
-        raise TranscriptError("window.YTD is assigned more than one JSON value")
+        raise TranscriptError(_("window.YTD is assigned more than one JSON value"))
     if not isinstance(documents[0], list):
-        raise TranscriptError(f"window.YTD should be assigned a list, found {describe(documents[0])}")
+        raise TranscriptError(_("window.YTD should be assigned a list, found %(found)s", found=describe(documents[0])))
     return documents[0]
 
 
 def _tweet(entry: Any, number: int) -> Record:
     # Each entry wraps its post as {"tweet": {...}}; early archives listed the posts bare.
-    record = Record(entry, f"record {number}")
+    record = Record(entry, _("record %(number)s", number=number))
     return Record(record.fields["tweet"], record.where) if "tweet" in record.fields else record

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import Importer, Transcript
@@ -20,7 +23,7 @@ class TwitterV1Importer(Importer):
     """Read v1.1 status objects, using id_str and full_text and dropping auto-inserted reply mentions."""
 
     name = "twitter_v1"
-    label = "X (Twitter) API v1.1 statuses JSON"
+    label = _l("X (Twitter) API v1.1 statuses JSON")
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -29,7 +32,7 @@ class TwitterV1Importer(Importer):
 
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every status in file order."""
-        messages = [status_message(Record(status, f"record {number}"), number)
+        messages = [status_message(Record(status, _("record %(number)s", number=number)), number)
                     for number, status in enumerate(_statuses(json_documents(data)), 1)]
         return Transcript(format=self.name, platform=self.platform, messages=messages)
 
@@ -44,7 +47,7 @@ def _statuses(documents: list[Any]) -> Iterator[Any]:
         elif "statuses" in document:
             statuses = document["statuses"]
             if not isinstance(statuses, list):
-                raise TranscriptError(f"statuses should be a list, found {describe(statuses)}")
+                raise TranscriptError(_("%(key)s should be a list, found %(found)s", key="statuses", found=describe(statuses)))
             yield from statuses
         elif not any(notice in document for notice in _STREAM_NOTICES):
             yield document

@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from datetime import timezone
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Transcript, json_head
 from forum.transcripts.formats._social import (
@@ -30,7 +33,7 @@ class TwitterV2Importer(Importer):
     """Read v2 Tweets, joining each page's includes.users for names and preferring note_tweet text."""
 
     name = "twitter_v2"
-    label = "X (Twitter) API v2 search JSON"
+    label = _l("X (Twitter) API v2 search JSON")
     platform = "x"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -48,7 +51,7 @@ class TwitterV2Importer(Importer):
             users = _users(page)
             for tweet in _tweets(page):
                 number = len(messages) + 1
-                record = Record(tweet, f"record {number}")
+                record = Record(tweet, _("record %(number)s", number=number))
                 messages.append(_message(record, users or _own_author(record), number))
         return Transcript(format=self.name, platform=self.platform, messages=messages)
 
@@ -57,7 +60,7 @@ def _pages(documents: list[Any]) -> Iterator[Record]:
     # Paginated results arrive as separate documents or gathered into one array.
     pages = (page for document in documents for page in (document if isinstance(document, list) else [document]))
     for number, page in enumerate(pages, 1):
-        yield Record(page, f"page {number}")
+        yield Record(page, _("page %(number)s", number=number))
 
 
 def _is_flattened(page: Record) -> bool:
@@ -91,15 +94,15 @@ def _tweets(page: Record) -> list[Any]:
         return [data]
     if data is None and page.has("meta"):  # a page with no results
         return []
-    page.fail(f"data should be a list of Tweets, found {describe(data)}")
+    page.fail(_("%(key)s should be a list of Tweets, found %(found)s", key="data", found=describe(data)))
 
 
 def _message(tweet: Record, users: dict[str, Record], line: int) -> ChatMessage:
-    tweet_id = checked_x_id(tweet.ident("id") or tweet.fail("missing id"), "id", tweet.fail)
+    tweet_id = checked_x_id(tweet.ident("id") or tweet.fail(_("missing %(key)s", key="id")), "id", tweet.fail)
     # created_at is not a default field; a snowflake id still tells the time to the millisecond.
     stamp = tweet.time("created_at") or snowflake_time(tweet_id)
     if stamp is None:
-        tweet.fail("missing created_at")
+        tweet.fail(_("missing %(key)s", key="created_at"))
     author_id = tweet.ident("author_id")
     user = users.get(author_id) if author_id else None
     handle = user.text("username") if user else None

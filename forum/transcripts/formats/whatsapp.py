@@ -8,6 +8,9 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.errors import TranscriptError
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
@@ -85,7 +88,7 @@ class WhatsApp(Importer):
     """Read a WhatsApp chat export, stamped in the phone's local wall-clock time."""
 
     name = "whatsapp"
-    label = "WhatsApp chat export (.txt)"
+    label = _l("WhatsApp chat export (.txt)")
     platform = "whatsapp"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -103,11 +106,11 @@ class WhatsApp(Importer):
         if data.startswith(_ZIP_MAGIC):
             data = _unzip(data)
         preamble, found = records(decode_text(data), _opener)
-        reject_preamble(preamble, "a WhatsApp line starting with a date, like '31/12/2024, 18:05 - Name: text'")
+        reject_preamble(preamble, _("a WhatsApp line starting with a date, like '31/12/2024, 18:05 - Name: text'"))
         day_first = _day_first(found)
         ids = ContentIds("wa")
         messages = [_message(record, day_first, ids) for record in found]
-        return Transcript(self.name, self.platform, require_messages(messages, "messages"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("messages")))
 
 
 def _zip_names(head: bytes) -> list[str]:
@@ -127,15 +130,16 @@ def _unzip(data: bytes) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             chats = [info for info in archive.infolist() if _ZIPPED_CHAT.fullmatch(info.filename)]
             if not chats:
-                raise TranscriptError("the zip holds no WhatsApp chat (_chat.txt or 'WhatsApp Chat with ….txt')")
+                raise TranscriptError(_("the zip holds no WhatsApp chat (_chat.txt or 'WhatsApp Chat with ….txt')"))
             chat = min(chats, key=lambda info: (info.filename.count("/"), info.filename))
             if chat.file_size > _MOST_UNZIPPED:
-                raise TranscriptError(f"{chat.filename} unpacks to more than {_MOST_UNZIPPED // 2**20} MB; refusing it")
+                raise TranscriptError(_("%(name)s unpacks to more than %(limit)s MB; refusing it", name=chat.filename,
+                                            limit=_MOST_UNZIPPED // 2**20))
             return archive.read(chat)
     except TranscriptError:
         raise
     except Exception as exc:  # zipfile and its decompressors raise many kinds on a damaged or encrypted zip
-        raise TranscriptError(f"the zip is damaged or encrypted ({type(exc).__name__})") from None
+        raise TranscriptError(_("the zip is damaged or encrypted (%(problem)s)", problem=type(exc).__name__)) from None
 
 
 def _opener(line: str) -> _Line | None:

@@ -7,6 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import ChatMessage, Importer, Kind, Transcript, decode_text
 from forum.transcripts.formats._text import (
@@ -61,7 +64,7 @@ class ZoomChat(Importer):
     """Read a Zoom meeting chat save, time-of-day stamped when saved locally and elapsed when recorded."""
 
     name = "zoom_chat"
-    label = "Zoom meeting chat (meeting_saved_chat.txt)"
+    label = _l("Zoom meeting chat (meeting_saved_chat.txt)")
     platform = "zoom"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -73,12 +76,12 @@ class ZoomChat(Importer):
         text = decode_text(data)
         cloud = _is_cloud(text)
         preamble, found = records(text, (_CLOUD if cloud else _LOCAL).fullmatch)
-        reject_preamble(preamble, "a Zoom chat line 'HH:MM:SS From Name to Everyone: text'")
+        reject_preamble(preamble, _("a Zoom chat line 'HH:MM:SS From Name to Everyone: text'"))
         messages: list[ChatMessage] = []
         for record in found:
             header = _cloud_header(record) if cloud else _local_header(record)
             messages.append(_message(record, header, messages))
-        return Transcript(self.name, self.platform, require_messages(messages, "chat messages"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("chat messages")))
 
 
 def _looks_like_header(line: str) -> bool:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from forum.transcripts import register
 from forum.transcripts.base import Importer, Transcript, decode_text
 from forum.transcripts.formats._text import require_messages
@@ -21,7 +24,7 @@ class ZoomVtt(Importer):
     """Read a Zoom transcript, one message per run of cues by the same speaker."""
 
     name = "zoom_vtt"
-    label = "Zoom cloud recording transcript (WebVTT)"
+    label = _l("Zoom cloud recording transcript (WebVTT)")
     platform = "zoom"
 
     def sniff(self, head: bytes, filename: str | None = None) -> bool:
@@ -31,7 +34,7 @@ class ZoomVtt(Importer):
     def parse(self, data: bytes, *, channel: str | None = None) -> Transcript:
         """Read every cue and merge each speaker's consecutive cues into one message."""
         messages = merge_speech(_speech(cue) for cue in read_cues(decode_text(data)))
-        return Transcript(self.name, self.platform, require_messages(messages, "spoken text"))
+        return Transcript(self.name, self.platform, require_messages(messages, _("spoken text")))
 
 
 def _names_speakers(head: bytes) -> bool:
