@@ -32,6 +32,7 @@ import threading
 import markdown
 import nh3
 from bleach.linkifier import Linker, build_url_re
+from flask_babel import gettext
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from markupsafe import Markup
@@ -336,13 +337,14 @@ def snippet(stored_html: str | None, limit: int = 160) -> str:
 
 def quote(author_name: str, source: str, url: str | None = None) -> str:
     """Return the Markdown that quotes `source` by `author_name` at the top of a reply; with `url` (a
-    relative address), "Name wrote:" links to the quoted post."""
+    relative address), "Name wrote:" links to the quoted post. "wrote:" is in the writer's language."""
     lines = (source or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
     quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
-    name = _escape_markdown_inline(author_name or "") or "Someone"
+    # Translators: the line above a quoted post in a reply; the name is the quoted post's author.
+    said = gettext("%(name)s wrote:", name=_escape_markdown_inline(author_name or "") or gettext("Someone"))
     if url and url.startswith("/") and not url.startswith("//") and not any(c in url for c in "()<> \n"):
-        return f"[**{name} wrote:**]({url})\n{quoted}\n\n"
-    return f"**{name} wrote:**\n{quoted}\n\n"
+        return f"[**{said}**]({url})\n{quoted}\n\n"
+    return f"**{said}**\n{quoted}\n\n"
 
 
 # -- @mentions: linked when a page is shown, never stored (a name can change, and who may follow the link

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
@@ -217,9 +218,10 @@ def listed_thread_filter(viewer) -> ColumnElement[bool]:
 
 # -- names: whose name a viewer sees on a post ---------------------------------------------------------
 
-ANONYMOUS_NAME = "A member of this space"
-OWN_ANONYMOUS_NAME = "You, posting without your name"
-FORMER_MEMBER_NAME = "Former member"
+# A byline carries these in the reader's language, as plain text (str() of the lazy string, when it is made).
+ANONYMOUS_NAME = _l("A member of this space")
+OWN_ANONYMOUS_NAME = _l("You, posting without your name")
+FORMER_MEMBER_NAME = _l("Former member")
 
 
 @dataclass(frozen=True)
@@ -248,20 +250,20 @@ def byline(viewer, post: Post) -> Byline:
     """
     if post.anonymous:
         if post.author_id is not None and post.author_id == _viewer_id(viewer):
-            return Byline(OWN_ANONYMOUS_NAME, anonymous=True)
-        return Byline(ANONYMOUS_NAME, anonymous=True)
+            return Byline(str(OWN_ANONYMOUS_NAME), anonymous=True)
+        return Byline(str(ANONYMOUS_NAME), anonymous=True)
     if post.removed_at is not None:
-        return Byline(FORMER_MEMBER_NAME)
+        return Byline(str(FORMER_MEMBER_NAME))
     if post.author_id is not None:
         author = _related(post, "author", Member, post.author_id)
         if author is None or author.state == "deleted":
-            return Byline(FORMER_MEMBER_NAME)
+            return Byline(str(FORMER_MEMBER_NAME))
         organisation = author.organisation.name if author.organisation_id and author.organisation else None
         return Byline(author.display_name, organisation=organisation, member_id=author.id)
     speaker = _related(post, "speaker", Speaker, post.speaker_id)
     if speaker is not None:
         return Byline(speaker.display_name, handle=speaker.handle, platform=speaker.platform_name)
-    return Byline(FORMER_MEMBER_NAME)
+    return Byline(str(FORMER_MEMBER_NAME))
 
 
 def _related(post: Post, name: str, model, key):

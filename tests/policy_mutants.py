@@ -46,7 +46,7 @@ EVERYTHING = {
     "listed_thread_filter": "true()",
     "byline": "Byline(_related(post, 'author', Member, post.author_id).display_name) if post.author_id else "
               "Byline(_related(post, 'speaker', Speaker, post.speaker_id).display_name) if post.speaker_id else "
-              "Byline(FORMER_MEMBER_NAME)",
+              "Byline(str(FORMER_MEMBER_NAME))",
     "editor_name": "editor.display_name if editor is not None else None",
     "thread_author_id": "posts_author_id",
     "can_post_in_space": "True",
