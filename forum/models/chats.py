@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import Base, UTCDateTime, utcnow
 
-CHAT_STATUSES = {"upcoming": "Upcoming", "on_now": "On now", "over": "Over", "imported": "Transcript imported"}
+# What a chat's page and the chat list say of where it stands.
+CHAT_STATUSES = {
+    # Translators: a chat that has not started yet
+    "upcoming": _l("Upcoming"),
+    # Translators: a chat taking place at this moment
+    "on_now": _l("On now"),
+    # Translators: a chat that has ended
+    "over": _l("Over"),
+    "imported": _l("Transcript imported"),
+}
 
 
 class Chat(Base):

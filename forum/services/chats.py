@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -39,7 +40,7 @@ def get_chat(db: Session, viewer, chat_id: int) -> tuple[Chat, Space]:
     row = db.execute(select(Chat, Space).join(Space, Chat.space_id == Space.id).where(Chat.id == chat_id)
                      .options(joinedload(Chat.hosts), joinedload(Chat.topics))).unique().first()
     if row is None or not policy.can_view_space(viewer, row.Space):
-        raise NotFound("There is no chat at this address, or you do not have access to it.")
+        raise NotFound(_("There is no chat at this address, or you do not have access to it."))
     return row.Chat, row.Space
 
 
@@ -70,17 +71,17 @@ class ChatDetails:
 def _check(db: Session, actor: Member, details: ChatDetails) -> tuple[dict[str, str], list[Member]]:
     errors: dict[str, str] = {}
     if not details.title or not details.title.strip() or len(details.title) > 200:
-        errors["title"] = "Enter the chat's title, at most 200 characters"
+        errors["title"] = _("Enter the chat's title, at most 200 characters")
     if details.space is None:
-        errors["space"] = "Choose the space the chat's threads go in"
+        errors["space"] = _("Choose the space the chat's threads go in")
     elif not policy.can_moderate_space(actor, details.space):
-        errors["space"] = "You can create chats only in spaces you host"
+        errors["space"] = _("You can create chats only in spaces you host")
     if details.starts_at is None:
-        errors["starts_at"] = "Enter the date and time the chat starts, like 14/01/2011 13:00"
+        errors["starts_at"] = _("Enter the date and time the chat starts, like 14/01/2011 13:00")
     if not details.duration_minutes or not 10 <= details.duration_minutes <= 600:
-        errors["duration_minutes"] = "Enter a length between 10 and 600 minutes"
+        errors["duration_minutes"] = _("Enter a length between 10 and 600 minutes")
     if details.hashtag and not HASHTAG_RE.match(details.hashtag.strip()):
-        errors["hashtag"] = "Enter a hashtag of letters, digits and underscores, like #lgovsm"
+        errors["hashtag"] = _("Enter a hashtag of letters, digits and underscores, like #lgovsm")
     hosts: list[Member] = []
     for name in filter(None, (part.strip() for part in (details.hosts or "").split(","))):
         address = emails.normalise(name)
@@ -88,7 +89,7 @@ def _check(db: Session, actor: Member, details: ChatDetails) -> tuple[dict[str, 
         host = db.scalar(select(Member).where(
             (named | (Member.email == address)) if address else named, Member.state == "approved"))
         if host is None:
-            errors["hosts"] = f"No approved member is called {name}"
+            errors["hosts"] = _("No approved member is called %(name)s", name=name)
             break
         hosts.append(host)
     return errors, hosts
@@ -97,10 +98,10 @@ def _check(db: Session, actor: Member, details: ChatDetails) -> tuple[dict[str, 
 def save_chat(db: Session, actor: Member, details: ChatDetails, chat: Chat | None = None) -> Chat:
     """Create a chat, or change one the actor hosts."""
     if chat is not None and not can_manage(actor, chat, db.get(Space, chat.space_id)):
-        raise PermissionDenied("Only the chat's hosts and moderators can change it.")
+        raise PermissionDenied(_("Only the chat's hosts and moderators can change it."))
     errors, hosts = _check(db, actor, details)
     if errors:
-        raise ValidationError("There is a problem with the chat's details", errors)
+        raise ValidationError(_("There is a problem with the chat's details"), errors)
     if chat is None:
         chat = Chat(status="upcoming")
         db.add(chat)
@@ -144,12 +145,12 @@ def questions(db: Session, chat: Chat, voter=None) -> tuple[list[ProposedQuestio
 def propose(db: Session, chat: Chat, space: Space, member: Member, text: str) -> ProposedQuestion:
     """Propose a question for a chat that has not happened yet."""
     if not policy.can_post_in_space(member, space):
-        raise PermissionDenied("You cannot propose questions for this chat.")
+        raise PermissionDenied(_("You cannot propose questions for this chat."))
     if chat.status != "upcoming":
-        raise ValidationError("This chat has already happened; propose a question for the next one.")
+        raise ValidationError(_("This chat has already happened; propose a question for the next one."))
     text = " ".join((text or "").split())
     if len(text) < 10 or len(text) > 500:
-        raise ValidationError("Check your question", {"text": "Enter a question of 10 to 500 characters"})
+        raise ValidationError(_("Check your question"), {"text": _("Enter a question of 10 to 500 characters")})
     question = ProposedQuestion(chat_id=chat.id, member_id=member.id, text=text)
     db.add(question)
     db.flush()
@@ -159,7 +160,7 @@ def propose(db: Session, chat: Chat, space: Space, member: Member, text: str) ->
 def vote(db: Session, question: ProposedQuestion, space: Space, member: Member, on: bool) -> None:
     """Vote for a question once, or take the vote back."""
     if not policy.can_post_in_space(member, space):
-        raise PermissionDenied("You cannot vote on this chat's questions.")
+        raise PermissionDenied(_("You cannot vote on this chat's questions."))
     existing = db.get(QuestionVote, (question.id, member.id))
     if on and existing is None:
         db.add(QuestionVote(question_id=question.id, member_id=member.id))
@@ -174,11 +175,11 @@ def decide_question(db: Session, question: ProposedQuestion, chat: Chat, space: 
                     status: str, position: int | None = None) -> None:
     """A host chooses a question (at a position: Q1, Q2...), or marks it not chosen, or puts it back."""
     if not can_manage(host, chat, space):
-        raise PermissionDenied("Only the chat's hosts choose its questions.")
+        raise PermissionDenied(_("Only the chat's hosts choose its questions."))
     if status not in ("chosen", "not_chosen", "proposed"):
-        raise ValidationError("Choose what to do with the question.")
+        raise ValidationError(_("Choose what to do with the question."))
     if status == "chosen" and (position is None or not 1 <= position <= 20):
-        raise ValidationError("Check the order", {"position": "Enter the question's number in the chat, 1 to 20"})
+        raise ValidationError(_("Check the order"), {"position": _("Enter the question's number in the chat, 1 to 20")})
     question.status = status
     question.position = position if status == "chosen" else None
     db.flush()
@@ -230,7 +231,7 @@ def glance(db: Session, chat: Chat, viewer) -> Glance:
         end = max(t for t, _ in imported)
         slots = int((end - start) / BUCKET) + 1
         counts = [0] * min(slots, 288)  # a day at most
-        for when, _ in imported:
+        for when, _speaker in imported:
             index = int((when - start) / BUCKET)
             if index < len(counts):
                 counts[index] += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -107,28 +108,28 @@ def carry(db: Session, chat: Chat, space: Space, host, post_id: int) -> Proposed
     from forum.services import chats  # chats imports nothing from here; the import is local to keep it so
 
     if not chats.can_manage(host, chat, space):
-        raise PermissionDenied("Only the chat's hosts can carry its questions forward.")
+        raise PermissionDenied(_("Only the chat's hosts can carry its questions forward."))
     row = db.execute(select(Post, Thread, Space).join(Thread, Post.thread_id == Thread.id)
                      .join(Space, Thread.space_id == Space.id)
                      .where(Post.id == post_id, Thread.chat_id == chat.id)).first()
     if row is None or policy.post_state(host, row.Post, row.Space) != policy.SHOWN \
             or not policy.can_see_thread_exists(host, row.Thread, row.Space) \
             or not is_open_candidate(row.Post, row.Thread):
-        raise NotFound("There is no such question in this chat.")
+        raise NotFound(_("There is no such question in this chat."))
     if row.Space.id != space.id:
         # The next chat is in the chat's own space: a question from a thread moved elsewhere stays there.
-        raise ValidationError("This question's thread has moved to another space, so it cannot be carried "
-                              "into this space's next chat.")
+        raise ValidationError(_("This question's thread has moved to another space, so it cannot be carried "
+                                "into this space's next chat."))
     existing = carried(db, [post_id]).get(post_id)
     if existing is not None:
-        raise ValidationError("This question has already been carried into a chat.")
+        raise ValidationError(_("This question has already been carried into a chat."))
     target = next_chat(db, chat)
     if target is None:
-        raise ValidationError("There is no upcoming chat in this space yet. Create the next chat first, "
-                              "then carry the question into it.")
+        raise ValidationError(_("There is no upcoming chat in this space yet. Create the next chat first, "
+                                "then carry the question into it."))
     text = question_text(row.Post.body_source)
     if len(text) < 3:
-        raise ValidationError("This question has too few words to carry forward.")
+        raise ValidationError(_("This question has too few words to carry forward."))
     post = row.Post
     question = ProposedQuestion(chat_id=target.id, text=text, source_post_id=post.id,
                                 member_id=None if post.anonymous else post.author_id)

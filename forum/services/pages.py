@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from flask_babel import gettext as _
+
 from forum.errors import NotFound
 
 T = TypeVar("T")
@@ -47,5 +49,5 @@ def check_page_number(number: int, total: int, per_page: int) -> int:
     """Return `number` if it is a page that exists (page 1 always does), else raise NotFound."""
     pages = max(1, -(-total // per_page))
     if number < 1 or number > pages:
-        raise NotFound(f"There is no page {number}; pages run from 1 to {pages}.")
+        raise NotFound(_("There is no page %(number)s; pages run from 1 to %(pages)s.", number=number, pages=pages))
     return number

@@ -5,12 +5,15 @@ Emails about a closed space say who and which space, never what is said inside i
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import Member, Space, SpaceMembership, SpaceRequest
 from forum.models.accounts import normalise_name
 from forum.services import moderation_log
@@ -86,20 +89,21 @@ def invitations_for(db: Session, member: Member) -> list[SpaceRequest]:
 def ask_to_join(db: Session, space: Space, member: Member, message: str, link: str, site_name: str) -> SpaceRequest:
     """Ask to join a private space; its hosts are told by email."""
     if space.visibility != "private" or not policy.can_see_space_exists(member, space):
-        raise NotFound("There is no space at this address, or you do not have access to it.")
+        raise NotFound(_("There is no space at this address, or you do not have access to it."))
     if membership(db, space, member) is not None:
-        raise ValidationError("You are already a member of this space.")
+        raise ValidationError(_("You are already a member of this space."))
     if pending(db, space, member, "request") is not None:
-        raise ValidationError("You have already asked to join; the hosts will decide soon.")
+        raise ValidationError(_("You have already asked to join; the hosts will decide soon."))
     if len(message or "") > 2000:
-        raise ValidationError("Shorten your message", {"message": "Enter at most 2,000 characters"})
+        raise ValidationError(_("Shorten your message"), {"message": _("Enter at most 2,000 characters")})
     request = SpaceRequest(space_id=space.id, member_id=member.id, kind="request", message=(message or "").strip())
     db.add(request)
     for host in hosts(db, space):
-        mail.queue(db, host.email, f"{member.display_name} asks to join {space.name}", (
-            f"Hello {host.display_name},\n\n{member.display_name} has asked to join {space.name} on {site_name}. "
-            f"Decide here:\n\n{link}\n"
-        ))
+        with in_language(host.language):
+            names = dict(host=host.display_name, name=member.display_name, space=space.name, site=site_name)
+            mail.queue(db, host.email, _("%(name)s asks to join %(space)s", **names), _(
+                "Hello %(host)s,\n\n%(name)s has asked to join %(space)s on %(site)s. Decide here:\n\n%(link)s",
+                link=link, **names) + "\n")
     db.flush()
     return request
 
@@ -108,22 +112,24 @@ def decide(db: Session, request: SpaceRequest, host: Member, accept: bool, link:
     """A host approves or declines a request to join; the person is told."""
     space = request.space
     if not policy.can_moderate_space(host, space):
-        raise PermissionDenied("Only the space's hosts can decide who joins.")
+        raise PermissionDenied(_("Only the space's hosts can decide who joins."))
     if request.kind != "request" or request.status != "pending":
-        raise ValidationError("That request has already been decided.")
+        raise ValidationError(_("That request has already been decided."))
     request.status = "accepted" if accept else "declined"
     request.decided_at, request.decided_by_id = utcnow(), host.id
     if accept:
         _add(db, space, request.member)
     moderation_log.record(db, host, "approve_join" if accept else "decline_join", "space", space.id,
                           member_id=request.member_id)
-    outcome = "welcomed you into" if accept else "declined your request to join"
-    mail.queue(db, request.member.email, f"Your request to join {space.name}", (
-        f"Hello {request.member.display_name},\n\nThe hosts have {outcome} {space.name} on {site_name}.\n\n{link}\n"
-    ))
+    with in_language(request.member.language):
+        names = dict(name=request.member.display_name, space=space.name, site=site_name)
+        body = (_("Hello %(name)s,\n\nThe hosts have welcomed you into %(space)s on %(site)s.", **names) if accept else
+                _("Hello %(name)s,\n\nThe hosts have declined your request to join %(space)s on %(site)s.", **names))
+        mail.queue(db, request.member.email, _("Your request to join %(space)s", space=space.name),
+                   f"{body}\n\n{link}\n")
 
 
-INVITED_BY_ADDRESS = "If that address belongs to an approved member, they have been invited"
+INVITED_BY_ADDRESS = _l("If that address belongs to an approved member, they have been invited.")
 
 
 def invite(db: Session, space: Space, host: Member, who: str, link: str, site_name: str) -> SpaceRequest:
@@ -133,20 +139,23 @@ def invite(db: Session, space: Space, host: Member, who: str, link: str, site_na
     an account (see `invite_address`); names are public, so by name the host hears who was invited.
     """
     if not policy.can_moderate_space(host, space):
-        raise PermissionDenied("Only the space's hosts can invite people.")
+        raise PermissionDenied(_("Only the space's hosts can invite people."))
     who = (who or "").strip()
     if "@" in who:
         address = emails.normalise(who)
         if address is None:
-            raise ValidationError("Check who to invite", {"who": emails.FORMAT_ERROR + ", or a member's name"})
+            raise ValidationError(_("Check who to invite"), {"who": _(
+                "Enter an email address in the correct format, like name@example.gov.uk, or a member's name")})
         return invite_address(db, space, host, address, link, site_name)
     invitee = db.scalar(select(Member).where(Member.name_key == normalise_name(who), Member.state == "approved"))
     if not who or invitee is None:
-        raise ValidationError("Check who to invite", {"who": "No approved member has that name"})
+        raise ValidationError(_("Check who to invite"), {"who": _("No approved member has that name")})
     if membership(db, space, invitee) is not None:
-        raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} is already a member"})
+        raise ValidationError(_("Check who to invite"), {
+            "who": _("%(name)s is already a member", name=invitee.display_name)})
     if pending(db, space, invitee, "invitation") is not None:
-        raise ValidationError("Check who to invite", {"who": f"{invitee.display_name} has already been invited"})
+        raise ValidationError(_("Check who to invite"), {
+            "who": _("%(name)s has already been invited", name=invitee.display_name)})
     invitation = SpaceRequest(space_id=space.id, member_id=invitee.id, kind="invitation", decided_by_id=host.id)
     db.add(invitation)
     _send_invitation(db, space, host, invitee, link, site_name)
@@ -180,10 +189,11 @@ def invite_address(db: Session, space: Space, host: Member, address: str, link: 
 
 
 def _send_invitation(db: Session, space: Space, host: Member, invitee: Member, link: str, site_name: str) -> None:
-    mail.queue(db, invitee.email, f"You are invited to join {space.name}", (
-        f"Hello {invitee.display_name},\n\n{host.display_name} has invited you to join {space.name} on {site_name}. "
-        f"Accept or decline on your account page:\n\n{link}\n"
-    ))
+    with in_language(invitee.language):
+        mail.queue(db, invitee.email, _("You are invited to join %(space)s", space=space.name), _(
+            "Hello %(name)s,\n\n%(host)s has invited you to join %(space)s on %(site)s. Accept or decline on your "
+            "account page:\n\n%(link)s", name=invitee.display_name, host=host.display_name, space=space.name,
+            site=site_name, link=link) + "\n")
 
 
 def invitations_sent(db: Session, space: Space) -> list[SpaceRequest]:
@@ -196,9 +206,9 @@ def invitations_sent(db: Session, space: Space) -> list[SpaceRequest]:
 def withdraw_invitation(db: Session, invitation: SpaceRequest, host: Member) -> None:
     """A host takes back an invitation that has not been answered; the invitee can no longer accept it."""
     if not policy.can_moderate_space(host, invitation.space):
-        raise PermissionDenied("Only the space's hosts can withdraw invitations.")
+        raise PermissionDenied(_("Only the space's hosts can withdraw invitations."))
     if invitation.kind != "invitation" or invitation.status != "pending":
-        raise ValidationError("That invitation has already been answered or withdrawn.")
+        raise ValidationError(_("That invitation has already been answered or withdrawn."))
     invitation.status, invitation.decided_at, invitation.decided_by_id = "withdrawn", utcnow(), host.id
     moderation_log.record(db, host, "withdraw_invitation", "space", invitation.space_id,
                           invitation_id=invitation.id)
@@ -207,7 +217,7 @@ def withdraw_invitation(db: Session, invitation: SpaceRequest, host: Member) -> 
 def answer_invitation(db: Session, invitation: SpaceRequest, member: Member, accept: bool) -> None:
     """The invitee accepts or declines."""
     if invitation.kind != "invitation" or invitation.member_id != member.id or invitation.status != "pending":
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     invitation.status = "accepted" if accept else "declined"
     invitation.decided_at = utcnow()
     if accept:
@@ -217,9 +227,9 @@ def answer_invitation(db: Session, invitation: SpaceRequest, member: Member, acc
 def remove(db: Session, space: Space, host: Member, member: Member) -> None:
     """A host removes someone from the space; they lose access on their next request."""
     if not policy.can_moderate_space(host, space):
-        raise PermissionDenied("Only the space's hosts can remove members.")
+        raise PermissionDenied(_("Only the space's hosts can remove members."))
     if membership(db, space, member) is None:
-        raise NotFound("That person is not a member of this space.")
+        raise NotFound(_("That person is not a member of this space."))
     db.execute(delete(SpaceMembership).where(SpaceMembership.space_id == space.id,
                                              SpaceMembership.member_id == member.id))
     moderation_log.record(db, host, "remove_from_space", "space", space.id, member_id=member.id)
@@ -229,7 +239,7 @@ def remove(db: Session, space: Space, host: Member, member: Member) -> None:
 def leave(db: Session, space: Space, member: Member) -> None:
     """Leave a space."""
     if membership(db, space, member) is None:
-        raise NotFound("You are not a member of this space.")
+        raise NotFound(_("You are not a member of this space."))
     db.execute(delete(SpaceMembership).where(SpaceMembership.space_id == space.id,
                                              SpaceMembership.member_id == member.id))
     policy.forget_roles(member)

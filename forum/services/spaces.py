@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,15 +18,15 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def _check(db: Session, slug: str, name: str, visibility: str, space: Space | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not SLUG_RE.match(slug) or len(slug) > 60:
-        errors["slug"] = "Enter a short address of lower-case letters, digits and hyphens, like lgovsm-chat"
+        errors["slug"] = _("Enter a short address of lower-case letters, digits and hyphens, like lgovsm-chat")
     else:
         taken = db.scalar(select(Space).where(Space.slug == slug))
         if taken is not None and taken is not space:
-            errors["slug"] = "Another space already has that address"
+            errors["slug"] = _("Another space already has that address")
     if not name.strip() or len(name) > 120:
-        errors["name"] = "Enter the space's name, at most 120 characters"
+        errors["name"] = _("Enter the space's name, at most 120 characters")
     if visibility not in VISIBILITIES:
-        errors["visibility"] = "Choose who can read the space: " + ", ".join(VISIBILITIES)
+        errors["visibility"] = _("Choose who can read the space: %(choices)s", choices=", ".join(VISIBILITIES))
     return errors
 
 
@@ -34,7 +35,7 @@ def _check_email(db: Session, email_threads: bool, local_part: str, space: Space
     """The space's email local part as stored (None: none), adding what is wrong with it to `errors`."""
     if not (local_part or "").strip():
         if email_threads:
-            errors["email_local_part"] = "Enter the part before the @ of the space's email address, like comms-chat"
+            errors["email_local_part"] = _("Enter the part before the @ of the space's email address, like comms-chat")
         return None
     try:
         local = mail_tokens.clean_local_part(local_part)
@@ -43,7 +44,7 @@ def _check_email(db: Session, email_threads: bool, local_part: str, space: Space
         return None
     taken = db.scalar(select(Space).where(Space.email_local_part == local))
     if taken is not None and taken is not space:
-        errors["email_local_part"] = "Another space already has that email address"
+        errors["email_local_part"] = _("Another space already has that email address")
     return local
 
 
@@ -56,7 +57,7 @@ def create_space(
     errors = _check(db, slug, name, visibility, None)
     local = _check_email(db, email_threads, email_local_part, None, errors)
     if errors:
-        raise ValidationError("The space could not be created", errors)
+        raise ValidationError(_("The space could not be created"), errors)
     space = Space(
         slug=slug, name=name.strip(), visibility=visibility, description=description.strip(),
         anonymous_posting=anonymous_posting, email_threads=email_threads, email_local_part=local,
@@ -76,7 +77,7 @@ def update_space(
     if email_threads is not None:
         local = _check_email(db, email_threads, email_local_part or "", space, errors)
     if errors:
-        raise ValidationError("The space could not be saved", errors)
+        raise ValidationError(_("The space could not be saved"), errors)
     space.slug, space.name, space.visibility = slug, name.strip(), visibility
     space.description, space.anonymous_posting = description.strip(), anonymous_posting
     if email_threads is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
@@ -80,12 +81,12 @@ def new_chat():
     db = session()
     form = ChatForm()
     if not _chat_form(db, form):
-        raise PermissionDenied("Only space hosts and moderators can create chats.")
+        raise PermissionDenied(_("Only space hosts and moderators can create chats."))
     if form.validate_on_submit():
         done = attempt(db, form, lambda: chats.save_chat(db, current_user, _details(db, form)))
         if done:
             created = done.value
-            flash("The chat was created.", "success")
+            flash(_("The chat was created."), "success")
             return redirect(url_for("forum.chat", chat_id=created.id))
     errors = form_errors(form)
     return render_template("forum/chats/form.html", form=form, chat=None, errors=errors), 400 if errors else 200
@@ -98,7 +99,7 @@ def edit_chat(chat_id: int):
     db = session()
     found, space = chats.get_chat(db, current_user, chat_id)
     if not chats.can_manage(current_user, found, space):
-        raise PermissionDenied("Only the chat's hosts and moderators can change it.")
+        raise PermissionDenied(_("Only the chat's hosts and moderators can change it."))
     if request.method == "GET":
         local = found.starts_at.astimezone(LONDON) if found.starts_at else None
         form = ChatForm(data={
@@ -111,7 +112,7 @@ def edit_chat(chat_id: int):
     _chat_form(db, form)
     if form.validate_on_submit():
         if attempt(db, form, lambda: chats.save_chat(db, current_user, _details(db, form), found)):
-            flash("The chat was saved.", "success")
+            flash(_("The chat was saved."), "success")
             return redirect(url_for("forum.chat", chat_id=found.id))
     errors = form_errors(form)
     return render_template("forum/chats/form.html", form=form, chat=found, errors=errors), 400 if errors else 200
@@ -126,7 +127,7 @@ def propose_question(chat_id: int):
     form = ProposeQuestionForm()
     if form.validate_on_submit():
         if attempt(db, form, lambda: chats.propose(db, found, space, current_user, form.text.data or "")):
-            flash("Your question was added. Members can vote for it now.", "success")
+            flash(_("Your question was added. Members can vote for it now."), "success")
             return redirect(url_for("forum.chat", chat_id=found.id, _anchor="questions"))
     return _chat_page(db, found.id, form)
 
@@ -134,7 +135,7 @@ def propose_question(chat_id: int):
 def _question(db, question_id: int):
     question = db.get(ProposedQuestion, question_id)
     if question is None:
-        raise NotFound("There is no such question.")
+        raise NotFound(_("There is no such question."))
     found, space = chats.get_chat(db, current_user, question.chat_id)
     return question, found, space
 
@@ -193,7 +194,7 @@ def chat_ics(chat_id: int):
     db = session()
     found, _space = chats.get_chat(db, current_user, chat_id)
     if found.starts_at is None:
-        raise NotFound("This chat has no date yet.")
+        raise NotFound(_("This chat has no date yet."))
     return _ics(_events(db, [found]), found.title, f"chat-{found.id}.ics")
 
 
@@ -202,7 +203,7 @@ def chats_ics():
     """Upcoming and recently imported chats the viewer may read (visitors: public ones), as a feed Outlook can
     subscribe to."""
     db = session()
-    return _ics(_events(db, chats.calendar_chats(db, current_user)), f"{site_name()} chats", "chats.ics")
+    return _ics(_events(db, chats.calendar_chats(db, current_user)), _("%(site)s chats", site=site_name()), "chats.ics")
 
 
 
@@ -231,7 +232,8 @@ def send_recap(chat_id: int):
         done = attempt(db, form, lambda: recaps.send_by_host(db, found, space, current_user, recap_links(),
                                                              site_name()))
         if done:
-            flash(f"The recap was sent to {done.value} {'member' if done.value == 1 else 'members'}.", "success")
+            flash(ngettext("The recap was sent to %(num)s member.", "The recap was sent to %(num)s members.",
+                           done.value), "success")
         else:
             flash(first_error(form), "error")
     else:
@@ -246,11 +248,11 @@ def titles_checked(chat_id: int):
     db = session()
     found, space = chats.get_chat(db, current_user, chat_id)
     if not chats.can_manage(current_user, found, space):
-        raise PermissionDenied("Only the chat's hosts can tick off its checklist.")
+        raise PermissionDenied(_("Only the chat's hosts can tick off its checklist."))
     if ConfirmForm().validate_on_submit():
         found.titles_checked_at = found.titles_checked_at or utcnow()
         db.commit()
-        flash("The titles are marked as checked.", "success")
+        flash(_("The titles are marked as checked."), "success")
     return redirect(url_for("forum.chat", chat_id=found.id, _anchor="after-the-chat"))
 
 
@@ -265,7 +267,7 @@ def carry_question(chat_id: int, post_id: int):
     if form.validate_on_submit():
         done = attempt(db, form, lambda: open_questions.carry(db, found, space, current_user, post_id))
         if done:
-            flash("The question was added to the next chat's proposed questions, credited to its asker.", "success")
+            flash(_("The question was added to the next chat's proposed questions, credited to its asker."), "success")
             return redirect(url_for("forum.chat", chat_id=done.value.chat_id, _anchor=f"question-{done.value.id}"))
     flash(first_error(form), "error")
     return redirect(url_for("forum.chat", chat_id=found.id, _anchor="open-questions"))
