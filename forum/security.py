@@ -12,11 +12,13 @@ import logging
 from html import escape
 
 from flask import Flask, current_app, g, render_template, request, session, template_rendered
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.cleantext import has_control_characters
+from forum.i18n import html_lang
 from forum.settings import flag, whole_number, word_list
 
 log = logging.getLogger("forum.security")
@@ -134,14 +136,14 @@ def _check_request():
         request.max_content_length = int(current_app.config["FORUM_IMPORT_MAX_BYTES"]) + UPLOAD_MARGIN
     for target in request.args.getlist("next"):
         if has_control_characters(target):
-            return _error_page(400, "The address in this link is not valid. Go back and follow the link again.")
+            return _error_page(400, _("The address in this link is not valid. Go back and follow the link again."))
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             targets = request.form.getlist("next")
         except HTTPException:
             return None  # too large: the view's own form access raises the 413 with its page
         if any(has_control_characters(target) for target in targets):
-            return _error_page(400, "The address in this form is not valid. Go back and try again.")
+            return _error_page(400, _("The address in this form is not valid. Go back and try again."))
     return None
 
 
@@ -226,10 +228,9 @@ def _host_refused() -> bool:
 
 
 def _plain_page(code: int, message: str) -> str:
-    title = {400: "There is a problem", 413: "That is too large", 500: "Sorry, something went wrong"}.get(
-        code, "There is a problem")
+    title = {413: _("That is too large"), 500: _("Sorry, something went wrong")}.get(code) or _("There is a problem")
     return (
-        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{html_lang()}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
         f"<p>{escape(message)}</p></main></body></html>"
     )
@@ -237,9 +238,9 @@ def _plain_page(code: int, message: str) -> str:
 
 def _bad_request(error):
     if _host_refused():
-        return _plain_page(400, "This site is not served at that address."), 400
+        return _plain_page(400, _("This site is not served at that address.")), 400
     description = getattr(error, "description", None)
-    message = "The request could not be understood. Go back and try again."
+    message = _("The request could not be understood. Go back and try again.")
     if description and not str(description).startswith("The browser (or proxy) sent a request"):
         message = str(description)
     return _error_page(400, message)
@@ -247,8 +248,11 @@ def _bad_request(error):
 
 def _too_large(_error):
     limit = request.max_content_length or current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    size = f" The most it can take is {limit / 1024 / 1024:.0f} MB." if limit else ""
-    return _error_page(413, "What you sent is too large." + size + " Send something smaller.")
+    if limit:
+        megabytes = f"{limit / 1024 / 1024:.0f}"
+        return _error_page(413, _("What you sent is too large. The most it can take is %(size)s MB. Send something "
+                                  "smaller.", size=megabytes))
+    return _error_page(413, _("What you sent is too large. Send something smaller."))
 
 
 def _server_error(_error):
@@ -257,8 +261,8 @@ def _server_error(_error):
         return render_template("forum/errors/500.html"), 500
     except Exception:
         log.exception("The 500 page could not be drawn")
-        return _plain_page(500, "The forum could not finish that. Nothing you sent was half-saved: try again "
-                                "in a minute."), 500
+        return _plain_page(500, _("The forum could not finish that. Nothing you sent was half-saved: try again "
+                                  "in a minute.")), 500
 
 
 # -- signing out ----------------------------------------------------------------------------------------

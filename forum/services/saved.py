@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -53,8 +54,8 @@ def set_note(saved: SavedPost, note: str) -> None:
     """Set the private note on a saved item: at most NOTE_MAX characters; blank clears it."""
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ValidationError("The note is too long",
-                              {"note": f"Make the note {NOTE_MAX} characters or fewer (it has {len(note)})"})
+        raise ValidationError(_("The note is too long"), {"note": _(
+            "Make the note %(most)s characters or fewer (it has %(count)s)", most=NOTE_MAX, count=len(note))})
     saved.note = note
 
 
@@ -95,7 +96,7 @@ def saved_item(db: Session, member: Member, saved_id: int) -> SavedItem:
         .where(SavedPost.id == saved_id, SavedPost.member_id == member.id)
     ).first()
     if row is None:
-        raise NotFound("There is no saved post at this address.")
+        raise NotFound(_("There is no saved post at this address."))
     return _as_seen(member, *row)
 
 

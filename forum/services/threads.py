@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -42,9 +43,9 @@ def recount_space(db: Session, space: Space) -> None:
 def move_thread(db: Session, thread: Thread, source: Space, target: Space, moderator: Member, reason: str = "") -> None:
     """Move a thread into another space; the target's visibility decides who can read it from now on."""
     if not (policy.can_moderate_space(moderator, source) and policy.can_moderate_space(moderator, target)):
-        raise PermissionDenied("You can move threads only between spaces you moderate.")
+        raise PermissionDenied(_("You can move threads only between spaces you moderate."))
     if source.id == target.id:
-        raise ValidationError("Choose a different space", {"space": "The thread is already in that space"})
+        raise ValidationError(_("Choose a different space"), {"space": _("The thread is already in that space")})
     thread.space_id = target.id
     # Imported posts keep their chat; quotes across spaces are refused from now on by the same check as ever.
     db.flush()

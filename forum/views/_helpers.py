@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -20,7 +21,7 @@ from forum.times import LONDON, parse_uk_time  # noqa: F401 (the views' one date
 from forum.db import session
 from forum.services import mentions, posting
 
-EXPIRED = "This form had expired, so nothing was sent. Check what you typed and send it again."
+EXPIRED = _l("This form had expired, so nothing was sent. Check what you typed and send it again.")
 
 
 def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
@@ -28,7 +29,7 @@ def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for name, messages in form.errors.items():
         if name == "csrf_token":
-            found.append(("main-content", EXPIRED))
+            found.append(("main-content", str(EXPIRED)))
             continue
         if name is None:  # errors about the whole form
             found.extend(("main-content", str(message)) for message in messages)
@@ -42,7 +43,7 @@ def form_errors(form: FlaskForm) -> list[tuple[str, str]]:
 def first_error(form: FlaskForm) -> str:
     """The form's first error message, for a form that answers with a flash and a redirect."""
     found = form_errors(form)
-    return found[0][1] if found else "Check what you sent and try again."
+    return found[0][1] if found else _("Check what you sent and try again.")
 
 
 def apply_errors(form: FlaskForm, error: ValidationError) -> None:

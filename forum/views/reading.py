@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
@@ -23,7 +24,7 @@ def _member_key() -> str:
 def _checked_form() -> None:
     """A button-only form's CSRF token must be good; an expired one is a 400 that says so and changes nothing."""
     if not ConfirmForm().validate_on_submit():
-        raise ValidationError(EXPIRED)
+        raise ValidationError(str(EXPIRED))
 
 
 def remember_read(db, thread_id: int, posts: list) -> None:
@@ -78,7 +79,7 @@ def mark_all_read():
     db = session()
     read_state.mark_all_read(db, current_user)
     db.commit()
-    flash("Everything is marked as read.", "success")
+    flash(_("Everything is marked as read."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("forum.home")))
 
 
@@ -92,7 +93,7 @@ def mark_space_read(slug: str):
     _checked_form()
     read_state.mark_all_read(db, current_user, space)
     db.commit()
-    flash(f"Every thread in {space.name} is marked as read.", "success")
+    flash(_("Every thread in %(name)s is marked as read.", name=space.name), "success")
     return redirect(url_for("forum.space", slug=space.slug))
 
 
@@ -106,7 +107,7 @@ def save_post(post_id: int):
     _checked_form()
     saved.save(db, current_user, post)
     db.commit()
-    flash("Saved. You will find it under Saved posts.", "success")
+    flash(_("Saved. You will find it under Saved posts."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("forum.post", post_id=post.id)))
 
 
@@ -118,7 +119,7 @@ def unsave_post(post_id: int):
     db = session()
     _checked_form()
     if saved.unsave(db, current_user, post_id):
-        flash("Removed from your saved posts.", "success")
+        flash(_("Removed from your saved posts."), "success")
     db.commit()
     return redirect(safe_next(request.form.get("next"), url_for("forum.post", post_id=post_id)))
 
@@ -140,7 +141,7 @@ def saved_note(saved_id: int):
     item = saved.saved_item(db, current_user, saved_id)
     form = SavedNoteForm(data={"note": item.saved.note} if request.method == "GET" else None)
     if form.validate_on_submit() and attempt(db, form, lambda: saved.set_note(item.saved, form.note.data or "")):
-        flash("Your note was saved.", "success")
+        flash(_("Your note was saved."), "success")
         return redirect(url_for("forum.saved_posts", _anchor=f"saved-{item.saved.id}"))
     errors = form_errors(form)
     return render_template("forum/saved_note.html", item=item, form=form, errors=errors), 400 if errors else 200
