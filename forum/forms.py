@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from forum.cleantext import clean_line, clean_text
+from forum.i18n import HTML_LANG, LANGUAGES, current_language
 from forum.models import EMAIL_FREQUENCIES, PLATFORMS, SECTORS, VISIBILITIES
 from forum.models.accounts import RECAP_CHOICES
 
@@ -157,6 +158,16 @@ class DirectoryForm(Form):
     champion = BooleanField(_l("Digital champions only"))
 
 
+def post_language_field() -> SelectField:
+    """The choice of a post's language (#24): English or Cymraeg, each named in itself (and marked so, for
+    screen readers), starting on the language the member reads the forum in; the posting service checks it."""
+    return SelectField(
+        _l("Language of this post"), description=_l("Screen readers read your post in this language."),
+        choices=[SelectChoice(code, name, {"lang": HTML_LANG[code]}) for code, name in LANGUAGES.items()],
+        default=current_language, validate_choice=False,
+    )
+
+
 class ThreadForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(max=200)])
     body = TextAreaField(
@@ -164,6 +175,7 @@ class ThreadForm(Form):
         "lists with - and quotes with >."),
         validators=[DataRequired(_l("Enter the text of your post"))],
     )
+    language = post_language_field()
     anonymous = BooleanField(_l("Post without showing my name"))
     submission_key = HiddenField()
     preview = SubmitField(_l("Preview"))
@@ -177,6 +189,7 @@ class ReplyForm(Form):
         validators=[DataRequired(_l("Enter the text of your reply"))],
     )
     quote_of = HiddenField()
+    language = post_language_field()
     anonymous = BooleanField(_l("Post without showing my name"))
     submission_key = HiddenField()
     preview = SubmitField(_l("Preview"))
@@ -185,6 +198,7 @@ class ReplyForm(Form):
 
 class EditPostForm(Form):
     body = TextAreaField(_l("Your post"), validators=[DataRequired(_l("Enter the text of your post"))])
+    language = post_language_field()
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save changes"))
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.resources import resource_dir
@@ -72,6 +73,14 @@ def current_language() -> str:
 def html_lang() -> str:
     """What <html lang> should say for the current language."""
     return HTML_LANG[current_language()]
+
+
+def lang_attribute(code: str | None) -> Markup:
+    """` lang="cy"` for an element holding words written in `code` (a post's language) when the page is in
+    another language, so screen readers switch voice; nothing when it is the page's or not known."""
+    if code not in LANGUAGES or code == current_language():
+        return Markup("")
+    return Markup(' lang="%s"') % HTML_LANG[code]
 
 
 @contextmanager

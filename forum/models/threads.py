@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from markupsafe import Markup
 
@@ -114,6 +114,9 @@ class Post(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("forum_chat_import.id", ondelete="SET NULL"))
     source_key: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(String(500))
+    # The language it is written in, as its author said ("en", "cy"), so screen readers read it right
+    # (#24); None: not said (imports, posts from before).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     thread = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
     author = relationship("Member", foreign_keys=[author_id], lazy="raise")
@@ -148,3 +151,11 @@ class Post(Base):
 
     def __repr__(self) -> str:
         return f"<Post {self.id} in thread {self.thread_id}>"
+
+
+# A thread's title is taken to be in its first post's language (#24); loaded only where asked for
+# (reading.get_thread), one subquery on the first post's key.
+Thread.title_language = column_property(
+    select(Post.language).where(Post.id == Thread.first_post_id).correlate_except(Post).scalar_subquery(),
+    deferred=True,
+)
