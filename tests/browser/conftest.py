@@ -21,14 +21,14 @@ from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import forum.models  # noqa: F401  (registers the tables)
-from forum import markup
+from forum import i18n, markup
 from forum.models import Member, Post, Space, Speaker, Thread
 from forum.db import utcnow
 from forum.services import demo, posting
 from forum.services.spaces import create_space
 from tests.browser import checks
 from tests.browser.checks import Traffic, axe_violations, expect_submission, reflow_problems, traffic_problems
-from tests.browser.pages import ALL_VISITS, Visit
+from tests.browser.pages import ALL_VISITS, WELSH_VISITS, InLanguage, Visit
 from tests.conftest import make_test_app
 
 FAST_HASH = "pbkdf2:sha256:1000"
@@ -464,23 +464,25 @@ class Browsing:
         self.sites = sites
         self.tabs: dict[tuple, tuple] = {}
 
-    def new_context(self, site: LiveSite, who: str, **options):
+    def new_context(self, site: LiveSite, who: str, language: str = "en", **options):
         context = self.browser.new_context(viewport=VIEWPORT, **options)
         context.set_default_timeout(15_000)
         if who != "visitor":
             page = context.new_page()
             sign_in(page, site.base_url, *PEOPLE[who])
             page.close()
+        if language != "en":  # as the "Cymraeg" switch link leaves it (signed in first, in English)
+            context.add_cookies([{"name": i18n.COOKIE, "value": language, "url": site.base_url}])
         return context
 
     def _tab(self, visit: Visit):
         if visit.isolated:
-            context = self.new_context(self.sites[visit.site], visit.who)
+            context = self.new_context(self.sites[visit.site], visit.who, visit.language)
             page = context.new_page()
             return context, page, Traffic(page)
-        key = (visit.site, visit.who)
+        key = (visit.site, visit.who, visit.language)
         if key not in self.tabs:
-            context = self.new_context(self.sites[visit.site], visit.who)
+            context = self.new_context(self.sites[visit.site], visit.who, visit.language)
             context.add_init_script(path=str(checks.AXE_JS))  # faster than injecting it on every page
             page = context.new_page()
             self.tabs[key] = (context, page, Traffic(page))
@@ -499,7 +501,7 @@ class Browsing:
                 context if visit.isolated else None)
         response = page.goto(site.url(visit.url_path(site.ids)), wait_until="load")
         if visit.act is not None:
-            response = visit.act(page, site.ids)
+            response = visit.act(page if visit.language == "en" else InLanguage(page, visit.language), site.ids)
         traffic.settle()
         return page, response, traffic, (context if visit.isolated else None)
 
@@ -616,7 +618,8 @@ def _sweep_in_thread(sites: dict, visits: list[Visit], results: dict, failures: 
 
 
 def _share_out(visits: list[Visit], workers: int) -> list[list[Visit]]:
-    """Split the visits between workers, keeping each (site, who) together so each signs in once."""
+    """Split the visits between workers, keeping each (site, who) together so each signs in once (per
+    language) and one person's steps (an admin's imports, in English then in Welsh) never race each other."""
     groups: dict[tuple, list[Visit]] = {}
     for visit in visits:
         groups.setdefault((visit.site, visit.who), []).append(visit)
@@ -628,12 +631,12 @@ def _share_out(visits: list[Visit], workers: int) -> list[list[Visit]]:
 
 @pytest.fixture(scope="session")
 def sweep(browsing, request) -> dict[str, PageResult]:
-    """Visit every entry of PAGES once; the tests read what was found. (With -k, only the entries
-    whose tests were selected.)"""
+    """Visit every entry of PAGES once, and in Welsh (WELSH_VISITS); the tests read what was found.
+    (With -k, only the entries whose tests were selected.)"""
     checks.require_axe()
     wanted = {item.callspec.params["visit"].name for item in request.session.items
               if hasattr(item, "callspec") and "visit" in item.callspec.params}
-    visits = [visit for visit in ALL_VISITS if visit.name in wanted]
+    visits = [visit for visit in ALL_VISITS + WELSH_VISITS if visit.name in wanted]
     results: dict[str, PageResult] = {}
     mine, *others = _share_out(visits, SWEEP_WORKERS) or [[]]
     failures: list = []
