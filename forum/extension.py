@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_compress import Compress
 from flask_login import AnonymousUserMixin, LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -116,7 +117,8 @@ class Forum:
             )
         manager = LoginManager()
         manager.login_view = "forum.login"
-        manager.login_message = "Sign in to continue."
+        manager.login_message = _l("Sign in to continue.")
+        manager.localize_callback = str  # the message in the reader's language, as it is flashed
         manager.login_message_category = "info"
         manager.user_loader(_load_member)
         manager.init_app(app)
