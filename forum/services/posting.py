@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import markup, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.i18n import LANGUAGES
 from forum.models import Member, Post, PostRevision, Space, Thread
 
 MAX_TITLE = 200
@@ -19,27 +21,36 @@ def check_title(title: str) -> str:
     """Return the cleaned title, or raise ValidationError saying what is wrong."""
     title = " ".join(title.split())
     if len(title) < 3:
-        raise ValidationError("Check the title", {"title": "Enter a title of at least 3 characters"})
+        raise ValidationError(_("Check the title"), {"title": _("Enter a title of at least 3 characters")})
     if len(title) > MAX_TITLE:
-        raise ValidationError("Check the title", {"title": f"Enter a title of at most {MAX_TITLE} characters"})
+        raise ValidationError(_("Check the title"),
+                              {"title": _("Enter a title of at most %(count)s characters", count=MAX_TITLE)})
     return title
 
 
 def check_body(body: str) -> str:
     """Return the body, or raise ValidationError when it is empty or too long."""
     if not body or not body.strip():
-        raise ValidationError("Check your post", {"body": "Enter the text of your post"})
+        raise ValidationError(_("Check your post"), {"body": _("Enter the text of your post")})
     if len(body) > markup.MAX_SOURCE_CHARS:
-        raise ValidationError(
-            "Check your post", {"body": f"Enter at most {markup.MAX_SOURCE_CHARS:,} characters"}
-        )
+        most = f"{markup.MAX_SOURCE_CHARS:,}"
+        raise ValidationError(_("Check your post"), {"body": _("Enter at most %(count)s characters", count=most)})
     return body.replace("\r\n", "\n")
+
+
+def check_language(code: str | None) -> str | None:
+    """Return the language a post is written in (a code of forum.i18n.LANGUAGES, or None: not said), or raise."""
+    if not code:
+        return None
+    if code not in LANGUAGES:
+        raise ValidationError(_("Check your post"), {"language": _("Choose English or Cymraeg as the post's language")})
+    return code
 
 
 def _check_anonymous(space: Space, anonymous: bool) -> None:
     if anonymous and not space.anonymous_posting:
         raise ValidationError(
-            "Check your post", {"anonymous": "This space does not allow posting without your name"}
+            _("Check your post"), {"anonymous": _("This space does not allow posting without your name")}
         )
 
 
@@ -106,22 +117,22 @@ def already_posted(db: Session, author: Member, submission_key: str | None) -> P
 
 def start_thread(
     db: Session, *, space: Space, author: Member, title: str, body: str, anonymous: bool = False,
-    submission_key: str | None = None,
+    submission_key: str | None = None, language: str | None = None,
 ) -> Thread:
     """Start a thread with its first post (a form submitted twice starts it once)."""
     earlier = already_posted(db, author, submission_key)
     if earlier is not None:
         return db.get(Thread, earlier.thread_id)
     if not policy.can_post_in_space(author, space):
-        raise PermissionDenied("You cannot start threads in this space")
+        raise PermissionDenied(_("You cannot start threads in this space"))
     errors: dict[str, str] = {}
-    for check, value in ((check_title, title), (check_body, body)):
+    for check, value in ((check_title, title), (check_body, body), (check_language, language)):
         try:
             check(value)
         except ValidationError as exc:
             errors.update(exc.errors)
     if errors:
-        raise ValidationError("Check your thread", errors)
+        raise ValidationError(_("Check your thread"), errors)
     _check_anonymous(space, anonymous)
     now = utcnow()
     waiting = needs_approval(db, space, author)
@@ -129,7 +140,7 @@ def start_thread(
     post = add_post(db, thread, space, Post(
         author_id=author.id, **Post.body_columns(check_body(body)),
         created_at=now, anonymous=anonymous, awaiting_approval=waiting, hidden_at=now if waiting else None,
-        submission_key=submission_key or None,
+        submission_key=submission_key or None, language=check_language(language),
     ))
     thread.first_post_id = post.id
     db.flush()
@@ -139,6 +150,7 @@ def start_thread(
 def reply(
     db: Session, *, thread: Thread, space: Space, author: Member, body: str,
     quote_of: Post | None = None, anonymous: bool = False, submission_key: str | None = None,
+    language: str | None = None,
 ) -> Post:
     """Reply to a thread, optionally quoting a post from the same space (a form submitted twice posts once)."""
     earlier = already_posted(db, author, submission_key)
@@ -146,30 +158,35 @@ def reply(
         return earlier
     if not policy.can_reply(author, thread, space):
         if thread.locked and policy.can_post_in_space(author, space):
-            raise PermissionDenied("This thread is locked: no new replies")
-        raise PermissionDenied("You cannot reply in this space")
+            raise PermissionDenied(_("This thread is locked: no new replies"))
+        raise PermissionDenied(_("You cannot reply in this space"))
     body = check_body(body)
+    language = check_language(language)
     _check_anonymous(space, anonymous)
     if quote_of is not None:
         quoted_thread = db.get(Thread, quote_of.thread_id)
         # A quote must never carry words out of a space into another.
         if quoted_thread is None or quoted_thread.space_id != space.id:
-            raise NotFound("The post you tried to quote does not exist")
+            raise NotFound(_("The post you tried to quote does not exist"))
     now = utcnow()
     waiting = needs_approval(db, space, author)
     post = Post(
         author_id=author.id, **Post.body_columns(body), created_at=now,
         quote_of_id=quote_of.id if quote_of else None, anonymous=anonymous,
         awaiting_approval=waiting, hidden_at=now if waiting else None, submission_key=submission_key or None,
+        language=language,
     )
     return add_post(db, thread, space, post)
 
 
-def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: str) -> Post:
-    """Change a post's text and mark it as edited."""
+def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: str,
+              language: str | None = None) -> Post:
+    """Change a post's text and mark it as edited; `language`, when given, is the one it is now said to be in."""
     if not policy.can_edit_post(editor, post, space):
-        raise PermissionDenied("You can only edit your own posts")
+        raise PermissionDenied(_("You can only edit your own posts"))
     body = check_body(body)
+    if language is not None:
+        post.language = check_language(language)  # a label, not the words: not an edit, no earlier version
     if body != post.body_source:
         # Keep the version being replaced, for moderators.
         db.add(PostRevision(post_id=post.id, body_source=post.body_source, editor_id=editor.id,
@@ -183,7 +200,7 @@ def edit_post(db: Session, *, post: Post, space: Space, editor: Member, body: st
 def delete_post(db: Session, *, post: Post, space: Space, member: Member) -> Post:
     """Delete a post's words but keep its place, so replies and counts stay coherent."""
     if not policy.can_edit_post(member, post, space):
-        raise PermissionDenied("You can only delete your own posts")
+        raise PermissionDenied(_("You can only delete your own posts"))
     post.deleted_at = utcnow()
     post.set_body("")
     # "Your words will be removed": the earlier versions too, or moderators would still read them.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload, undefer
 
 from forum import policy
 from forum.db import utcnow
@@ -72,7 +73,7 @@ def get_space(db: Session, viewer, slug: str) -> Space:
     """The space at `slug` if the viewer may read it; otherwise the same NotFound as for no such space."""
     space = db.scalar(select(Space).where(Space.slug == slug))
     if space is None or not policy.can_view_space(viewer, space):
-        raise NotFound("There is no space at this address, or you do not have access to it.")
+        raise NotFound(_("There is no space at this address, or you do not have access to it."))
     return space
 
 
@@ -80,7 +81,7 @@ def get_listed_space(db: Session, viewer, slug: str) -> Space:
     """The space at `slug` if the viewer may know it exists (a private space's name shows to members)."""
     space = db.scalar(select(Space).where(Space.slug == slug))
     if space is None or not policy.can_see_space_exists(viewer, space):
-        raise NotFound("There is no space at this address, or you do not have access to it.")
+        raise NotFound(_("There is no space at this address, or you do not have access to it."))
     return space
 
 
@@ -119,10 +120,10 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     """The thread and its space if the viewer may read it; otherwise NotFound."""
     row = db.execute(
         select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
-        .options(joinedload(Thread.chat))
+        .options(joinedload(Thread.chat), undefer(Thread.title_language))
     ).first()
     if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
-        raise NotFound("There is no thread at this address, or you do not have access to it.")
+        raise NotFound(_("There is no thread at this address, or you do not have access to it."))
     return row.Thread, row.Space
 
 
@@ -166,7 +167,7 @@ def get_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Space]:
     ).first()
     if (row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space)
             or policy.post_state(viewer, row.Post, row.Space) is None):
-        raise NotFound("There is no post at this address, or you do not have access to it.")
+        raise NotFound(_("There is no post at this address, or you do not have access to it."))
     return row.Post, row.Thread, row.Space
 
 
@@ -174,7 +175,7 @@ def get_shown_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Spa
     """A post whose words the viewer may read (not a placeholder); otherwise the same NotFound as for none."""
     post, thread, space = get_post(db, viewer, post_id)
     if policy.post_state(viewer, post, space) != policy.SHOWN:
-        raise NotFound("There is no post at this address, or you do not have access to it.")
+        raise NotFound(_("There is no post at this address, or you do not have access to it."))
     return post, thread, space
 
 

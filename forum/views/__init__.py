@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from forum import i18n, policy
@@ -69,6 +70,7 @@ bp.add_app_template_global(policy.moderates_anything, "forum_moderates_anything"
 bp.add_app_template_global(generate_csrf, "forum_csrf_token")
 bp.add_app_template_global(i18n.html_lang, "forum_html_lang")
 bp.add_app_template_global(i18n.current_language, "forum_language")
+bp.add_app_template_global(i18n.lang_attribute, "forum_lang")
 bp.add_app_template_global(i18n.LANGUAGES, "forum_languages")
 
 
@@ -87,7 +89,7 @@ def _not_found(_error):
 def _too_many(error):
     return render_template(
         "forum/errors/error.html", code=429,
-        message="You have tried that too many times in a short while. Wait a minute and try again.",
+        message=_("You have tried that too many times in a short while. Wait a minute and try again."),
     ), 429
 
 

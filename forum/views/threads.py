@@ -7,6 +7,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -45,7 +46,7 @@ def forum_source_site(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     if host.endswith(".slack.com"):
         return "Slack"
-    return _SITE_NAMES.get(host) or _SITE_NAMES.get(host.removeprefix("www.")) or host.removeprefix("www.") or "another site"
+    return _SITE_NAMES.get(host) or _SITE_NAMES.get(host.removeprefix("www.")) or host.removeprefix("www.") or _("another site")
 
 
 @bp.app_template_filter("forum_snippet")
@@ -107,8 +108,8 @@ def reply(thread_id: int):
     db = session()
     thread, space = reading.get_thread(db, current_user, thread_id)
     if not policy.can_reply(current_user, thread, space):
-        raise PermissionDenied("This thread is locked: no new replies." if thread.locked
-                               else "You cannot reply in this space.")
+        raise PermissionDenied(_("This thread is locked: no new replies.") if thread.locked
+                               else _("You cannot reply in this space."))
     form = ReplyForm()
     quote_of = _quoted_post(db, request.values.get("quote") or form.quote_of.data, space)
     preview = None
@@ -123,14 +124,15 @@ def reply(thread_id: int):
                 post = posting.reply(
                     db, thread=thread, space=space, author=current_user, body=form.body.data,
                     quote_of=quote_of, anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
+                    language=form.language.data,
                 )
                 notifications.post_created(db, post, thread, space, current_user, notification_links(), site_name())
                 return post
 
             post = post_once(db, form, create)
             if post is not None:
-                flash("Your reply was posted. It will show to others once a moderator approves it."
-                      if post.awaiting_approval else "Your reply was posted.", "success")
+                flash(_("Your reply was posted. It will show to others once a moderator approves it.")
+                      if post.awaiting_approval else _("Your reply was posted."), "success")
                 return redirect(url_for("forum.post", post_id=post.id))
     ensure_submission_key(form)
     errors = form_errors(form)
@@ -146,12 +148,12 @@ def _quoted_post(db, raw: str | None, space):
         return None
     post_id = parse_id(str(raw))
     if post_id is None:
-        raise NotFound("The post you tried to quote does not exist.")
+        raise NotFound(_("The post you tried to quote does not exist."))
     post, quoted_thread, quoted_space = reading.get_post(db, current_user, post_id)
     if quoted_space.id != space.id or post.is_deleted:
-        raise NotFound("The post you tried to quote does not exist.")
+        raise NotFound(_("The post you tried to quote does not exist."))
     if not policy.can_view_post_body(current_user, post, quoted_space):
-        raise NotFound("The post you tried to quote does not exist.")
+        raise NotFound(_("The post you tried to quote does not exist."))
     return post
 
 
@@ -172,16 +174,17 @@ def edit_post(post_id: int):
     db = session()
     found, thread, space = reading.get_post(db, current_user, post_id)
     if not policy.can_edit_post(current_user, found, space):
-        raise PermissionDenied("You can only edit your own posts.")
-    form = EditPostForm(data={"body": found.body_source} if request.method == "GET" else None)
+        raise PermissionDenied(_("You can only edit your own posts."))
+    form = EditPostForm(data={"body": found.body_source, **({"language": found.language} if found.language else {})}
+                        if request.method == "GET" else None)
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
             preview = preview_body(form)
         else:
             if attempt(db, form, lambda: posting.edit_post(db, post=found, space=space, editor=current_user,
-                                                           body=form.body.data)):
-                flash("Your changes were saved.", "success")
+                                                           body=form.body.data, language=form.language.data)):
+                flash(_("Your changes were saved."), "success")
                 return redirect(url_for("forum.post", post_id=found.id))
     errors = form_errors(form)
     return render_template(
@@ -196,12 +199,12 @@ def delete_post(post_id: int):
     db = session()
     found, thread, space = reading.get_post(db, current_user, post_id)
     if not policy.can_edit_post(current_user, found, space):
-        raise PermissionDenied("You can only delete your own posts.")
+        raise PermissionDenied(_("You can only delete your own posts."))
     form = ConfirmForm()
     if form.validate_on_submit():
         posting.delete_post(db, post=found, space=space, member=current_user)
         db.commit()
-        flash("Your post was deleted.", "success")
+        flash(_("Your post was deleted."), "success")
         return redirect(url_for("forum.post", post_id=found.id))
     errors = form_errors(form)
     return render_template(
@@ -216,7 +219,7 @@ def reveal_author(post_id: int):
     db = session()
     found, thread, space = reading.get_post(db, current_user, post_id)
     if not policy.can_moderate_space(current_user, space):
-        raise PermissionDenied("Only moderators can see who wrote a post without their name.")
+        raise PermissionDenied(_("Only moderators can see who wrote a post without their name."))
     form = RevealForm()
     author = None
     if form.validate_on_submit():
