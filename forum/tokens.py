@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from forum.errors import ValidationError
@@ -22,6 +23,6 @@ def read(secret_key: str, purpose: str, token: str) -> dict:
     try:
         return serializer.loads(token, max_age=LIFETIMES[purpose])
     except SignatureExpired:
-        raise ValidationError("This link has expired. Ask for a new one.") from None
+        raise ValidationError(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise ValidationError("This link is not valid. Check you copied all of it, or ask for a new one.") from None
+        raise ValidationError(_("This link is not valid. Check you copied all of it, or ask for a new one.")) from None

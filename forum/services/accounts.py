@@ -14,7 +14,6 @@ from forum.errors import ValidationError
 from forum.models import Member, Organisation, normalise_name
 
 MIN_PASSWORD = 10
-EMAIL_TAKEN = "An account with that email address already exists; sign in instead"
 
 # Per hashing method, a real hash of a random password, made once on first need: an unknown address
 # is checked against it, so it costs one verification with the same parameters as a wrong password.
@@ -86,7 +85,7 @@ def register(
     """Create a member, refusing a taken email or a name that looks like someone else's."""
     errors, email = check_details(db, display_name, email, password)
     if email is not None and db.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
-        errors["email"] = EMAIL_TAKEN
+        errors["email"] = _("An account with that email address already exists; sign in instead")
     if errors:
         raise ValidationError(_("There is a problem with your details"), errors)
     display_name = " ".join(display_name.split())
@@ -127,9 +126,9 @@ def dummy_hash(password_method: str) -> str:
 def sign_in_refusal(member: Member) -> str | None:
     """Why this member may not sign in right now, or None."""
     if member.state == "suspended":
-        return "Your account is suspended. Contact the moderators if you think this is a mistake."
+        return _("Your account is suspended. Contact the moderators if you think this is a mistake.")
     if member.state == "rejected":
-        return "A moderator could not approve this account; we emailed you their reason."
+        return _("A moderator could not approve this account; we emailed you their reason.")
     if member.state == "deleted":
-        return "The email address or password is not right"
+        return _("The email address or password is not right")
     return None

@@ -5,12 +5,14 @@ Site moderators act everywhere; a space's hosts act only in their space. Every a
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
+from forum.i18n import in_language
 from forum.models import (Member, ModerationLogEntry, Post, Report, Space, SpaceMembership, Thread,
                           ThreadRedirect)
 from forum.services import moderation_log
@@ -23,7 +25,7 @@ LOG_PER_PAGE = 50
 
 def _require(viewer, space: Space) -> None:
     if not policy.can_moderate_space(viewer, space):
-        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+        raise PermissionDenied(_("Only this space's hosts and the site's moderators can do that."))
 
 
 def moderated_space_ids(db: Session, viewer) -> list[int] | None:
@@ -39,14 +41,15 @@ def moderated_space_ids(db: Session, viewer) -> list[int] | None:
 def report(db: Session, post: Post, space: Space, reporter: Member, reason: str) -> Report:
     """A member reports a post they can read, saying why."""
     if not reporter.is_approved:
-        raise PermissionDenied("Only approved members can report posts.")
+        raise PermissionDenied(_("Only approved members can report posts."))
     reason = " ".join((reason or "").split())
     if len(reason) < 5 or len(reason) > 1000:
-        raise ValidationError("Say what is wrong", {"reason": "Enter what is wrong with the post, 5 to 1,000 characters"})
+        raise ValidationError(_("Say what is wrong"),
+                              {"reason": _("Enter what is wrong with the post, 5 to 1,000 characters")})
     existing = db.scalar(select(Report).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
                                               Report.status == "open"))
     if existing is not None:
-        raise ValidationError("You have already reported this post; the moderators will look at it.")
+        raise ValidationError(_("You have already reported this post; the moderators will look at it."))
     entry = Report(post_id=post.id, reporter_id=reporter.id, reason=reason)
     db.add(entry)
     db.flush()
@@ -65,12 +68,17 @@ def open_reports(db: Session, viewer) -> list[Report]:
     return list(db.scalars(query).unique())
 
 
-def _tell_reporters(db: Session, post: Post, outcome: str, site_name: str, link: str) -> None:
+def _tell_reporters(db: Session, post: Post, hidden: bool, site_name: str, link: str) -> None:
+    """Email each open report's reporter, in their own language, whether the post was hidden or stays."""
     reports = db.scalars(select(Report).where(Report.post_id == post.id, Report.status == "open")).all()
     for entry in reports:
         if entry.reporter is not None and entry.reporter.email:
-            mail.queue(db, entry.reporter.email, f"About the post you reported on {site_name}", (
-                f"Hello {entry.reporter.display_name},\n\nThank you for your report. {outcome}\n\n{link}\n"))
+            with in_language(entry.reporter.language):
+                outcome = (_("A moderator has hidden the post.") if hidden
+                           else _("A moderator has looked at the post and decided it can stay."))
+                mail.queue(db, entry.reporter.email, _("About the post you reported on %(site)s", site=site_name),
+                           _("Hello %(name)s,\n\nThank you for your report. %(outcome)s",
+                             name=entry.reporter.display_name, outcome=outcome) + f"\n\n{link}\n")
 
 
 def _resolve(db: Session, post: Post, moderator: Member, status: str) -> None:
@@ -83,9 +91,9 @@ def hide_post(db: Session, post: Post, space: Space, moderator: Member, reason: 
     """Hide a post: members see "hidden by a moderator", moderators still see it; reporters are told."""
     _require(moderator, space)
     if post.hidden_at is not None:
-        raise ValidationError("That post is already hidden.")
+        raise ValidationError(_("That post is already hidden."))
     post.hidden_at = utcnow()
-    _tell_reporters(db, post, "A moderator has hidden the post.", site_name, link)
+    _tell_reporters(db, post, True, site_name, link)
     _resolve(db, post, moderator, "hidden")
     moderation_log.record(db, moderator, "hide_post", "post", post.id, reason)
 
@@ -94,7 +102,7 @@ def restore_post(db: Session, post: Post, space: Space, moderator: Member, reaso
     """Show a hidden post again."""
     _require(moderator, space)
     if post.hidden_at is None:
-        raise ValidationError("That post is not hidden.")
+        raise ValidationError(_("That post is not hidden."))
     post.hidden_at = None
     moderation_log.record(db, moderator, "restore_post", "post", post.id, reason)
 
@@ -103,7 +111,7 @@ def dismiss_reports(db: Session, post: Post, space: Space, moderator: Member, re
                     link: str) -> None:
     """Decide a post may stay; reporters are told."""
     _require(moderator, space)
-    _tell_reporters(db, post, "A moderator has looked at the post and decided it can stay.", site_name, link)
+    _tell_reporters(db, post, False, site_name, link)
     _resolve(db, post, moderator, "dismissed")
     moderation_log.record(db, moderator, "dismiss_report", "post", post.id, reason)
 
@@ -114,7 +122,7 @@ def lock(db: Session, thread: Thread, space: Space, moderator: Member, locked: b
     """Lock a thread (no replies; the notice says why) or unlock it."""
     _require(moderator, space)
     if locked and not (reason or "").strip():
-        raise ValidationError("Say why", {"reason": "Enter why the thread is locked; members will see it"})
+        raise ValidationError(_("Say why"), {"reason": _("Enter why the thread is locked; members will see it")})
     thread.locked, thread.lock_reason = locked, (reason or "").strip() or None if locked else None
     moderation_log.record(db, moderator, "lock_thread" if locked else "unlock_thread", "thread", thread.id, reason)
 
@@ -140,9 +148,9 @@ def split(db: Session, thread: Thread, space: Space, moderator: Member, post_ids
     posts = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id.in_(post_ids))
                        .order_by(Post.created_at, Post.id)).all()
     if not posts:
-        raise ValidationError("Choose the replies to move", {"posts": "Tick at least one reply"})
+        raise ValidationError(_("Choose the replies to move"), {"posts": _("Tick at least one reply")})
     if any(p.id == thread.first_post_id for p in posts):
-        raise ValidationError("Leave the first post", {"posts": "The thread's first post stays; choose replies"})
+        raise ValidationError(_("Leave the first post"), {"posts": _("The thread's first post stays; choose replies")})
     new = Thread(space_id=space.id, title=title, author_id=policy.thread_author_id(posts[0].author_id, posts[0].anonymous),
                  created_at=posts[0].created_at, last_post_at=posts[-1].created_at, chat_id=thread.chat_id)
     db.add(new)
@@ -166,7 +174,7 @@ def merge(db: Session, source: Thread, source_space: Space, target: Thread, targ
     _require(moderator, source_space)
     _require(moderator, target_space)
     if source.id == target.id:
-        raise ValidationError("Choose another thread", {"target": "A thread cannot be merged into itself"})
+        raise ValidationError(_("Choose another thread"), {"target": _("A thread cannot be merged into itself")})
     db.execute(update(Post).where(Post.thread_id == source.id).values(thread_id=target.id))
     db.execute(update(ThreadRedirect).where(ThreadRedirect.thread_id == source.id).values(thread_id=target.id))
     db.add(ThreadRedirect(old_id=source.id, thread_id=target.id))
@@ -214,7 +222,7 @@ def approve_post(db: Session, post: Post, thread: Thread, space: Space, moderato
     """Let a waiting post appear, counted from now on, or reject it (only its author and moderators see it)."""
     _require(moderator, space)
     if not post.awaiting_approval:
-        raise ValidationError("That post is not waiting for approval.")
+        raise ValidationError(_("That post is not waiting for approval."))
     post.awaiting_approval = False
     if approve:
         post.hidden_at = None

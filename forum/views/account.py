@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forum import tokens
@@ -43,7 +44,7 @@ def resend_confirmation():
         db = session()
         send_confirmation(db, current_user)
         db.commit()
-        flash(f"We have sent a new link to {current_user.email}.", "success")
+        flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("forum.account"))
 
 
@@ -55,7 +56,7 @@ def answer_moderators():
     db = session()
     if form.validate_on_submit():
         if attempt(db, form, lambda: site_membership.answer_information_request(db, current_user, form.answer.data or "")):
-            flash("Thank you: the moderators can see your answer.", "success")
+            flash(_("Thank you: the moderators can see your answer."), "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/index.html", form_errors(form), answer_form=form, resend_form=ConfirmForm(),
                    invitations=space_membership.invitations_for(db, current_user), decision=DecisionForm())
@@ -78,7 +79,7 @@ def edit_profile():
     if form.validate_on_submit():
         db = session()
         if attempt(db, form, lambda: site_membership.update_profile(db, member, profile_from(form))):
-            flash("Your profile was saved.", "success")
+            flash(_("Your profile was saved."), "success")
             return redirect(url_for("forum.member", member_id=member.id))
     return _render("forum/account/profile.html", form_errors(form), form=form, organisations=organisation_names())
 
@@ -93,7 +94,7 @@ def change_password():
         if attempt(db, form, lambda: site_membership.change_password(db, current_user, form.current_password.data or "", form.password.data or "",
                                    current_app.config["FORUM_PASSWORD_HASH"])):
             login_user(current_user._get_current_object())  # this session carries on with the new version
-            flash("Your password was changed. You have been signed out everywhere else.", "success")
+            flash(_("Your password was changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/password.html", form_errors(form), form=form)
 
@@ -116,7 +117,8 @@ def change_email():
                                                     form.password.data or "", link, site_name()))
         if done:
             new_email = done.value
-            flash(f"We have sent a link to {new_email}. Your address changes when you open it.", "success")
+            flash(_("We have sent a link to %(email)s. Your address changes when you open it.", email=new_email),
+                  "success")
             return redirect(url_for("forum.account"))
     return _render("forum/account/email.html", form_errors(form), form=form)
 
@@ -129,10 +131,10 @@ def confirm_email_change(token: str):
     payload = tokens.read(current_app.config["SECRET_KEY"], "change-email", token)
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
-        raise ValidationError("This link is not valid any more.")
+        raise ValidationError(_("This link is not valid any more."))
     site_membership.confirm_email_change(db, member, payload.get("email"), payload.get("from"))
     db.commit()
-    flash(f"Your email address is now {member.email}.", "success")
+    flash(_("Your email address is now %(email)s.", email=member.email), "success")
     return redirect(url_for("forum.account") if current_user.is_authenticated else url_for("forum.login"))
 
 
@@ -159,7 +161,8 @@ def delete_account():
         db = session()
         if attempt(db, form, lambda: site_membership.delete_account(db, current_user, form.password.data or "")):
             logout_user()
-            flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
+            flash(_("Your account has been deleted. Your posts remain, shown as written by a former member."),
+                  "success")
             return redirect(url_for("forum.home"))
     return _render("forum/account/delete.html", form_errors(form), form=form)
 
@@ -177,11 +180,11 @@ def email_deletion_link():
     form = ConfirmForm()
     db = session()
     if not form.validate_on_submit():
-        flash("That form had expired, so nothing was sent. Try again.", "error")
+        flash(_("That form had expired, so nothing was sent. Try again."), "error")
     elif attempt(db, form, lambda: site_membership.send_deletion_link(db, current_user, _deletion_link(current_user),
                                                                  site_name())):
-        flash(f"We have sent a link to {current_user.email}. Open it within an hour, signed in, to delete "
-              "your account.", "success")
+        flash(_("We have sent a link to %(email)s. Open it within an hour, signed in, to delete your account.",
+                email=current_user.email), "success")
         return redirect(url_for("forum.account"))
     else:
         flash(first_error(form), "error")
@@ -195,11 +198,13 @@ def confirm_delete_account(token: str):
     db = session()
     payload = tokens.read(current_app.config["SECRET_KEY"], "delete-account", token)
     if payload != site_membership.deletion_payload(current_user) or current_user.password_hash:
-        raise ValidationError("This link is not valid any more. Ask for a new one from the Delete your account page.")
+        raise ValidationError(_("This link is not valid any more. Ask for a new one from the Delete your account "
+                                "page."))
     form = ConfirmForm()
     if form.validate_on_submit() and attempt(db, form, lambda: site_membership.delete_account_by_link(
             db, current_user, payload)):
         logout_user()
-        flash("Your account has been deleted. Your posts remain, shown as written by a former member.", "success")
+        flash(_("Your account has been deleted. Your posts remain, shown as written by a former member."),
+              "success")
         return redirect(url_for("forum.home"))
     return render_template("forum/account/delete_confirm.html", form=form, token=token, errors=form_errors(form))

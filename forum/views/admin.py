@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from forum.views._helpers import attempt, form_errors
 
 def _require_admin() -> None:
     if not policy.can_administer(current_user):
-        raise PermissionDenied("Only administrators can manage spaces.")
+        raise PermissionDenied(_("Only administrators can manage spaces."))
 
 
 @bp.get("/admin/spaces")
@@ -45,7 +46,7 @@ def admin_new_space():
         ))
         if done:
             space = done.value
-            flash(f"The space “{space.name}” was created.", "success")
+            flash(_("The space “%(name)s” was created.", name=space.name), "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)
     return render_template("forum/admin/space_form.html", form=form, errors=errors, space=None,
@@ -60,7 +61,7 @@ def admin_edit_space(slug: str):
     db = session()
     space = db.scalar(select(Space).where(Space.slug == slug))
     if space is None:
-        raise NotFound("There is no space at this address.")
+        raise NotFound(_("There is no space at this address."))
     form = SpaceForm(obj=space)
     if form.validate_on_submit():
         if attempt(db, form, lambda: space_service.update_space(
@@ -68,7 +69,7 @@ def admin_edit_space(slug: str):
             description=form.description.data or "", anonymous_posting=form.anonymous_posting.data,
             email_threads=bool(form.email_threads.data), email_local_part=form.email_local_part.data or "",
         )):
-            flash(f"The space “{space.name}” was saved.", "success")
+            flash(_("The space “%(name)s” was saved.", name=space.name), "success")
             return redirect(url_for("forum.admin_spaces"))
     errors = form_errors(form)
     return render_template("forum/admin/space_form.html", form=form, errors=errors, space=space,

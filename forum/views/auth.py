@@ -18,8 +18,6 @@ from forum.settings import trusted_domains
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, form_errors, safe_next, site_name
 
-BAD_CREDENTIALS = "The email address or password is not right"
-
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(signin_limit, methods=["POST"])
@@ -37,7 +35,7 @@ def login():
         )
         refusal = accounts.sign_in_refusal(member) if member else None
         if member is None:
-            form.email.errors = [BAD_CREDENTIALS]
+            form.email.errors = [_("The email address or password is not right")]
         elif refusal:
             form.form_errors.append(refusal)
         else:
@@ -55,7 +53,7 @@ def _host_sign_in(next_url: str):
     if view and view != "forum.login":
         return redirect(url_for(view, next=next_url))
     return render_template("forum/errors/error.html", code=403, message=(
-        "This forum is part of a larger site: sign in to that site, then come back.")), 403
+        _("This forum is part of a larger site: sign in to that site, then come back."))), 403
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -177,7 +175,7 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("forum/errors/error.html", code=400, message=(
-            "Your sign-out form had expired, so you are still signed in. Use the Sign out button again."
+            _("Your sign-out form had expired, so you are still signed in. Use the Sign out button again.")
         )), 400
     from forum.security import end_sessions
     end_sessions()  # bumps session_version: copies of this cookie (and other devices) are signed out too

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -38,19 +39,19 @@ def toggle_watch():
     target = parse_id(request.form.get("target", ""))
     back = safe_next(request.form.get("next"), url_for("forum.home"))
     if kind not in ("thread", "space") or target is None or not ConfirmForm().validate_on_submit():
-        raise NotFound("There is nothing to watch at this address.")
+        raise NotFound(_("There is nothing to watch at this address."))
     if kind == "thread":
         reading.get_thread(db, current_user, target)  # the same 404 as anywhere for what one can't read
     else:
         space = db.get(Space, target)
         if space is None or not policy.can_view_space(current_user, space):
-            raise NotFound("There is no space at this address, or you do not have access to it.")
+            raise NotFound(_("There is no space at this address, or you do not have access to it."))
     if request.form.get("watch") == "off":
         notifications.unwatch(db, current_user, kind, target)
-        flash("You have stopped watching it.", "success")
+        flash(_("You have stopped watching it."), "success")
     else:
         notifications.watch(db, current_user, kind, target)
-        flash("You are watching it now: you will hear about new posts.", "success")
+        flash(_("You are watching it now: you will hear about new posts."), "success")
     db.commit()
     return redirect(back)
 
@@ -63,7 +64,7 @@ def watching():
     form = KeywordForm()
     if form.validate_on_submit():
         if attempt(db, form, lambda: notifications.watch(db, current_user, "keyword", keyword=form.keyword.data or "")):
-            flash("You will hear when a new post mentions it.", "success")
+            flash(_("You will hear when a new post mentions it."), "success")
             return redirect(url_for("forum.watching"))
     errors = form_errors(form)
     return render_template("forum/keeping_up/watching.html", form=form, watches=notifications.watches(db, current_user),
@@ -78,7 +79,8 @@ def remove_watch(watch_id: int):
     if ConfirmForm().validate_on_submit():
         notifications.unwatch(db, current_user, "", watch_id=watch_id)
         db.commit()
-        flash("Stopped.", "success")
+        # Translators: after stopping watching a thread, a space or a word
+        flash(_("Stopped."), "success")
     return redirect(url_for("forum.watching"))
 
 
@@ -93,7 +95,7 @@ def set_every_post(watch_id: int):
         on = request.form.get("every_post") == "on"
         notifications.set_every_post(db, current_user, watch_id, on)
         db.commit()
-        flash("You will get every new post by email." if on else "You will no longer get every post by email.",
+        flash(_("You will get every new post by email.") if on else _("You will no longer get every post by email."),
               "success")
     return redirect(back)
 
@@ -106,7 +108,7 @@ def stop_every_post(token: str):
     payload = tokens.read(current_app.config["SECRET_KEY"], "stop-every-post", token)
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
-        raise NotFound("This link is not valid any more.")
+        raise NotFound(_("This link is not valid any more."))
     if request.method == "POST":
         notifications.stop_every_post(db, member.id, int(payload.get("watch") or 0))
         db.commit()
@@ -153,14 +155,14 @@ def notification_settings():
         if "new_feed" in request.form:
             notifications.new_feed_token(db, member)
             db.commit()
-            flash("Your private feed has a new address; the old one no longer works.", "success")
+            flash(_("Your private feed has a new address; the old one no longer works."), "success")
             return redirect(url_for("forum.notification_settings"))
         def save():
             notifications.set_preferences(db, member, form.email_frequency.data, bool(form.auto_watch.data))
             recaps.set_choice(db, member, form.recap_email.data)
 
         if attempt(db, form, save):
-            flash("Your settings were saved.", "success")
+            flash(_("Your settings were saved."), "success")
             return redirect(url_for("forum.notification_settings"))
     feed_url = external_url("forum.member_feed", token=member.feed_token) if member.feed_token else None
     errors = form_errors(form)
@@ -175,7 +177,7 @@ def unsubscribe(token: str):
     payload = tokens.read(current_app.config["SECRET_KEY"], "unsubscribe", token)
     member = db.get(Member, payload.get("id"))
     if member is None or member.state == "deleted":
-        raise NotFound("This link is not valid any more.")
+        raise NotFound(_("This link is not valid any more."))
     what = "recaps" if payload.get("what") == "recaps" else "all"  # a recap's link stops recaps only (#20)
     if request.method == "POST":
         if what == "recaps":
@@ -223,7 +225,7 @@ def recent_feed():
     """Recently active threads in public spaces."""
     db = session()
     threads = _latest(db, None)
-    return _thread_feed(None, threads, external_url("forum.recent_feed"), f"{site_name()}: recent threads",
+    return _thread_feed(None, threads, external_url("forum.recent_feed"), _("%(site)s: recent threads", site=site_name()),
                         external_url("forum.home"), external_url("forum.recent_feed"))
 
 
@@ -233,7 +235,7 @@ def space_feed(slug: str):
     db = session()
     space = db.scalar(select(Space).where(Space.slug == slug))
     if space is None or not policy.can_view_space(None, space):
-        raise NotFound("There is no public feed at this address.")
+        raise NotFound(_("There is no public feed at this address."))
     threads = _latest(db, None, Space.id == space.id)
     return _thread_feed(None, threads, external_url("forum.space_feed", slug=slug), f"{site_name()}: {space.name}",
                         external_url("forum.space", slug=slug), external_url("forum.space_feed", slug=slug))
@@ -245,7 +247,8 @@ def member_feed(token: str):
     db = session()
     member = notifications.member_for_feed(db, token)
     threads = _latest(db, member)
-    response = _thread_feed(member, threads, f"urn:afterchat:member-feed:{member.id}", f"{site_name()}: for {member.display_name}",
+    title = _("%(site)s: for %(name)s", site=site_name(), name=member.display_name)
+    response = _thread_feed(member, threads, f"urn:afterchat:member-feed:{member.id}", title,
                             external_url("forum.home"), external_url("forum.member_feed", token=token))
     response.headers["Cache-Control"] = "private, no-store"
     return response

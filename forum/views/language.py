@@ -23,7 +23,7 @@ def switch_language(code: str):
     on their account page.
     """
     if code not in i18n.LANGUAGES:
-        raise NotFound("The forum is not written in that language.")
+        raise NotFound(_("The forum is not written in that language."))
     response = redirect(safe_next(request.args.get("next"), url_for("forum.home")), code=303)
     response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_SECONDS, samesite="Lax",
                         secure=request.is_secure, httponly=True, path="/")

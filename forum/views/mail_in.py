@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.db import session
@@ -36,6 +37,6 @@ def resume_mail():
         db = session()
         inbound_mail.resume_sending(db, current_user)
         db.commit()
-        flash("We will send email to your address again. If it bounces again, we will stop again and say so here.",
+        flash(_("We will send email to your address again. If it bounces again, we will stop again and say so here."),
               "success")
     return redirect(url_for("forum.account"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import policy
@@ -19,8 +20,8 @@ PER_PAGE = 30
 
 def _require_member() -> None:
     if not policy.can_browse_members(current_user):
-        raise PermissionDenied("The member directory is for approved members. "
-                               "It opens to you once a moderator approves your account.")
+        raise PermissionDenied(_("The member directory is for approved members. "
+                                 "It opens to you once a moderator approves your account."))
 
 
 @bp.get("/members")
@@ -44,7 +45,7 @@ def member(member_id: int):
     db = session()
     found = db.get(Member, member_id)
     if found is None or not policy.can_view_profile(current_user, found):
-        raise NotFound("There is no member at this address.")
+        raise NotFound(_("There is no member at this address."))
     recent = reading.member_activity(db, current_user, found)
     form = ReasonForm() if current_user.is_moderator and found.id != current_user.id else None
     return render_template("forum/members/profile.html", member=found, recent=recent, form=form, errors=[])
@@ -55,24 +56,24 @@ def member(member_id: int):
 def moderate_member(member_id: int):
     """Suspend or reinstate a member, or give or take the digital champion badge."""
     if not current_user.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
     db = session()
     found = db.get(Member, member_id)
     if found is None or found.state == "deleted":
-        raise NotFound("There is no member at this address.")
+        raise NotFound(_("There is no member at this address."))
     form = ReasonForm()
 
     def moderate() -> str:
         if form.suspend.data:
             site_membership.suspend(db, found, current_user, form.reason.data or "")
-            return f"{found.display_name} is suspended and has been signed out."
+            return _("%(name)s is suspended and has been signed out.", name=found.display_name)
         if form.unsuspend.data:
             site_membership.unsuspend(db, found, current_user)
-            return f"{found.display_name} can sign in again."
+            return _("%(name)s can sign in again.", name=found.display_name)
         if form.champion.data or form.unchampion.data:
             site_membership.set_champion(db, found, current_user, bool(form.champion.data))
-            return f"Badge updated for {found.display_name}."
-        raise ValidationError("Choose what to do.")
+            return _("Badge updated for %(name)s.", name=found.display_name)
+        raise ValidationError(_("Choose what to do."))
 
     if form.validate_on_submit() and (done := attempt(db, form, moderate)):
         flash(done.value, "success")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from forum import emails, oidc
@@ -20,7 +21,7 @@ from forum.views._helpers import attempt, external_url, first_error, form_errors
 
 def _require_moderator() -> None:
     if not current_user.is_moderator:
-        raise PermissionDenied("Only moderators can see this page.")
+        raise PermissionDenied(_("Only moderators can see this page."))
 
 
 @bp.app_template_global("forum_waiting_count")
@@ -63,7 +64,7 @@ def _work_accounts(db, waiting) -> dict[int, list[WorkAccount]]:
     for member_id, identities in found.items():
         for identity in identities:
             provider = oidc.provider(identity.provider)
-            label = provider.label if provider else ("The host site" if identity.provider == "host"
+            label = provider.label if provider else (_("The host site") if identity.provider == "host"
                                                      else identity.provider)
             tenant = _ENTRA_TENANT.search(identity.issuer)
             accounts.setdefault(member_id, []).append(WorkAccount(
@@ -80,20 +81,20 @@ def decide_approval(member_id: int):
     db = session()
     found = db.get(Member, member_id)
     if found is None or found.state != "pending":
-        raise NotFound("That person is not waiting for approval.")
+        raise NotFound(_("That person is not waiting for approval."))
     form = ReasonForm(prefix=f"m{member_id}")
     def decide() -> str:
         if form.approve.data:
             site_membership.approve(db, found, current_user, site_name(), external_url("forum.home"))
-            return f"{found.display_name} is approved and has been told."
+            return _("%(name)s is approved and has been told.", name=found.display_name)
         if form.reject.data:
             site_membership.reject(db, found, current_user, form.reason.data or "", site_name())
-            return f"{found.display_name} was turned down and has been told why."
+            return _("%(name)s was turned down and has been told why.", name=found.display_name)
         if form.ask.data:
             site_membership.ask_for_information(db, found, current_user, form.reason.data or "", site_name(),
                                            external_url("forum.account"))
-            return f"Your question was sent to {found.display_name}."
-        raise ValidationError("Choose approve, reject or ask.")
+            return _("Your question was sent to %(name)s.", name=found.display_name)
+        raise ValidationError(_("Choose approve, reject or ask."))
 
     if form.validate_on_submit() and (done := attempt(db, form, decide)):
         flash(done.value, "success")
@@ -121,14 +122,16 @@ def decide_handle(handle_id: int):
     db = session()
     handle = db.get(Handle, handle_id)
     if handle is None:
-        raise NotFound("There is no such claim.")
+        raise NotFound(_("There is no such claim."))
     form = DecisionForm()
     def decide() -> str:
         if form.accept.data:
             count = speakers.confirm_claim(db, handle, current_user)
-            return f"Confirmed: {count} imported posts are now shown as {handle.member.display_name}'s."
+            return ngettext("Confirmed: %(num)s imported post is now shown as %(name)s's.",
+                            "Confirmed: %(num)s imported posts are now shown as %(name)s's.", count,
+                            name=handle.member.display_name)
         speakers.reject_claim(db, handle, current_user)
-        return "The claim was turned down."
+        return _("The claim was turned down.")
 
     if form.validate_on_submit():
         done = attempt(db, form, decide)
@@ -144,13 +147,14 @@ def hide_speaker(speaker_id: int):
     db = session()
     speaker = db.get(Speaker, speaker_id)
     if speaker is None:
-        raise NotFound("There is no such speaker.")
+        raise NotFound(_("There is no such speaker."))
     form = ReasonForm()
     if form.validate_on_submit():
         done = attempt(db, form, lambda: speakers.hide_speaker(db, speaker, current_user, form.reason.data or ""))
         if done:
             count = done.value
-            flash(f"Hid {count} posts by {speaker.display_name}.", "success")
+            flash(ngettext("Hid %(num)s post by %(name)s.", "Hid %(num)s posts by %(name)s.", count,
+                           name=speaker.display_name), "success")
             return redirect(url_for("forum.moderation"))
     errors = form_errors(form)
     return render_template("forum/moderation/hide_speaker.html", speaker=speaker, form=form,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,10 +19,39 @@ from forum.addresses import notification_links
 from forum.views import bp
 from forum.views._helpers import attempt, external_url, first_error, form_errors, page_number, site_name
 
+# Translators: who can read a space, shown after its name when choosing where to move a thread
+VISIBILITY_NAMES = {"public": _l("public"), "members": _l("members"), "private": _l("private"), "secret": _l("secret")}
+
+# The moderation log's actions (as moderation_log.record names them) and what they acted on, in the reader's words.
+LOG_ACTIONS = {
+    # Translators: moderation log actions, each what a moderator or host did (the verb, then what to)
+    "approve_join": _l("approve join"), "approve_member": _l("approve member"), "approve_post": _l("approve post"),
+    "ask_member": _l("ask member"), "confirm_handle": _l("confirm handle"), "decline_join": _l("decline join"),
+    "dismiss_report": _l("dismiss report"), "hide_post": _l("hide post"), "hide_speaker": _l("hide speaker"),
+    "lock_thread": _l("lock thread"), "merge_thread": _l("merge thread"), "move_thread": _l("move thread"),
+    "pin_thread": _l("pin thread"), "reject_handle": _l("reject handle"), "reject_member": _l("reject member"),
+    "reject_post": _l("reject post"), "remove_from_space": _l("remove from space"),
+    "rename_thread": _l("rename thread"), "restore_post": _l("restore post"), "reveal_author": _l("reveal author"),
+    "split_thread": _l("split thread"), "suspend_member": _l("suspend member"),
+    "unlock_thread": _l("unlock thread"), "unpin_thread": _l("unpin thread"),
+    "unsuspend_member": _l("unsuspend member"), "withdraw_invitation": _l("withdraw invitation"),
+    # Translators: moderation log action: gave a member the digital champion badge
+    "champion": _l("champion"),
+    # Translators: moderation log action: took the digital champion badge away
+    "unchampion": _l("unchampion"),
+    # Translators: moderation log action: added a post to the library of good practice
+    "promote": _l("promote"),
+}
+LOG_TARGETS = {
+    # Translators: what a moderation log action acted on (a noun): a post, a thread, a member...
+    "post": _l("post"), "thread": _l("thread"), "member": _l("member"), "speaker": _l("speaker"),
+    "space": _l("space"), "library": _l("library"),
+}
+
 
 def _require_some_moderation() -> None:
     if not policy.moderates_anything(current_user):
-        raise PermissionDenied("Only moderators and space hosts can see this page.")
+        raise PermissionDenied(_("Only moderators and space hosts can see this page."))
 
 
 @bp.get("/moderation", endpoint="moderation")
@@ -48,7 +78,7 @@ def moderate_post(post_id: int):
     db = session()
     post, thread, space = reading.get_post(db, current_user, post_id)
     if not policy.can_moderate_space(current_user, space):
-        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+        raise PermissionDenied(_("Only this space's hosts and the site's moderators can do that."))
     form = PostActionForm(prefix=f"p{post_id}")
     if form.validate_on_submit():
         reason = form.reason.data or ""
@@ -57,19 +87,19 @@ def moderate_post(post_id: int):
         def act() -> str:
             if form.hide.data:
                 moderation.hide_post(db, post, space, current_user, reason, site_name(), link)
-                return "The post is hidden."
+                return _("The post is hidden.")
             if form.restore.data:
                 moderation.restore_post(db, post, space, current_user, reason)
-                return "The post is shown again."
+                return _("The post is shown again.")
             if form.dismiss.data:
                 moderation.dismiss_reports(db, post, space, current_user, reason, site_name(), link)
-                return "The reports were dismissed; the post stays."
+                return _("The reports were dismissed; the post stays.")
             if form.approve.data or form.reject.data:
                 moderation.approve_post(db, post, thread, space, current_user, bool(form.approve.data))
                 if form.approve.data:
                     notifications.post_approved(db, post, thread, space, notification_links(), site_name())
-                return "The post was approved." if form.approve.data else "The post was rejected."
-            raise ValidationError("Choose what to do.")
+                return _("The post was approved.") if form.approve.data else _("The post was rejected.")
+            raise ValidationError(_("Choose what to do."))
 
         done = attempt(db, form, act)
         flash(done.value if done else first_error(form), "success" if done else "error")
@@ -84,7 +114,7 @@ def post_history(post_id: int):
     db = session()
     post, thread, space = reading.get_shown_post(db, current_user, post_id)
     if not policy.can_moderate_space(current_user, space):
-        raise PermissionDenied("Only moderators can see earlier versions of a post.")
+        raise PermissionDenied(_("Only moderators can see earlier versions of a post."))
     revisions = db.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
                            .order_by(PostRevision.replaced_at.desc())).all()
     editors = {r.id: policy.editor_name(current_user, post, r.editor) for r in revisions}
@@ -101,7 +131,8 @@ def report_post(post_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         if attempt(db, form, lambda: moderation.report(db, post, space, current_user, form.reason.data or "")):
-            flash("Thank you. The moderators will look at the post, and we will tell you what they decide.", "success")
+            flash(_("Thank you. The moderators will look at the post, and we will tell you what they decide."),
+                  "success")
             return redirect(url_for("forum.post", post_id=post.id))
     errors = form_errors(form)
     return render_template("forum/moderation/report.html", post=post, thread=thread, form=form,
@@ -115,11 +146,12 @@ def thread_tools(thread_id: int):
     db = session()
     thread, space = reading.get_thread(db, current_user, thread_id)
     if not policy.can_moderate_space(current_user, space):
-        raise PermissionDenied("Only this space's hosts and the site's moderators can do that.")
+        raise PermissionDenied(_("Only this space's hosts and the site's moderators can do that."))
     form = ThreadToolsForm()
     targets = [s for s in db.scalars(select(Space).order_by(Space.position, Space.name))
                if policy.can_moderate_space(current_user, s) and s.id != space.id]
-    form.space.choices = [("", "Choose a space"), *((str(s.id), f"{s.name} ({s.visibility})") for s in targets)]
+    form.space.choices = [("", _("Choose a space")), *((str(s.id), f"{s.name} ({VISIBILITY_NAMES[s.visibility]})")
+                                                        for s in targets)]
     replies = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id,
                                             policy.listed_posts_in(current_user, space))
                          .order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
@@ -127,7 +159,7 @@ def thread_tools(thread_id: int):
         done = attempt(db, form, lambda: _apply_tool(db, form, thread, space))
         if done:
             destination = done.value
-            flash("Done.", "success")
+            flash(_("Done."), "success")
             return redirect(destination)
     errors = form_errors(form)
     return render_template("forum/moderation/thread_tools.html", thread=thread, space=space, form=form,
@@ -146,7 +178,7 @@ def _apply_tool(db, form: ThreadToolsForm, thread: Thread, space: Space) -> str:
     elif form.move.data:
         target = db.get(Space, space_id) if (space_id := parse_id(form.space.data)) else None
         if target is None:
-            raise ValidationError("Choose a space", {"space": "Choose the space to move the thread to"})
+            raise ValidationError(_("Choose a space"), {"space": _("Choose the space to move the thread to")})
         move_thread(db, thread, space, target, current_user, form.reason.data or "")
     elif form.split.data:
         ids = [post_id for v in request.form.getlist("posts") if (post_id := parse_id(v))]
@@ -156,15 +188,15 @@ def _apply_tool(db, form: ThreadToolsForm, thread: Thread, space: Space) -> str:
         raw = (form.target.data or "").strip().lstrip("#")
         thread_id = parse_id(raw)
         if thread_id is None:
-            raise ValidationError("Check the thread", {"target": "Enter the other thread's number"})
+            raise ValidationError(_("Check the thread"), {"target": _("Enter the other thread's number")})
         try:
             target, target_space = reading.get_thread(db, current_user, thread_id)
         except NotFound:
-            raise ValidationError("Check the thread", {"target": "There is no thread with that number"}) from None
+            raise ValidationError(_("Check the thread"), {"target": _("There is no thread with that number")}) from None
         moderation.merge(db, thread, space, target, target_space, current_user)
         return url_for("forum.thread", thread_id=target.id)
     else:
-        raise ValidationError("Choose a tool.")
+        raise ValidationError(_("Choose a tool."))
     return here
 
 
@@ -173,10 +205,10 @@ def _apply_tool(db, form: ThreadToolsForm, thread: Thread, space: Space) -> str:
 def moderation_log_page():
     """Every moderator action: who, when, what and why; filterable."""
     if not current_user.is_moderator:
-        raise PermissionDenied("Only moderators can read the moderation log.")
+        raise PermissionDenied(_("Only moderators can read the moderation log."))
     db = session()
     action = request.args.get("action") or None
     actor = request.args.get("actor") or None
     page = moderation.log_page(db, page_number(), action, actor)
     return render_template("forum/moderation/log.html", page=page, actions=moderation.log_actions(db),
-                           action=action, actor=actor or "")
+                           action=action, actor=actor or "", action_names=LOG_ACTIONS, target_names=LOG_TARGETS)
