@@ -52,6 +52,7 @@ INTERFACE_TABLES = frozenset({"forum_outbox", "forum_page_version", "alembic_ver
 QUOTED = re.compile(r"“[^”]*”")
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
+INLINE = re.compile(r"</?(?:a|strong|em|b|i|span|abbr|code|time|mark)\b[^>]*>")
 ATTRIBUTE_WORDS = re.compile(r'\b(?:aria-label|title|placeholder|alt|content)="([^"]*)"')
 ADDRESS = re.compile(r"\b(?:https?|webcal|mailto):[^\s<>\"']+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/[\w./?=&%-]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
@@ -135,7 +136,10 @@ def _written(column) -> bool:
 def _interface_text(body: str, strings: list[str]) -> str:
     """The words a page says itself: members' writing, addresses and markup taken out."""
     attributes = " ".join(ATTRIBUTE_WORDS.findall(body))
-    text = unescape(TAG.sub(" ", SCRIPT_OR_STYLE.sub(" ", body))) + " " + unescape(attributes)
+    # Elements are kept apart ("¦"), so that one option's end and the next one's start make no phrase; inline
+    # elements inside a sentence split it too, as the catalog's phrases are split at tags.
+    text = unescape(INLINE.sub("", SCRIPT_OR_STYLE.sub(" ", body)))
+    text = TAG.sub(" ¦ ", text) + " ¦ " + unescape(attributes)
     text = " ".join(text.split())
     for value in strings:
         if value in text:
