@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
@@ -55,7 +56,7 @@ def join_space(slug: str):
         if attempt(db, form, lambda: space_membership.ask_to_join(
                 db, space, current_user, form.message.data or "",
                 external_url("forum.space_members_page", slug=space.slug), site_name())):
-            flash(f"Your request to join {space.name} was sent to its hosts.", "success")
+            flash(_("Your request to join %(space)s was sent to its hosts.", space=space.name), "success")
             return redirect(url_for("forum.space", slug=space.slug))
     return render_template("forum/spaces/join.html", space=space, form=form, errors=form_errors(form),
                            pending=None), 400
@@ -70,7 +71,7 @@ def leave_space(slug: str):
     if ConfirmForm().validate_on_submit():
         space_membership.leave(db, space, current_user)
         db.commit()
-        flash(f"You have left {space.name}.", "success")
+        flash(_("You have left %(space)s.", space=space.name), "success")
     return redirect(url_for("forum.home"))
 
 
@@ -81,21 +82,21 @@ def space_members_page(slug: str):
     db = session()
     space = reading.get_space(db, current_user, slug)
     if not space.is_closed:
-        raise NotFound("Only private and secret spaces have a list of members.")
+        raise NotFound(_("Only private and secret spaces have a list of members."))
     can_manage = policy.can_moderate_space(current_user, space)
     form = InviteForm()
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied("Only the space's hosts can invite people.")
+            raise PermissionDenied(_("Only the space's hosts can invite people."))
         if form.validate_on_submit():
             done = attempt(db, form, lambda: space_membership.invite(db, space, current_user, form.who.data,
                                                                   external_url("forum.account"), site_name()))
             if done:
                 invitation = done.value
                 if invitation.invited_email:  # the same answer whoever the address belongs to
-                    flash(f"{space_membership.INVITED_BY_ADDRESS}.", "success")
+                    flash(str(space_membership.INVITED_BY_ADDRESS), "success")
                 else:
-                    flash(f"{invitation.member.display_name} has been invited.", "success")
+                    flash(_("%(name)s has been invited.", name=invitation.member.display_name), "success")
                 return redirect(url_for("forum.space_members_page", slug=space.slug))
     errors = form_errors(form)
     return render_template(
@@ -114,13 +115,14 @@ def decide_join_request(slug: str, request_id: int):
     space = reading.get_space(db, current_user, slug)
     join_request = db.get(SpaceRequest, request_id)
     if join_request is None or join_request.space_id != space.id:
-        raise NotFound("There is no such request.")
+        raise NotFound(_("There is no such request."))
     form = DecisionForm()
     if form.validate_on_submit():
         space_membership.decide(db, join_request, current_user, bool(form.accept.data),
                              external_url("forum.space", slug=space.slug), site_name())
         db.commit()
-        flash(f"{join_request.member.display_name} was {'welcomed in' if form.accept.data else 'declined'}.",
+        name = join_request.member.display_name
+        flash(_("%(name)s was welcomed in.", name=name) if form.accept.data else _("%(name)s was declined.", name=name),
               "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
@@ -133,11 +135,11 @@ def remove_space_member(slug: str, member_id: int):
     space = reading.get_space(db, current_user, slug)
     member = db.get(Member, member_id)
     if member is None:
-        raise NotFound("There is no such member.")
+        raise NotFound(_("There is no such member."))
     if ConfirmForm().validate_on_submit():
         space_membership.remove(db, space, current_user, member)
         db.commit()
-        flash(f"{member.display_name} was removed from {space.name}.", "success")
+        flash(_("%(name)s was removed from %(space)s.", name=member.display_name, space=space.name), "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
 
@@ -148,15 +150,15 @@ def withdraw_invitation(slug: str, invitation_id: int):
     db = session()
     space = reading.get_space(db, current_user, slug)
     if not policy.can_moderate_space(current_user, space):
-        raise PermissionDenied("Only the space's hosts can withdraw invitations.")
+        raise PermissionDenied(_("Only the space's hosts can withdraw invitations."))
     invitation = db.get(SpaceRequest, invitation_id)
     if invitation is None or invitation.space_id != space.id or invitation.kind != "invitation":
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     if ConfirmForm().validate_on_submit():
-        who = invitation.invited_email or (invitation.member.display_name if invitation.member else "someone")
+        who = invitation.invited_email or (invitation.member.display_name if invitation.member else _("someone"))
         space_membership.withdraw_invitation(db, invitation, current_user)
         db.commit()
-        flash(f"The invitation to {who} was withdrawn.", "success")
+        flash(_("The invitation to %(who)s was withdrawn.", who=who), "success")
     return redirect(url_for("forum.space_members_page", slug=space.slug))
 
 
@@ -167,15 +169,15 @@ def answer_invitation(invitation_id: int):
     db = session()
     invitation = db.get(SpaceRequest, invitation_id)
     if invitation is None:
-        raise NotFound("There is no such invitation.")
+        raise NotFound(_("There is no such invitation."))
     form = DecisionForm()
     if form.validate_on_submit():
         space_membership.answer_invitation(db, invitation, current_user, bool(form.accept.data))
         db.commit()
         if form.accept.data:
-            flash(f"Welcome to {invitation.space.name}.", "success")
+            flash(_("Welcome to %(space)s.", space=invitation.space.name), "success")
             return redirect(url_for("forum.space", slug=invitation.space.slug))
-        flash("You declined the invitation.", "success")
+        flash(_("You declined the invitation."), "success")
     return redirect(url_for("forum.account"))
 
 
@@ -187,7 +189,7 @@ def new_thread(slug: str):
     db = session()
     space = reading.get_space(db, current_user, slug)
     if not policy.can_post_in_space(current_user, space):
-        raise PermissionDenied("You cannot start threads in this space")
+        raise PermissionDenied(_("You cannot start threads in this space"))
     form = ThreadForm()
     preview = None
     if form.validate_on_submit():
@@ -198,6 +200,7 @@ def new_thread(slug: str):
                 thread = posting.start_thread(
                     db, space=space, author=current_user, title=form.title.data, body=form.body.data,
                     anonymous=bool(form.anonymous.data), submission_key=form.submission_key.data,
+                    language=form.language.data,
                 )
                 first = db.get(Post, thread.first_post_id)
                 notifications.post_created(db, first, thread, space, current_user, notification_links(), site_name())
@@ -205,8 +208,8 @@ def new_thread(slug: str):
 
             first = post_once(db, form, create)
             if first is not None:
-                flash("Your thread was posted. It will show to others once a moderator approves it."
-                      if first.awaiting_approval else "Your thread was posted.", "success")
+                flash(_("Your thread was posted. It will show to others once a moderator approves it.")
+                      if first.awaiting_approval else _("Your thread was posted."), "success")
                 return redirect(url_for("forum.thread", thread_id=first.thread_id))
     ensure_submission_key(form)
     errors = form_errors(form)
