@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_compress import Compress
 from flask_login import AnonymousUserMixin, LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -176,7 +176,7 @@ def _host_member():
     db = forum_db.session()
     member = sign_in_providers.member_for_host_user(db, sign_in_providers.HOST_PROVIDER, user)
     db.commit()
-    refusal = accounts.sign_in_refusal(member) if member is not None else (
+    refusal = accounts.sign_in_refusal(member) if member is not None else _(
         "The forum cannot use your account's email address. Ask the site's administrators for help.")
     if refusal:
         g._login_user = AnonymousUserMixin()

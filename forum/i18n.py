@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext as _
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -70,6 +70,13 @@ def current_language() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else "en"
 
 
+def chosen_language() -> str | None:
+    """The language this request is answered in, when it is not the site's default (a new account keeps it);
+    None when it is the default, so the account follows its reader's browser."""
+    code = current_language()
+    return None if code == site_language(current_app.config) else code
+
+
 def html_lang() -> str:
     """What <html lang> should say for the current language."""
     return HTML_LANG[current_language()]
@@ -97,5 +104,5 @@ def save_language(member, code: str | None) -> None:
     """Set the language `member` reads pages and email in: a code of LANGUAGES, or None to follow their browser."""
     if code and code not in LANGUAGES:
         from forum.errors import ValidationError
-        raise ValidationError("Choose a language", {"language": "Choose English, Cymraeg, or as your browser asks"})
+        raise ValidationError(_("Choose a language"), {"language": _("Choose English, Cymraeg, or as your browser asks")})
     member.language = code or None

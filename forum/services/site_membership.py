@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash
 from forum import emails, mail, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
-from forum.i18n import in_language
+from forum.i18n import in_language, save_language
 from forum.models import (PLATFORMS, SECTORS, Handle, Member, Post, ReadState, SavedPost, SignInIdentity, Space,
                           SpaceRequest, Speaker, Thread)
 from forum.models.accounts import handle_key, normalise_name
@@ -75,12 +75,13 @@ class SignUpMail:
 
 
 def sign_up(db: Session, *, email: str, password: str, profile: Profile, password_method: str,
-            outgoing: SignUpMail) -> str:
+            outgoing: SignUpMail, language: str | None = None) -> str:
     """Create a member who has yet to confirm their email and be approved, and email them; return the address.
 
     When the address already has an account, nothing is created: its owner is emailed instead (someone
     tried to sign up with it; here is how to reset the password). The caller answers the same either
-    way, so the form cannot be used to learn who has an account.
+    way, so the form cannot be used to learn who has an account. `language` (a code of forum.i18n.LANGUAGES,
+    or None to follow the browser) is saved on a new account, so its mail is in the language it signed up in.
     """
     errors = _check_profile(profile)
     details, address = accounts.check_details(db, profile.display_name, email, password)
@@ -96,6 +97,7 @@ def sign_up(db: Session, *, email: str, password: str, profile: Profile, passwor
         db, display_name=profile.display_name, email=address, password=password, password_method=password_method,
         state="pending", sector=profile.sector, organisation=profile.organisation, job_role=profile.job_role,
     )
+    save_language(member, language)
     _set_handles(db, member, profile.handles or {})
     db.flush()
     send_confirmation(db, member, outgoing.confirm_link(member), outgoing.site_name)

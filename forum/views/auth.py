@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from forum import emails, oidc, tokens
+from forum import emails, i18n, oidc, tokens
 from forum.db import session, writes_on_get
 from forum.errors import ValidationError
 from forum.forms import ConfirmForm, EmailForm, NewPasswordForm, RegisterForm, SignInForm
@@ -72,6 +72,7 @@ def register():
             profile=profile_from(form), password_method=current_app.config["FORUM_PASSWORD_HASH"],
             outgoing=site_membership.SignUpMail(confirm_link=confirmation_link, reset_link=reset_link,
                                            site_name=site_name()),
+            language=i18n.chosen_language(),
         ))
         if done:
             address = done.value

@@ -8,7 +8,10 @@ from datetime import datetime, timezone
 
 from flask import render_template_string
 
+from sqlalchemy import select
+
 from forum import i18n
+from forum.models import Member
 from tests.factories import db_session, login, make_member, submit
 
 LANG = re.compile(r'<html lang="([^"]+)"')
@@ -156,3 +159,19 @@ def test_a_services_error_is_in_the_pages_language(app, client):
     html = unescape(page.get_data(as_text=True))
     assert page.status_code == 400
     assert "Nid yw eich cyfrinair presennol yn gywir" in html and "Your current password is not right" not in html
+
+
+def test_signing_up_on_welsh_pages_keeps_welsh_for_the_new_accounts_mail(app, client):
+    client.set_cookie("forum_language", "cy")
+    submit(client, "/register", {"display_name": "Elin Morgan", "email": "elin@example.org.uk",
+                                 "password": "a long pass phrase", "sector": "voluntary"})
+    english = app.test_client()
+    submit(english, "/register", {"display_name": "Sam Patel", "email": "sam@example.org.uk",
+                                  "password": "a long pass phrase", "sector": "voluntary"})
+    (to_elin,) = _outbox(app, "elin@example.org.uk")
+    (to_sam,) = _outbox(app, "sam@example.org.uk")
+    assert to_elin.body.startswith("Helo Elin Morgan,") and "/confirm/" in to_elin.body
+    assert to_sam.body.startswith("Hello Sam Patel,")
+    with app.app_context():
+        saved = {m.display_name: m.language for m in db_session(app).scalars(select(Member))}
+    assert saved == {"Elin Morgan": "cy", "Sam Patel": None}  # Sam follows his browser, as before
