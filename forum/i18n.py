@@ -11,8 +11,10 @@ Adding a language is one catalog: `make translations NEW_LANGUAGE=xx` after addi
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
+from babel import lists as babel_lists, numbers as babel_numbers
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext as _
 from markupsafe import Markup
@@ -25,6 +27,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
 # What <html lang> says for each: British English, and Welsh.
 HTML_LANG: dict[str, str] = {"en": "en-GB", "cy": "cy"}
 COOKIE = "forum_language"
+_A_OR_AC = re.compile(r",? a\(c\) (\S)")
 COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -75,6 +78,21 @@ def chosen_language() -> str | None:
     None when it is the default, so the account follows its reader's browser."""
     code = current_language()
     return None if code == site_language(current_app.config) else code
+
+
+def format_list(items) -> str:
+    """Names as a list in the current language: "Jo, Sam and Priya"; "Jo, Sam a Priya"."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    said = babel_lists.format_list(items, locale=HTML_LANG[current_language()].replace("-", "_"))  # en_GB: no Oxford comma
+    # CLDR's Welsh writes "a(c)" for the choice between "a" and "ac" (before a vowel), after a comma: choose.
+    return _A_OR_AC.sub(lambda m: (" ac " if m.group(1)[:1].lower() in "aeiouwyâêîôûŵŷ" else " a ") + m.group(1), said)
+
+
+def format_number(number: int) -> str:
+    """A whole number as the current language writes it: 50,000."""
+    return babel_numbers.format_decimal(number, locale=HTML_LANG[current_language()].replace("-", "_"))
 
 
 def html_lang() -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from forum import markup, policy
+from forum import i18n, markup, policy
 from forum.db import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.i18n import LANGUAGES
@@ -33,7 +33,7 @@ def check_body(body: str) -> str:
     if not body or not body.strip():
         raise ValidationError(_("Check your post"), {"body": _("Enter the text of your post")})
     if len(body) > markup.MAX_SOURCE_CHARS:
-        most = f"{markup.MAX_SOURCE_CHARS:,}"
+        most = i18n.format_number(markup.MAX_SOURCE_CHARS)
         raise ValidationError(_("Check your post"), {"body": _("Enter at most %(count)s characters", count=most)})
     return body.replace("\r\n", "\n")
 

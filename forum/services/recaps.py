@@ -21,7 +21,7 @@ from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from forum import mail, markup, policy
+from forum import i18n, mail, markup, policy
 from forum.db import utcnow
 from forum.errors import PermissionDenied, ValidationError
 from forum.i18n import in_language
@@ -408,7 +408,7 @@ def _email(db: Session, material: Material, member: Member, to: Links, site_name
                            thread=link.thread_title) for link in found.links]
         lines.append("")
     if found.first_timers:
-        lines += [_("Taking part for the first time: %(names)s.", names=", ".join(b.name for b in found.first_timers)),
+        lines += [_("Taking part for the first time: %(names)s.", names=i18n.format_list(b.name for b in found.first_timers)),
                   ""]
     if found.open_questions:
         lines.append(_("Questions left open: can you answer one?"))

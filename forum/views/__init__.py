@@ -60,6 +60,8 @@ def forum_time(moment) -> str:
     return f"{forum_date(moment)}, {forum_clock(moment)}"
 
 
+bp.add_app_template_filter(i18n.format_list, "forum_list")
+bp.add_app_template_filter(i18n.format_number, "forum_number")
 bp.add_app_template_global(policy.can_edit_post, "forum_can_edit")
 bp.add_app_template_global(policy.post_state, "forum_post_state")
 bp.add_app_template_global(policy.byline, "forum_byline")

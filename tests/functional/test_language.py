@@ -85,6 +85,17 @@ def test_dates_and_times_are_written_in_the_pages_language_in_uk_time(app):
         assert render_template_string("{{ moment|forum_clock }}", moment=summer) == "12:30yh"
 
 
+def test_lists_and_numbers_are_written_in_the_pages_language(app):
+    template = "{{ names|forum_list }} · {{ 50000|forum_number }}"
+    names = ["Jo Williams", "Sam Patel", "Priya Shah"]
+    with app.test_request_context("/", headers={"Accept-Language": "cy"}):
+        assert render_template_string(template, names=names) == "Jo Williams, Sam Patel a Priya Shah · 50,000"
+        assert render_template_string("{{ ['Jo', 'Elin']|forum_list }}") == "Jo ac Elin"
+    with app.test_request_context("/"):
+        assert render_template_string(template, names=names) == "Jo Williams, Sam Patel and Priya Shah · 50,000"
+        assert render_template_string("{{ ['Jo']|forum_list }}") == "Jo"
+
+
 def test_mail_is_written_in_the_recipients_language(app):
     from flask_babel import gettext
     with app.test_request_context("/"):
