@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from forum import markup, policy
@@ -20,19 +20,24 @@ from forum.models.accounts import Handle
 
 def members_named(db: Session, keys: Iterable[str]) -> dict[str, Member]:
     """Approved members by folded display name (names are unique), else by confirmed handle; a handle two
-    members have confirmed on different platforms names neither."""
+    members have confirmed on different platforms names neither. One query."""
     keys = set(keys)
     if not keys:
         return {}
-    found = {m.name_key: m for m in db.scalars(select(Member).where(Member.name_key.in_(keys),
-                                                                   Member.state == "approved"))}
+    rows = db.execute(
+        select(Member, Handle.handle_key)
+        .outerjoin(Handle, and_(Handle.member_id == Member.id, Handle.handle_key.in_(keys), Handle.confirmed))
+        .where(Member.state == "approved", or_(Member.name_key.in_(keys), Handle.id.is_not(None))))
+    by_name: dict[str, Member] = {}
     by_handle: dict[str, dict[int, Member]] = {}
-    for key, member in db.execute(select(Handle.handle_key, Member).join(Member, Handle.member_id == Member.id)
-                                  .where(Handle.handle_key.in_(keys - found.keys()), Handle.confirmed,
-                                         Member.state == "approved")):
-        by_handle.setdefault(key, {})[member.id] = member
-    found.update({key: next(iter(members.values())) for key, members in by_handle.items() if len(members) == 1})
-    return found
+    for member, handle in rows:
+        if member.name_key in keys:
+            by_name[member.name_key] = member
+        if handle is not None:
+            by_handle.setdefault(handle, {})[member.id] = member
+    found = {key: next(iter(members.values())) for key, members in by_handle.items()
+             if len(members) == 1 and key not in by_name}
+    return {**found, **by_name}
 
 
 def mentioned_members(db: Session, text: str) -> list[Member]:

@@ -97,3 +97,19 @@ def test_a_mention_by_confirmed_handle_notifies_the_member(app, client):
     login(client, fiona)
     page = client.get("/notifications").get_data(as_text=True)
     assert "mentioned you" in page and "As @fionagrant.bsky.social said" in page
+
+
+def test_mentions_by_name_and_by_handle_cost_one_query_together(app, client):
+    fiona = make_member(app, "Fiona Grant")
+    author = make_member(app)
+    with app.app_context():
+        db = db_session(app)
+        db.add(Handle("x", "@fionagrant", confirmed=True, member=db.merge(fiona)))
+        db.commit()
+    space = make_space(app)
+    plain, mentioning = make_thread(app, space, author), make_thread(app, space, author)
+    make_post(app, plain, author, "No one named here")
+    make_post(app, mentioning, author, "Ask @Fiona Grant or @fionagrant")
+    login(client, author)
+    counts = [int(client.get(f"/threads/{t.id}").headers["X-Forum-Queries"]) for t in (plain, mentioning)]
+    assert counts[1] == counts[0] + 1
