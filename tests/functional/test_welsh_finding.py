@@ -9,18 +9,17 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from html import unescape
-from pathlib import Path
 
 import pytest
 import time_machine
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from forum.models import Chat, LibraryEntry, LibraryTag, Member, OutboxMessage, Post, Thread
-from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
+from tests.factories import db_session, make_member, make_post, make_space, make_thread, submit
 from tests.functional.test_links_shared import CHAT_ONE, import_chat
+from tests.welsh import welsh_client as welsh
+from tests.welsh import phrases as _catalog_phrases
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 MAIN = re.compile(r"<main\b.*?</main>", re.S)
 TAG = re.compile(r"<[^>]+>")
 # The day after the chat in CHAT_ONE, so the import takes it as past whatever day the tests run.
@@ -35,20 +34,8 @@ def clock():
 
 @pytest.fixture(scope="module")
 def phrases() -> dict[str, str]:
-    """English -> Welsh for the catalog's phrases without placeholders that Welsh says differently."""
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and "%" not in m.id and m.string and m.string != m.id}
-
-
-def welsh(app, member=None):
-    """A test client that reads the forum in Welsh, signed in as `member` if given."""
-    client = app.test_client()
-    client.set_cookie("forum_language", "cy")
-    if member is not None:
-        login(client, member)
-    return client
+    """The catalog's English phrases and their Welsh (tests/welsh.py), read once for the module."""
+    return _catalog_phrases()
 
 
 def content(app) -> list[str]:

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from babel.messages.pofile import read_po
 
 from tests.factories import csrf_token, login, make_member, make_space
 from tests.functional.test_import_preview import SLACK, _archive, _zip, send
+from tests.welsh import english_left as _english_in
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 PLAIN = Path(__file__).resolve().parents[1] / "data" / "import" / "lgovsm_plain.txt"
 TODAY = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)
 # Not the forum's words: the transcript's messages (and the selects that quote them), the service areas' names.
@@ -47,21 +46,10 @@ def welsh_host(app):
     return client, space
 
 
-def _phrases() -> dict[str, str]:
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and "%(" not in m.id and m.string and m.string != m.id}
-
-
 def _words(response) -> str:
     page = re.search(r"<main\b.*?</main>", response.get_data(as_text=True), re.S).group(0)
     page = QUOTED.sub(" ", page)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def _english_in(text: str) -> list[str]:
-    return [english for english in _phrases() if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text)]
 
 
 def _upload(client, space, data: bytes, filename: str, **fields):

@@ -8,49 +8,19 @@ left in the page's main content, and the sentences built around names read in We
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from forum import tokens
 from forum.db import utcnow
 from forum.models import Member, Post, ReceivedMail, Space
 from forum.services import moderation, site_membership, space_membership
+from tests.welsh import english_left as _english_left, main_text as _text, phrases as _phrases, welsh_client as _welsh
 from tests.factories import csrf_token, db_session, login, make_member, make_space, make_thread, submit
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
-MAIN = re.compile(r"<main\b.*?</main>", re.S)
-TAG = re.compile(r"<[^>]+>")
-
-
-def _phrases() -> dict[str, str]:
-    """English -> Welsh for the catalog's phrases without placeholders that Welsh says differently."""
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and "%(" not in m.id and m.string and m.string != m.id}
-
-
-def _text(response) -> str:
-    html = MAIN.search(response.get_data(as_text=True)).group(0)
-    return " ".join(unescape(TAG.sub(" ", html)).split())
-
-
-def _english_left(text: str, phrases: dict[str, str]) -> list[str]:
-    return [english for english in phrases if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text)]
-
-
-def _welsh(app, member=None):
-    client = app.test_client()
-    client.set_cookie("forum_language", "cy")
-    if member is not None:
-        login(client, member)
-    return client
 
 
 def _english(app, member):

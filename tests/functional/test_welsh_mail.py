@@ -31,7 +31,6 @@ CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESS
 MAIL = Path(__file__).resolve().parent.parent / "data" / "mail"
 DOMAIN = "in.example.gov.uk"
 ATOM = "{http://www.w3.org/2005/Atom}"
-WELSH = {"forum_language": "cy"}
 CHAT_CSV = (
     "id_str,from_user,text,created_at,in_reply_to_status_id_str,status_url\n"
     "3004,bob,@alice how long did that take? #lgovsm,Wed May 08 19:05:00 +0000 2024,3002,"

@@ -9,30 +9,12 @@ grows as templates are translated; tests/unit/test_translations.py checks the ca
 from __future__ import annotations
 
 import re
-from html import unescape
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
+from tests.welsh import main_text as _main_text, phrases as _phrases
 from tests.factories import login, make_member, make_space, make_thread
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
-MAIN = re.compile(r"<main\b.*?</main>", re.S)
-TAG = re.compile(r"<[^>]+>")
-
-
-def _phrases() -> dict[str, str]:
-    """English -> Welsh for the catalog's phrases without placeholders that Welsh says differently."""
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and "%(" not in m.id and m.string and m.string != m.id}
-
-
-def _main_text(response) -> str:
-    html = MAIN.search(response.get_data(as_text=True)).group(0)
-    return " ".join(unescape(TAG.sub(" ", html)).split())
 
 
 @pytest.fixture

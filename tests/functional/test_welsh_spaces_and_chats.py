@@ -7,7 +7,6 @@ the reader's or the recipient's language too.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from html import unescape
 from io import BytesIO
@@ -15,18 +14,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from forum.models import Member, OutboxMessage, SpaceRequest
+from tests.welsh import english_left as _english_left, main_text as _main_text, phrases as _phrases, welsh_client as _welsh
 from tests.factories import csrf_token, login, make_member, make_space, make_thread, submit
 from tests.factories import db_session as _session
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "data" / "import" / "lgovsm_tags.csv"
-MAIN = re.compile(r"<main\b.*?</main>", re.S)
-TAG = re.compile(r"<[^>]+>")
-QUOTED = re.compile(r"“[^”]*”")
 # A week before the coming chat, so "upcoming" means the same whatever day the tests run.
 TODAY = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
@@ -35,32 +30,6 @@ TODAY = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 def clock():
     with time_machine.travel(TODAY, tick=True):
         yield
-
-
-def _phrases() -> dict[str, str]:
-    """English -> Welsh for the catalog's phrases without placeholders that Welsh says differently."""
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and "%(" not in m.id and m.string and m.string != m.id}
-
-
-def _main_text(response) -> str:
-    html = MAIN.search(response.get_data(as_text=True)).group(0)
-    return " ".join(unescape(TAG.sub(" ", html)).split())
-
-
-def _english_left(text: str, phrases: dict[str, str]) -> list[str]:
-    text = QUOTED.sub(" ", text)  # the menus of Outlook and Google Calendar, named as they show them
-    return [english for english in phrases if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text)]
-
-
-def _welsh(app, member=None):
-    client = app.test_client()
-    client.set_cookie("forum_language", "cy")
-    if member is not None:
-        login(client, member)
-    return client
 
 
 @pytest.fixture

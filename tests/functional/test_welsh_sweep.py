@@ -22,7 +22,6 @@ import re
 import shutil
 from collections import defaultdict
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,8 +33,8 @@ from tests.conftest import _postgres_database, make_test_app
 from tests.factories import login, make_member
 from tests.leaks import get_endpoints
 from tests.post_states import all_routes, build, own_urls
+from tests.welsh import CATALOG, QUOTED
 
-CATALOG = Path(__file__).resolve().parents[2] / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 ROLES = ["visitor", "pending", "member", "host", "moderator", "admin"]
 # English words that are not Welsh words: a page in Welsh that shows one outside members' writing
 # shows English. ("a", "i", "am", "can", "dim", "is", "we" (the web) and such are Welsh words too, so not listed.)
@@ -47,9 +46,6 @@ ENGLISH_ONLY = frozenset("""
 # Tables the forum writes itself in the interface's words (mail it sent, in the recipient's language): not what
 # members wrote.
 INTERFACE_TABLES = frozenset({"forum_outbox", "forum_page_version", "alembic_version"})
-# Words in curly quotes name another program's buttons ("Add calendar" in Outlook), which a reader sees in
-# that program's language.
-QUOTED = re.compile(r"“[^”]*”")
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 INLINE = re.compile(r"</?(?:a|strong|em|b|i|span|abbr|code|time|mark)\b[^>]*>")
