@@ -13,8 +13,10 @@ from xml.etree import ElementTree as ET
 from flask_babel import gettext as _
 
 from forum.cleantext import xml_safe
+from forum.i18n import HTML_LANG, current_language
 
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ET.register_namespace("", ATOM)
 
 
@@ -28,6 +30,7 @@ class Entry:
     updated: datetime
     author: str
     summary_html: str = ""
+    language: str | None = None  # the summary's language when its writer marked it (a post's "cy")
 
 
 def _when(moment: datetime) -> str:
@@ -43,8 +46,9 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 
 def atom(feed_id: str, title: str, url: str, self_url: str, entries: list[Entry], updated: datetime) -> bytes:
-    """The feed document, as UTF-8 bytes."""
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    """The feed document, as UTF-8 bytes: xml:lang says the language of the feed's own words (the reader's), and
+    an entry's summary written in another language says its own."""
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: HTML_LANG[current_language()]})
     _add(feed, "id", feed_id)
     _add(feed, "title", title)
     _add(feed, "updated", _when(updated))
@@ -60,5 +64,7 @@ def atom(feed_id: str, title: str, url: str, self_url: str, entries: list[Entry]
         _add(_add(entry, "author"), "name", item.author or _("A member"))
         if item.summary_html:
             # The summary is the sanitised HTML stored at write time, carried as escaped text (type="html").
-            _add(entry, "summary", item.summary_html, type="html")
+            summary = _add(entry, "summary", item.summary_html, type="html")
+            if item.language in HTML_LANG:
+                summary.set(XML_LANG, HTML_LANG[item.language])
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -202,7 +202,8 @@ def _thread_feed(viewer, threads: list[Thread], feed_id: str, title: str, url: s
             title=thread.title, url=external_url("forum.post", post_id=last.id)
             if state else external_url("forum.thread", thread_id=thread.id),
             updated=thread.last_post_at, author=policy.byline(viewer, last).name if state else "",
-            summary_html=last.body_html if state == policy.SHOWN else ""))
+            summary_html=last.body_html if state == policy.SHOWN else "",
+            language=last.language if state == policy.SHOWN else None))
     updated = threads[0].last_post_at if threads else utcnow()
     return Response(feeds.atom(feed_id, title, url, self_url, entries, updated), mimetype="application/atom+xml")
 

@@ -4,6 +4,7 @@ lang="cy" (or, on a Welsh page, lang="en-GB") so screen readers read them in the
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree as ET
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from tests.factories import db_session, login, make_member, make_space, make_thr
 CHAT = Path(__file__).resolve().parents[1] / "data" / "import" / "lgovsm_tags.csv"
 WELSH_BODY = '<div class="post__body" lang="cy">'
 ENGLISH_BODY = '<div class="post__body" lang="en-GB">'
+ATOM = "{http://www.w3.org/2005/Atom}"
 BODIES = re.compile(r'<div class="post__body"([^>]*)>')
 
 
@@ -209,3 +211,19 @@ def test_a_welsh_post_is_marked_welsh_in_search_results_and_saved_posts(app, cli
     assert re.search(r'<p lang="cy">[^<]*<mark>gyllideb</mark>', results)
     submit(client, f"/posts/{post.id}/save", {}, form_url=f"/threads/{thread.id}")
     assert "<p lang=\"cy\">Mae&#39;r gyllideb yn dynn eleni</p>" in _page(client, "/saved")
+
+
+def test_a_feed_says_its_own_language_and_a_welsh_posts_summary_says_welsh(app):
+    space = make_space(app, "sgwrs")
+    author = make_member(app, "Nia Jones")
+    thread = make_thread(app, space, author, title="Cyllidebau")
+    writer = app.test_client()
+    login(writer, author)
+    submit(writer, f"/threads/{thread.id}/reply", {"body": "Diolch yn fawr am hyn.", "language": "cy",
+                                                   "submit": "Post reply"}, form_url=f"/threads/{thread.id}")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for asked, feed_language in (("en", "en-GB"), ("cy", "cy")):
+        feed = ET.fromstring(app.test_client().get("/spaces/sgwrs/feed.atom", headers={"Accept-Language": asked}).data)
+        assert feed.get(xml_lang) == feed_language
+        (summary,) = feed.findall(f"{ATOM}entry/{ATOM}summary")
+        assert "Diolch yn fawr" in summary.text and summary.get(xml_lang) == "cy"
