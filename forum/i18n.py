@@ -15,8 +15,8 @@ import re
 from contextlib import contextmanager
 
 from babel import lists as babel_lists, numbers as babel_numbers
-from flask import Flask, current_app, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext as _
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext as _
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,6 +42,27 @@ def init_app(app: Flask) -> None:
         return
     Babel(app, locale_selector=select_language, default_locale=site_language(app.config),
           default_translation_directories=directory)
+    # Templates say some 300 words a thread page; Flask-Babel finds the catalog again for each (the language,
+    # then the catalog by name). Find it once per request and language instead.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _page_catalog().ugettext(s),
+        ngettext=lambda s, p, n: _page_catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_catalog().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def _page_catalog():
+    """The catalog of the language being spoken now, kept on the request while that language holds (in_language
+    inside a request changes the language, and so the catalog)."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    kept = g.get("_forum_catalog")
+    if kept is None or kept[0] is not locale:
+        kept = g._forum_catalog = (locale, get_translations())
+    return kept[1]
 
 
 def site_language(config) -> str:

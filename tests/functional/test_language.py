@@ -186,3 +186,13 @@ def test_signing_up_on_welsh_pages_keeps_welsh_for_the_new_accounts_mail(app, cl
     with app.app_context():
         saved = {m.display_name: m.language for m in db_session(app).scalars(select(Member))}
     assert saved == {"Elin Morgan": "cy", "Sam Patel": None}  # Sam follows his browser, as before
+
+
+def test_templates_follow_a_change_of_language_inside_a_request(app):
+    # Templates keep the catalog they found for the request; a change of language (in_language) must change it.
+    template = "{{ _('Sign in') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "cy"}):
+        assert render_template_string(template) == "Mewngofnodi"
+        with i18n.in_language("en"):
+            assert render_template_string(template) == "Sign in"
+        assert render_template_string(template) == "Mewngofnodi"
