@@ -14,6 +14,7 @@ import pytest
 from forum.models import Member, Post, Space
 from forum.services import posting
 from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
+from tests.welsh import welsh_client as _client
 
 TAG = re.compile(r"<[^>]+>")
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
@@ -49,14 +50,6 @@ def cast(app):
         posting.delete_post(db, post=db.get(Post, replies[1].id), space=space_row, member=other_row)
         db.commit()
     return {"moderator": moderator, "author": author, "other": other, "pending": pending, "thread": thread}
-
-
-def _client(app, who=None):
-    client = app.test_client()
-    client.set_cookie("forum_language", "cy")
-    if who is not None:
-        login(client, who)
-    return client
 
 
 def test_page_frame_is_in_welsh_for_visitors_and_members(app, cast):
