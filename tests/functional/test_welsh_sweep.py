@@ -182,8 +182,11 @@ def test_every_page_reads_in_welsh(welsh_app, world, phrases, written, role):
                 continue
             if english in text and re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", text):
                 english_phrases[english].append(url)
+        # A search result shows a piece of a post (PostgreSQL's ts_headline cuts it), which no stored value
+        # matches whole: there, a word that members wrote is theirs.
+        snippets = url.startswith("/search")
         for word in WORD.findall(text):
-            if word.lower() in ENGLISH_ONLY:
+            if word.lower() in ENGLISH_ONLY and not (snippets and word.lower() in content_words):
                 english_words[_context(text, word)].append(url)
     assert not (wrong_lang or english_phrases or english_words), (
         f"pages not marked lang=cy for the {role}: {wrong_lang[:10]}\n"
