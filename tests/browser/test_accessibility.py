@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.checks import describe_violations
 from tests.browser.conftest import page_result
-from tests.browser.pages import ALL_VISITS, HTML_VISITS, NOT_PAGES, PAGES
+from tests.browser.pages import ALL_VISITS, HTML_VISITS, NOT_PAGES, PAGES, WELSH_VISITS
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,8 @@ def test_page_is_in_the_state_meant(sweep, visit):
         assert "Traceback" not in result.html
 
 
-@pytest.mark.parametrize("visit", HTML_VISITS, ids=lambda v: v.name)
+# Every page in English and again in Welsh (#24: longer words, lang="cy", translated text printed as markup).
+@pytest.mark.parametrize("visit", HTML_VISITS + WELSH_VISITS, ids=lambda v: v.name)
 def test_page_has_no_accessibility_violations(sweep, visit):
     result = page_result(sweep, visit.name)
     assert not result.violations, (
@@ -62,7 +63,7 @@ def test_page_has_no_accessibility_violations(sweep, visit):
         )
 
 
-@pytest.mark.parametrize("visit", HTML_VISITS, ids=lambda v: v.name)
+@pytest.mark.parametrize("visit", HTML_VISITS + WELSH_VISITS, ids=lambda v: v.name)
 def test_page_reflows_at_320_pixels(sweep, visit):
     """WCAG 1.4.10 Reflow: nothing makes the page scroll sideways at 320 CSS pixels (a phone, or 400% zoom)."""
     result = page_result(sweep, visit.name)

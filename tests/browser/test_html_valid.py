@@ -6,18 +6,19 @@ import pytest
 
 from tests.browser import checks
 from tests.browser.conftest import page_result
-from tests.browser.pages import HTML_VISITS
+from tests.browser.pages import HTML_VISITS, WELSH_VISITS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def vnu_results(sweep, tmp_path_factory):
-    """Save every page's HTML and check them all in one vnu run (Java takes seconds to start)."""
+    """Save every page's HTML, in English and in Welsh, and check them all in one vnu run (Java takes seconds to
+    start)."""
     checks.require_vnu()
     folder = tmp_path_factory.mktemp("html")
     files = {}
-    for visit in HTML_VISITS:
+    for visit in HTML_VISITS + WELSH_VISITS:
         result = sweep.get(visit.name)
         if result is None or result.error or not result.html:
             continue
@@ -27,7 +28,7 @@ def vnu_results(sweep, tmp_path_factory):
     return checks.vnu_errors(files)
 
 
-@pytest.mark.parametrize("visit", HTML_VISITS, ids=lambda v: v.name)
+@pytest.mark.parametrize("visit", HTML_VISITS + WELSH_VISITS, ids=lambda v: v.name)  # in English and in Welsh
 def test_page_is_valid_html(sweep, vnu_results, visit):
     result = page_result(sweep, visit.name)
     errors = vnu_results.get(visit.name)
