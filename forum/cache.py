@@ -315,7 +315,7 @@ def init_app(app: Flask) -> None:
 
     register_listeners()
     if not app.config["FORUM_PAGE_CACHE"]:
-        app.extensions["forum_page_cache"] = None
+        app.extensions["forum_page_cache"] = app.extensions["forum_card_cache"] = None
         return
     config = {"CACHE_DEFAULT_TIMEOUT": app.config["FORUM_PAGE_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "forum:page:"}
     if app.config["FORUM_REDIS_URL"]:
@@ -323,10 +323,77 @@ def init_app(app: Flask) -> None:
     else:
         config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=app.config["FORUM_PAGE_CACHE_ENTRIES"])
     app.extensions["forum_page_cache"] = Cache(app, config=config)
+    cards = {**config, "CACHE_KEY_PREFIX": "forum:card:"}
+    if cards["CACHE_TYPE"] == "SimpleCache":
+        cards["CACHE_THRESHOLD"] = app.config["FORUM_PAGE_CACHE_ENTRIES"] * CARDS_PER_PAGE_ENTRY
+    app.extensions["forum_card_cache"] = Cache(app, config=cards)
 
 
 def _cache():
     return current_app.extensions.get("forum_page_cache")
+
+
+# -- post cards (#19): one post's card, shared by the readers of a class, for pages made anew -----------------
+
+# The in-process store keeps this many cards for each page it may keep (a card is about 1.5 KB).
+CARDS_PER_PAGE_ENTRY = 10
+
+
+def cards_enabled() -> bool:
+    return current_app.extensions.get("forum_card_cache") is not None
+
+
+def card_placeholder() -> str:
+    """What stands in a stored card for the reader's CSRF token: the same on every host of one site (it is
+    made from the secret key), unknown to anyone else, and never in a post's words."""
+    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return "csrf-" + hashlib.blake2b(b"forum card csrf", key=secret[:64], digest_size=12).hexdigest()
+
+
+def _macro_fingerprint() -> str:
+    """The post card's template source, so that a new version of the forum never serves an old version's cards."""
+    found = current_app.extensions.get("forum_card_fingerprint")
+    if found is None:
+        source, _name, _uptodate = current_app.jinja_env.loader.get_source(current_app.jinja_env, "forum/macros.html")
+        found = hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+        current_app.extensions["forum_card_fingerprint"] = found
+    return found
+
+
+def card_keys(db: Session, card_class: str, rows: dict[int, tuple]) -> dict[int, str]:
+    """Each post's card key: the `site` token (names, organisations, speakers, the library, members' handles
+    shown on a card change it), the reader's class (policy.card_class) and language, and every shown column
+    of the post and of the post it replies to (the row itself: an edit, a state, a move changes it)."""
+    found = g.get("forum_page_tokens") or tokens(db, [SITE])
+    if found is None:
+        return {}
+    prefix = "\n".join([found[SITE], card_class, _language(), request.script_root, _macro_fingerprint()])
+    return {post_id: hashlib.blake2b(f"{prefix}\n{row!r}".encode(), digest_size=20).hexdigest()
+            for post_id, row in rows.items()}
+
+
+def stored_cards(keys: dict[int, str]) -> dict[int, str]:
+    """The cards stored under these keys, by post id (one round trip to Redis)."""
+    cache = current_app.extensions.get("forum_card_cache")
+    if cache is None or not keys:
+        return {}
+    ids = list(keys)
+    try:
+        values = cache.get_many(*(keys[i] for i in ids))
+    except Exception:  # noqa: BLE001  (a store that does not answer: the cards are made)
+        log.warning("The card cache did not answer; making the cards.", exc_info=True)
+        return {}
+    return {post_id: value for post_id, value in zip(ids, values) if value is not None}
+
+
+def store_cards(cards: dict[str, str]) -> None:
+    cache = current_app.extensions.get("forum_card_cache")
+    if cache is None or not cards:
+        return
+    try:
+        cache.set_many(cards)
+    except Exception:  # noqa: BLE001
+        log.warning("The card cache could not store cards.", exc_info=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -385,6 +452,7 @@ def page(scopes: Callable[..., list[str]]):
             from forum.db import session as db_session
             wanted = [SITE, *scopes(**kwargs)]
             found = tokens(db_session(), wanted)
+            g.forum_page_tokens = found  # the page's post cards are keyed by the same `site` token
             if found is None:
                 return _uncached_visitor(view(**kwargs))
             key = _key(found, wanted)

@@ -378,6 +378,33 @@ def viewer_class(viewer) -> str:
     return SEES_MORE if moderates_anything(member) else MEMBER
 
 
+def card_class(viewer, thread: Thread, space: Space) -> str | None:
+    """Which readers of this thread see the same card for a post that is not personal to them (forum/cache.py's
+    post cards, #19); None: every card is made for this viewer alone.
+
+    A post's card shows its words and byline as `post_state` and `byline` decide, and the actions the
+    viewer may take on it. For readers who moderate nothing here these depend only on: being signed in,
+    being approved (Report, links to profiles), and being able to reply (Quote). What else depends on
+    the reader is personal (`card_is_personal`). Those who moderate the space see more: never shared.
+    """
+    if not can_view_space(viewer, space):
+        return None
+    member = _member(viewer)
+    if member is None:
+        return VISITOR
+    if member.is_moderator or can_moderate_space(member, space):
+        return None
+    return f"{MEMBER}:{'approved' if member.is_approved else 'unapproved'}:{'reply' if can_reply(member, thread, space) else 'read'}"
+
+
+def card_is_personal(viewer, author_id: int | None, reply_to_author_id: int | None) -> bool:
+    """Does a post's card depend on this viewer beyond their `card_class`: their own post (its state when
+    waiting, "You, posting without your name", Edit and Delete, no Report), or a reply to one of their posts
+    (whose byline and state in "in reply to" are theirs to see)? Saved posts are personal too (the views know)."""
+    member_id = _viewer_id(viewer)
+    return member_id is not None and member_id in (author_id, reply_to_author_id)
+
+
 def can_administer(viewer) -> bool:
     """May the viewer manage the site (spaces, settings)?"""
     member = _member(viewer)

@@ -64,37 +64,56 @@ def with_new_posts(query: Select, viewer) -> Select:
 
 @dataclass
 class ThreadMarks:
-    """Where a member's unread posts begin in a thread: the first one, its page, and how many there are."""
+    """Where a member's unread posts begin in a thread: the first one, its page, and how many there are;
+    and how far they had read (None: never opened), so a page already read writes nothing."""
 
     first_unread_id: int | None = None
     first_unread_page: int | None = None
     new_posts: int = 0
     read_before: bool = False  # they had read some of it (so a divider means something)
+    read_post_id: int | None = None
+    read_post_at: datetime | None = None
+
+    def has_read(self, post_id: int, created_at: datetime) -> bool:
+        """Is the member's position already at or past this post?"""
+        if self.read_post_at is None:
+            return False
+        return (self.read_post_at, self.read_post_id) >= (created_at, post_id)
 
 
 def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: int) -> ThreadMarks:
-    """The viewer's first unread post in the thread and its page, in two queries at most (none for visitors)."""
+    """The viewer's position in the thread, their first unread post and its page: one query (none for visitors),
+    the same however much of the thread they have read."""
     member = reader(viewer)
     if member is None:
         return ThreadMarks()
-    rows = db.execute(
-        select(Post.id, Post.created_at, ReadState.post_id, func.count().over())
-        .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
+    unread = (select(Post.id).where(Post.thread_id == Thread.id, _counted(member), _unread_since(member))
+              .correlate(Thread, Space, ReadState))
+    first = unread.order_by(Post.created_at, Post.id).limit(1)
+    marks = (
+        select(Thread.id.label("thread_id"), ReadState.post_id.label("read_id"),
+               ReadState.post_created_at.label("read_at"),
+               first.scalar_subquery().label("first_id"),
+               first.with_only_columns(Post.created_at).scalar_subquery().label("first_at"),
+               unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"))
+        .select_from(Thread).join(Space, Thread.space_id == Space.id)
         .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
-        .where(Thread.id == thread.id, _counted(member), _unread_since(member))
-        .order_by(Post.created_at, Post.id).limit(1)
-    ).first()
-    if rows is None:
+        .where(Thread.id == thread.id)
+    ).subquery()
+    before = (select(func.count()).select_from(Post).where(
+        Post.thread_id == marks.c.thread_id, policy.listed_posts_in(viewer, space),
+        or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
+        .correlate(marks).scalar_subquery())
+    row = db.execute(select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total,
+                            before.label("before"))).first()
+    if row is None:
         return ThreadMarks()
-    first_id, first_at, read_post, total = rows
-    if read_post is None:  # never opened: it all reads as new, and the page starts at the top
-        return ThreadMarks(first_id, None, total, read_before=False)
-    before = db.scalar(
-        select(func.count()).select_from(Post).where(
-            Post.thread_id == thread.id, policy.listed_posts_in(viewer, space),
-            or_(Post.created_at < first_at, and_(Post.created_at == first_at, Post.id < first_id)))
-    ) or 0
-    return ThreadMarks(first_id, before // per_page + 1, total, read_before=True)
+    position = {"read_post_id": row.read_id, "read_post_at": row.read_at}
+    if row.first_id is None:
+        return ThreadMarks(**position)
+    if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
+        return ThreadMarks(row.first_id, None, row.total, read_before=False, **position)
+    return ThreadMarks(row.first_id, (row.before or 0) // per_page + 1, row.total, read_before=True, **position)
 
 
 def _upsert(db: Session, table):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -108,12 +109,17 @@ def space_threads(db: Session, viewer, space: Space, number: int,
 
 @dataclass
 class ThreadView:
-    """A thread as the viewer sees it: its space, its chat, and one page of posts."""
+    """A thread as the viewer sees it: its space, its chat, and one page of its posts' rows.
+
+    The rows carry every column of the post a card is made from (not its markdown) and of the post it
+    replies to (not its words): enough to key a cached card (forum/cache.py); `posts_by_id` loads the
+    posts whose cards are made, with their authors and speakers.
+    """
 
     thread: Thread
     space: Space
     chat: Chat | None
-    posts: Page[Post]
+    posts: Page
 
 
 def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
@@ -127,18 +133,47 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     return row.Thread, row.Space
 
 
+# The post columns a card is not made from (its words are printed from body_html); every other column of
+# the post and of the post it replies to goes into the card's key (forum/cache.py), so a new column is covered
+# from its first day.
+CARD_UNSHOWN_COLUMNS = frozenset({"body_source"})
+CARD_UNSHOWN_PARENT_COLUMNS = frozenset({"body_source", "body_html"})
+
+
+@functools.cache
+def _card_row_columns():
+    post, parent = Post.__table__, Post.__table__.alias("parent")
+    own = [c for c in post.columns if c.name not in CARD_UNSHOWN_COLUMNS]
+    theirs = [parent.c[c.name].label(f"parent_{c.name}") for c in post.columns
+              if c.name not in CARD_UNSHOWN_PARENT_COLUMNS]
+    return post, parent, own, theirs
+
+
 def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int) -> ThreadView:
-    """A page of a thread: its posts in order with their authors, speakers and what they reply to."""
+    """A page of a thread: its posts' rows in order, with the post each replies to."""
     thread, space = get_thread(db, viewer, thread_id)
     number = check_page_number(number, thread.post_count, per_page)
-    parent = aliased(Post)
-    # The page's ids first, from the thread-order index alone; then only those posts with their joins.
+    # The page's ids first, from the thread-order index alone; then only those rows.
     page = (
         select(Post.id).where(Post.thread_id == thread.id, policy.listed_posts_in(viewer, space))
         .order_by(Post.created_at, Post.id).offset((number - 1) * per_page).limit(per_page)
     ).subquery()
+    post, parent, own, theirs = _card_row_columns()
+    rows = db.execute(
+        select(*own, *theirs).select_from(
+            post.join(page, post.c.id == page.c.id).outerjoin(parent, parent.c.id == post.c.reply_to_id))
+        .order_by(post.c.created_at, post.c.id)
+    ).all()
+    return ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+
+
+def posts_by_id(db: Session, post_ids: list[int]) -> dict[int, Post]:
+    """These posts with their authors, organisations, speakers, import dates and what they reply to, by id."""
+    if not post_ids:
+        return {}
+    parent = aliased(Post)
     posts = db.scalars(
-        select(Post).join(page, Post.id == page.c.id)
+        select(Post).where(Post.id.in_(post_ids))
         .options(
             # The page prints the HTML, not the markdown, and only when an import was made, not its summary.
             defer(Post.body_source, raiseload=True),
@@ -149,10 +184,8 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
                 joinedload(parent.author).joinedload(Member.organisation), joinedload(parent.speaker)
             ),
         )
-        .order_by(Post.created_at, Post.id)
     ).unique()
-    chat = thread.chat
-    return ThreadView(thread, space, chat, Page(list(posts), number, per_page, thread.post_count))
+    return {p.id: p for p in posts}
 
 
 def get_post(db: Session, viewer, post_id: int) -> tuple[Post, Thread, Space]:

@@ -27,20 +27,23 @@ def _checked_form() -> None:
         raise ValidationError(str(EXPIRED))
 
 
-def remember_read(db, thread_id: int, posts: list) -> None:
+def remember_read(db, thread_id: int, posts: list, marks: read_state.ThreadMarks | None = None) -> None:
     """Record that the member has read a thread up to the last post on the page they were just shown.
 
     Called after the page is rendered: the page's reads end in their own transaction, and the one
     UPSERT then runs in a transaction begun IMMEDIATE on SQLite (the reason `writes_on_get` exists: a
     read transaction that turns into a write fails at once when another writer got in between),
     holding the write lock for that one statement only, and never for a visitor, who writes nothing.
-    A database too busy to take it costs the read mark, never the page.
+    A database too busy to take it costs the read mark, never the page. A page the member had already
+    read to its end (`marks`, their position when the page was made) writes nothing.
     """
     member = read_state.reader(current_user)
     if member is None or not posts:
         return
     member_id, last = member.id, posts[-1]
     post_id, created_at = last.id, last.created_at
+    if marks is not None and marks.has_read(post_id, created_at):
+        return
     db.commit()
     with write_transactions():
         try:

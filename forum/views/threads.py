@@ -6,9 +6,11 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (current_app, flash, g, get_template_attribute, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum import cache as page_cache
@@ -86,18 +88,47 @@ def thread(thread_id: int, slug: str | None = None):
     form = ReplyForm() if can_reply else None
     if form is not None:
         ensure_submission_key(form)
-    post_ids = [p.id for p in view.posts.items]
-    promoted = library.promoted_post_ids(db, post_ids)
+    marks = read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page)
     page = render_template(
-        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], promoted=promoted,
+        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
         watching=notifications.watch_of(db, current_user, "thread", thread_id),  # with its every-post switch (#21)
-        topics=topics.topics_of_thread(db, view.thread),
-        marks=read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page),
-        saved=saved.saved_ids(db, current_user, post_ids),
-        mentions=mentions.links_for(db, current_user, [p.body_html for p in view.posts.items]),
+        topics=topics.topics_of_thread(db, view.thread), marks=marks,
+        cards=post_cards(db, view, can_reply),
     )
-    remember_read(db, view.thread.id, view.posts.items)  # per member; never for visitors
-    return page
+    remember_read(db, view.thread.id, view.posts.items, marks)  # per member; never for visitors
+    response = make_response(page)
+    response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(view.posts.items)}"  # from the card cache
+    return response
+
+
+def post_cards(db, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
+    """The page's post cards, by post id: stored ones for the reader's class where the policy says a card is
+    the same for the whole class (`card_class`) and not personal to the reader (`card_is_personal`, saved
+    posts); the others made now, and stored for the class."""
+    viewer, rows = current_user, view.posts.items
+    ids = [row.id for row in rows]
+    saved_ids = saved.saved_ids(db, viewer, ids)
+    card_class = policy.card_class(viewer, view.thread, view.space) if page_cache.cards_enabled() else None
+    shared = {} if card_class is None else {
+        row.id: tuple(row) for row in rows
+        if row.id not in saved_ids and not policy.card_is_personal(viewer, row.author_id, row.parent_author_id)}
+    keys = page_cache.card_keys(db, card_class, shared) if card_class is not None else {}
+    cards = page_cache.stored_cards(keys)
+    g.forum_cards_stored = len(cards)
+    wanted = [i for i in ids if i not in cards]
+    if wanted:
+        posts = reading.posts_by_id(db, wanted)
+        promoted = library.promoted_post_ids(db, wanted)
+        links = mentions.links_for(db, viewer, [p.body_html for p in posts.values()])
+        card, placeholder = get_template_attribute("forum/macros.html", "post_card"), page_cache.card_placeholder()
+        made = {i: str(card(posts[i], view.thread, view.space, viewer, can_reply, i in promoted, i in saved_ids,
+                            links, csrf=placeholder)) for i in wanted if i in posts}
+        page_cache.store_cards({keys[i]: html for i, html in made.items() if i in keys})
+        cards.update(made)
+    if viewer.is_authenticated:  # the Save forms' token is the reader's own
+        placeholder, token = page_cache.card_placeholder(), generate_csrf()
+        cards = {i: html.replace(placeholder, token) for i, html in cards.items()}
+    return {i: Markup(html) for i, html in cards.items()}  # noqa: S704  (cards made by the post_card macro)
 
 
 @bp.route("/threads/<forum_id:thread_id>/reply", methods=["GET", "POST"])
