@@ -451,3 +451,35 @@ def test_no_email_carries_what_its_reader_may_not_see(leak_app, world):
     assert any("digest" in m.subject.lower() for m in to["digester"]), "no digest was sent"
     assert any(m.subject.startswith("Recap:") for m in to["watcher"]), "the chat's recap was not sent"
     assert any("report" in m.subject.lower() for m in to["outsider"]), "the reporter was not told"
+
+
+# -- the stored post cards (#19) --------------------------------------------------------------------------------------
+
+_PER_REQUEST = re.compile(r'(name="(?:csrf_token|submission_key)"[^>]*? value=")[^"]*"')
+
+
+def _as_read(page: str) -> str:
+    """A thread page without what every request makes anew (the CSRF token, the one-time submission key)."""
+    return _PER_REQUEST.sub(r'\1"', page)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_thread_pages_from_stored_cards_are_the_pages_made_for_each_role(leak_app, world, scans, role):
+    """After every role has read every thread page (storing cards for their classes), each role reads them
+    again: what they get, with cards from the store, is exactly what was made for them the first time."""
+    for each in ROLES:
+        scans(each)
+    _w, x = world
+    client = _client(leak_app, x.people[role])
+    stored, changed = 0, []
+    for url, first in scans(role).threads.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # A visitor's page comes from the page cache whole; a page made anew says how many cards were stored.
+        stored += int(response.headers.get("X-Forum-Cards", "0 of 0").split(" of ")[0])
+        stored += response.headers.get("X-Forum-Cache") == "hit"
+        if _as_read(response.get_data(as_text=True)) != _as_read(first):
+            changed.append(url)
+    assert not changed, f"the {role} got other pages with stored cards:\n" + "\n".join(changed)
+    if role not in ("host", "moderator"):  # who moderates these spaces gets every card made for them
+        assert stored > 0, f"no card came from the store for the {role}"
