@@ -216,6 +216,19 @@ def listed_thread_filter(viewer) -> ColumnElement[bool]:
                 or_(Thread.awaiting_approval.is_(False), own, moderated_space_filter(viewer)))
 
 
+def class_thread_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Thread joined to its Space: the threads every reader of the viewer's `list_class` may
+    learn exist (the published threads of the spaces they may read)."""
+    return and_(readable_space_filter(viewer), Thread.awaiting_approval.is_(False))
+
+
+def own_waiting_thread_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Thread: the viewer's own threads that wait for approval, which `listed_thread_filter`
+    lists for them alone."""
+    viewer_id = _viewer_id(viewer)
+    return and_(Thread.awaiting_approval.is_(True), Thread.author_id == viewer_id) if viewer_id is not None else false()
+
+
 # -- names: whose name a viewer sees on a post ---------------------------------------------------------
 
 # A byline carries these in the reader's language, as plain text (str() of the lazy string, when it is made).
@@ -368,6 +381,35 @@ def can_view_profile(viewer, member: Member) -> bool:
 VISITOR = "visitor"      # not signed in: every visitor sees the same page
 MEMBER = "member"        # signed in: their name, forms, own waiting posts and marks are on their pages
 SEES_MORE = "sees-more"  # hosts and moderators: waiting and hidden posts, moderation links
+
+
+def list_class(viewer) -> str | None:
+    """Which readers see the same lists of spaces and threads as this viewer (the home page's, a space's
+    threads), but for what is theirs alone; None: their lists are made for them alone (forum/fragments_lists.py).
+
+    Shared lists show the spaces the viewer may see listed and the threads of `class_thread_filter`, with
+    bylines as `byline` gives them to nobody in particular. Readers share them when they may read exactly the
+    same spaces: visitors; members not yet approved (the public spaces, but signed in); approved members who
+    belong to the same spaces. Hosts and moderators see others' waiting threads: never shared. What stays
+    the reader's own is added for each request, or the lists are made for them: how many posts are new to
+    them, their own waiting threads (`own_waiting_thread_filter`), and their own posts without their name
+    (`listing_is_personal`).
+    """
+    member = _member(viewer)
+    if member is None:
+        return VISITOR
+    if not member.is_approved:
+        return f"{MEMBER}:unapproved"
+    if moderates_anything(member):
+        return None
+    return f"{MEMBER}:approved:{','.join(str(space_id) for space_id in sorted(space_roles(member)))}"
+
+
+def listing_is_personal(viewer, anonymous_author_ids) -> bool:
+    """Does a shared list name this viewer's own post without their name (which only they see as "You,
+    posting without your name"), so that it must be made for them?"""
+    viewer_id = _viewer_id(viewer)
+    return viewer_id is not None and viewer_id in anonymous_author_ids
 
 
 def viewer_class(viewer) -> str:

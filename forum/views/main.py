@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from forum import cache as page_cache
-from forum import policy
+from forum import fragments_lists
 from forum.db import session
-from forum.services import reading
 from forum.views import bp
 from forum.views._helpers import external_url
 
@@ -18,12 +17,7 @@ from forum.views._helpers import external_url
 @page_cache.page(lambda: [page_cache.LATEST])
 def home():
     """List the spaces the viewer may see, and the latest threads they may read."""
-    db = session()
-    spaces = reading.listed_spaces(db, current_user)
-    readable = {space.id for space in spaces if policy.can_view_space(current_user, space)}
-    threads, new_posts = reading.latest_threads(db, current_user)
-    return render_template("forum/home.html", spaces=spaces, readable=readable, threads=threads,
-                           new_posts=new_posts, week=reading.this_weeks_chat(db, current_user))
+    return render_template("forum/home.html", lists=fragments_lists.home(session(), current_user))
 
 
 # Addresses people copy into a calendar or a feed reader: on FORUM_BASE_URL, never the request's Host.

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import mail_tokens, policy
+from forum import fragments_lists, mail_tokens, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
@@ -29,10 +29,10 @@ def space(slug: str):
     if not policy.can_view_space(current_user, space):
         return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
                                pending=space_membership.pending(db, space, current_user, "request"))
-    threads, new_posts = reading.space_threads(db, current_user, space, page_number(),
-                                               current_app.config["FORUM_THREADS_PER_PAGE"])
+    listing = fragments_lists.space_listing(db, current_user, space, page_number(),
+                                            current_app.config["FORUM_THREADS_PER_PAGE"])
     return render_template(
-        "forum/space.html", space=space, threads=threads, new_posts=new_posts,
+        "forum/space.html", space=space, listing=listing,
         can_post=policy.can_post_in_space(current_user, space),
         is_member=space.id in policy.space_roles(current_user),
         can_manage=policy.can_moderate_space(current_user, space),

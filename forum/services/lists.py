@@ -1,0 +1,110 @@
+"""The lists a whole class of readers shares (policy.list_class), and what in them is new to one member (#19).
+
+The home page's and a space's lists, as `reading.latest_threads`, `reading.this_weeks_chat` and
+`reading.space_threads` give them, less what is one reader's own: only the published threads of the
+spaces the reader may read (`policy.class_thread_filter`), and no counts of new posts. Those counts,
+and whether the reader has waiting threads of their own that their lists would show, come from one
+query per page (`new_posts_in`).
+"""
+
+from __future__ import annotations
+
+
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+
+from forum import policy
+from forum.db import utcnow
+from forum.models import Chat, ChatImport, Member, Post, Space, Thread
+from forum.services import read_state
+from forum.services.pages import Page
+from forum.services.reading import ThisWeek
+
+
+def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
+    """The most recently active published threads the viewer's class may read, with their spaces."""
+    return list(db.scalars(
+        select(Thread).join(Space, Thread.space_id == Space.id)
+        .where(policy.class_thread_filter(viewer), Thread.last_post_id.is_not(None))
+        .options(contains_eager(Thread.space))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(limit)
+    ).unique())
+
+
+def this_weeks_chat(db: Session, viewer) -> ThisWeek:
+    """The newest imported chat the viewer's class may read, its published threads in question order, and the
+    next chat; two queries however many chats and posts there are."""
+    newest = (select(Chat.id).join(Space, Chat.space_id == Space.id)
+              .where(policy.readable_space_filter(viewer),
+                     or_(Chat.status == "imported", select(ChatImport.id).where(ChatImport.chat_id == Chat.id).exists()))
+              .order_by(Chat.starts_at.desc().nulls_last(), Chat.id.desc()).limit(1)
+              .correlate(None).scalar_subquery())
+    rows = db.execute(
+        select(Thread, Chat).join(Chat, Thread.chat_id == Chat.id).join(Space, Thread.space_id == Space.id)
+        .where(Thread.chat_id == newest, policy.class_thread_filter(viewer))
+        .order_by(Thread.question_number.is_(None), Thread.question_number, Thread.id)
+    ).all()
+    next_chat = db.scalar(
+        select(Chat).join(Space, Chat.space_id == Space.id)
+        .where(policy.readable_space_filter(viewer), Chat.starts_at >= utcnow())
+        .order_by(Chat.starts_at, Chat.id).limit(1))
+    # The questions (Q1, Q2, ...), not the welcome and wrap-up; a chat without question markers has one thread.
+    rows = [row for row in rows if row.Thread.question_number] or rows
+    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows], {}, next_chat)
+
+
+def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:
+    """One page of a space's published threads (`number` checked already): pinned first, then by latest activity."""
+    last_post = aliased(Post)
+    threads = db.scalars(
+        select(Thread).join(Space, Thread.space_id == Space.id)
+        .where(Thread.space_id == space.id, policy.class_thread_filter(viewer))
+        .options(
+            joinedload(Thread.last_post.of_type(last_post)).options(
+                joinedload(last_post.author).joinedload(Member.organisation), joinedload(last_post.speaker)
+            ),
+        )
+        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .offset((number - 1) * per_page).limit(per_page)
+    ).unique()
+    return Page(list(threads), number, per_page, space.thread_count)
+
+
+def new_posts_in(db: Session, viewer, thread_ids: list[int], waiting_in: str, where: int | None) -> tuple[dict[int, int], bool]:
+    """How many posts in these threads are new to the viewer (threads with none left out), and whether they
+    have waiting threads of their own in the chat (`waiting_in` "chat") or space ("space") `where`, which
+    their lists would show.
+
+    One query for members, none for visitors (who keep no read state and have no threads).
+    """
+    member = read_state.reader(viewer)
+    if member is None:
+        return {}, False
+    group = policy.list_class(member)
+    key = (member.id, member.created_at, group, waiting_in)
+    statement = _STATEMENTS.get(key) if group is not None else None
+    if statement is None:
+        statement = _new_posts_statement(member, waiting_in)
+        if group is not None:
+            if len(_STATEMENTS) >= 1024:
+                _STATEMENTS.clear()
+            _STATEMENTS[key] = statement
+    rows = db.execute(statement, {"thread_ids": thread_ids, "where": where if where is not None else -1}).all()
+    listed = set(thread_ids)
+    return ({row.id: row.new_posts for row in rows if row.new_posts and row.id in listed},
+            any(row.id not in listed for row in rows))
+
+
+# The statement per member, their class and what it looks in: everything of theirs it is made from is in the
+# key (policy.list_class holds the spaces they may read), so SQLAlchemy builds and keys it once, not per
+# request, which was a third of the query's time on a space page.
+_STATEMENTS: dict[tuple, object] = {}
+
+
+def _new_posts_statement(member: Member, waiting_in: str):
+    waiting = Thread.chat_id if waiting_in == "chat" else Thread.space_id
+    return read_state.with_new_posts(
+        select(Thread.id).join(Space, Thread.space_id == Space.id)
+        .where(or_(Thread.id.in_(bindparam("thread_ids", expanding=True)),
+                   and_(policy.own_waiting_thread_filter(member), waiting == bindparam("where")))), member)
