@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_test_app
-from tests.factories import flushed_redis, login, make_post
+from tests.factories import flushed_redis, login, make_member, make_post, submit
 from tests.leaks import CANARIES, PRIVATE, SECRET, build_world, get_endpoints, routes
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own (several hosts: 14, limits: 15)
@@ -98,3 +98,29 @@ def test_a_cache_that_does_not_answer_makes_pages_instead_of_failing(database_ur
     finally:
         with app.app_context():
             app.extensions["forum"].db.engine.dispose()
+
+
+def test_post_cards_stored_on_one_host_serve_members_of_the_other_and_a_change_shows_on_both(hosts):
+    """A member's thread page on one host stores its cards; with Redis a member on the other host gets them
+    from the store, and an edit made through either host shows on both at once."""
+    backend, (first, second) = hosts
+    world = build_world(first)
+    readers = make_member(first, "Card Reader"), make_member(first, "Other Reader")  # no post of theirs there
+    url = f"/threads/{world.public_thread.id}"
+    post = make_post(first, world.public_thread, world.host, body="zqxcardwords")
+    clients = []
+    for app, member in zip((first, second), readers):
+        client = app.test_client()
+        login(client, member)
+        clients.append(client)
+    made = clients[0].get(url)
+    stored, total = (int(n) for n in made.headers["X-Forum-Cards"].split(" of "))
+    assert stored == 0 and total > 1
+    other = clients[1].get(url)
+    assert other.headers["X-Forum-Cards"] == (f"{total} of {total}" if backend == "redis" else f"0 of {total}")
+    author = second.test_client()
+    login(author, world.host)
+    assert submit(author, f"/posts/{post.id}/edit", {"body": "zqxcardedited", "submit": "Save changes"}).status_code == 302
+    for client in clients:
+        page = client.get(url).get_data(as_text=True)
+        assert "zqxcardedited" in page and "zqxcardwords" not in page
