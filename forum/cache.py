@@ -360,16 +360,17 @@ def _macro_fingerprint() -> str:
     return found
 
 
-def card_keys(db: Session, card_class: str, rows: dict[int, tuple]) -> dict[int, str]:
-    """Each post's card key: the `site` token (names, organisations, speakers, the library, members' handles
-    shown on a card change it), the reader's class (policy.card_class) and language, and every shown column
-    of the post and of the post it replies to (the row itself: an edit, a state, a move changes it)."""
+def card_keys(db: Session, cards: dict[int, tuple[str, tuple]]) -> dict[int, str]:
+    """Each post's card key, from its reader class (policy.card_class or own_card_class) and its row: the
+    `site` token (names, organisations, speakers, the library, members' handles and roles shown on a card
+    change it), the class, the language, and every shown column of the post and of the post it replies to
+    (the row itself: an edit, a state, a move changes it)."""
     found = g.get("forum_page_tokens") or tokens(db, [SITE])
     if found is None:
         return {}
-    prefix = "\n".join([found[SITE], card_class, _language(), request.script_root, _macro_fingerprint()])
-    return {post_id: hashlib.blake2b(f"{prefix}\n{row!r}".encode(), digest_size=20).hexdigest()
-            for post_id, row in rows.items()}
+    prefix = "\n".join([found[SITE], _language(), request.script_root, _macro_fingerprint()])
+    return {post_id: hashlib.blake2b(f"{prefix}\n{card_class}\n{row!r}".encode(), digest_size=20).hexdigest()
+            for post_id, (card_class, row) in cards.items()}
 
 
 def stored_cards(keys: dict[int, str]) -> dict[int, str]:
@@ -444,7 +445,7 @@ def page(scopes: Callable[..., list[str]]):
         @functools.wraps(view)
         def wrapper(**kwargs):
             cache = _cache()
-            if shared_class(current_user) is None or request.method not in ("GET", "HEAD"):
+            if shared_class(current_user._get_current_object()) is None or request.method not in ("GET", "HEAD"):
                 return _private(make_response(view(**kwargs)))
             if (cache is None or not _session_is_neutral() or flask_session.get("_flashes")
                     or not _canonical_query()):

@@ -439,6 +439,20 @@ def card_class(viewer, thread: Thread, space: Space) -> str | None:
     return f"{MEMBER}:{'approved' if member.is_approved else 'unapproved'}:{'reply' if can_reply(member, thread, space) else 'read'}"
 
 
+def own_card_class(viewer, thread: Thread, space: Space) -> str | None:
+    """The class of one signed-in reader alone, for the cards that are theirs (`card_is_personal`, saved posts)
+    and for every card of those who moderate the space: it names the reader and everything about them a card
+    shows (approved, able to reply, moderating here or everywhere), so a stored card is served to them only,
+    and a change to any of these makes new cards. None for visitors, who have no cards of their own."""
+    member = _member(viewer)
+    if member is None or not can_view_space(member, space):
+        return None
+    return (f"reader:{member.id}:{'approved' if member.is_approved else 'unapproved'}"
+            f":{'reply' if can_reply(member, thread, space) else 'read'}"
+            f":{'moderates' if can_moderate_space(member, space) else 'member'}"
+            f":{'site-moderator' if member.is_moderator else 'not'}")
+
+
 def card_is_personal(viewer, author_id: int | None, reply_to_author_id: int | None) -> bool:
     """Does a post's card depend on this viewer beyond their `card_class`: their own post (its state when
     waiting, "You, posting without your name", Edit and Delete, no Report), or a reply to one of their posts

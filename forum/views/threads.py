@@ -75,25 +75,24 @@ def thread_url(thread, page: int = 1, **anchor) -> str:
 @page_cache.page(lambda thread_id, slug=None: [page_cache.thread_scope(thread_id)])
 def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
-    db = session()
+    db, viewer = session(), current_user._get_current_object()  # the member itself: asked about 100 times a page
     try:
-        view = reading.thread_page(db, current_user, thread_id, page_number(),
-                                   current_app.config["FORUM_POSTS_PER_PAGE"])
+        view = reading.thread_page(db, viewer, thread_id, page_number(), current_app.config["FORUM_POSTS_PER_PAGE"])
     except NotFound:
-        merged_into = moderation.redirect_for(db, current_user, thread_id)
+        merged_into = moderation.redirect_for(db, viewer, thread_id)
         if merged_into is None:
             raise
         return redirect(url_for("forum.thread", thread_id=merged_into), 301)
-    can_reply = policy.can_reply(current_user, view.thread, view.space)
+    can_reply = policy.can_reply(viewer, view.thread, view.space)
     form = ReplyForm() if can_reply else None
     if form is not None:
         ensure_submission_key(form)
-    marks = read_state.thread_marks(db, current_user, view.thread, view.space, view.posts.per_page)
+    marks = read_state.thread_marks(db, viewer, view.thread, view.space, view.posts.per_page)
     page = render_template(
         "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
-        watching=notifications.watch_of(db, current_user, "thread", thread_id),  # with its every-post switch (#21)
+        watching=notifications.watch_of(db, viewer, "thread", thread_id),  # with its every-post switch (#21)
         topics=topics.topics_of_thread(db, view.thread), marks=marks,
-        cards=post_cards(db, view, can_reply),
+        cards=post_cards(db, viewer, view, can_reply),
     )
     remember_read(db, view.thread.id, view.posts.items, marks)  # per member; never for visitors
     response = make_response(page)
@@ -101,18 +100,28 @@ def thread(thread_id: int, slug: str | None = None):
     return response
 
 
-def post_cards(db, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
-    """The page's post cards, by post id: stored ones for the reader's class where the policy says a card is
-    the same for the whole class (`card_class`) and not personal to the reader (`card_is_personal`, saved
-    posts); the others made now, and stored for the class."""
-    viewer, rows = current_user, view.posts.items
+def post_cards(db, viewer, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
+    """The page's post cards, by post id, from the card store where they are there, else made now and stored.
+
+    A card is stored for the reader's class (`policy.card_class`) unless it is personal to them
+    (`policy.card_is_personal`, or saved by them), or they moderate the space: then it is stored for them
+    alone (`policy.own_card_class`), and for a saved post as saved.
+    """
+    rows = view.posts.items
     ids = [row.id for row in rows]
     saved_ids = saved.saved_ids(db, viewer, ids)
-    card_class = policy.card_class(viewer, view.thread, view.space) if page_cache.cards_enabled() else None
-    shared = {} if card_class is None else {
-        row.id: tuple(row) for row in rows
-        if row.id not in saved_ids and not policy.card_is_personal(viewer, row.author_id, row.parent_author_id)}
-    keys = page_cache.card_keys(db, card_class, shared) if card_class is not None else {}
+    enabled = page_cache.cards_enabled()
+    shared_class = policy.card_class(viewer, view.thread, view.space) if enabled else None
+    own_class = policy.own_card_class(viewer, view.thread, view.space) if enabled else None
+    classes = {}
+    for row in rows:
+        if row.id in saved_ids or shared_class is None or policy.card_is_personal(viewer, row.author_id,
+                                                                                  row.parent_author_id):
+            if own_class is not None:
+                classes[row.id] = f"{own_class}:{'saved' if row.id in saved_ids else 'not-saved'}", tuple(row)
+        else:
+            classes[row.id] = shared_class, tuple(row)
+    keys = page_cache.card_keys(db, classes) if enabled and (shared_class or own_class) else {}
     cards = page_cache.stored_cards(keys)
     g.forum_cards_stored = len(cards)
     wanted = [i for i in ids if i not in cards]

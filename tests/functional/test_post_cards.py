@@ -149,6 +149,34 @@ def test_a_readers_own_posts_saved_posts_and_token_never_reach_another_reader(ap
     assert "Remove from saved" in card_of(view(ada_client, url)[1], answer_id)
 
 
+def test_a_readers_own_cards_are_stored_for_them_alone_and_follow_what_they_save(app, forum):
+    space, ada, grace, alan, thread = forum
+    url = f"/threads/{thread.id}"
+    own = make_post(app, thread, grace, body="zqxgracewords")
+    first = post_ids(app, thread)[0]
+    grace_client, alan_client = signed_in(app, grace), signed_in(app, alan)
+    view(grace_client, url)
+    response, page = view(grace_client, url)
+    assert cards(response) == (4, 4)  # her own post's card too, stored for her
+    assert f"/posts/{own.id}/edit" in card_of(page, own.id)
+    response, page = view(alan_client, url)
+    assert cards(response) == (3, 4)  # the three cards of the class; Grace's post is made for Alan
+    assert f"/posts/{own.id}/edit" not in page and f"/posts/{own.id}/report" in page
+    assert submit(grace_client, f"/posts/{first}/save", {}, form_url=url).status_code == 302
+    response, page = view(grace_client, url)
+    assert "Remove from saved" in card_of(page, first) and cards(response) == (3, 4)
+    assert submit(grace_client, f"/posts/{first}/unsave", {}, form_url=url).status_code == 302
+    response, page = view(grace_client, url)
+    assert "Remove from saved" not in card_of(page, first) and cards(response) == (4, 4)
+    # A change to what she may do (the thread locked: no Quote) makes her cards anew.
+    with app.app_context():
+        db = db_session(app)
+        db.get(Thread, thread.id).locked = True
+        db.commit()
+    response, page = view(grace_client, url)
+    assert "quote=" not in page and cards(response) == (0, 4)
+
+
 def test_a_waiting_post_shows_only_to_its_author_however_the_cards_were_stored(app, forum):
     space, _ada, grace, alan, thread = forum
     url = f"/threads/{thread.id}"
@@ -179,10 +207,10 @@ def test_what_a_host_sees_is_made_for_them_and_never_reaches_members(app, forum)
         db.commit()
         hidden_id = post.id
     host_client, member_client = signed_in(app, host), signed_in(app, grace)
-    for _ in range(2):
+    for n in range(2):
         response, page = view(host_client, url)
-        assert cards(response) == (0, 3)  # made for them every time
-        assert "Reply number 2" in card_of(page, hidden_id)
+        assert cards(response) == (3 * n, 3)  # made for them, then stored for them alone
+        assert "Reply number 2" in card_of(page, hidden_id) and "Show who wrote this" not in page
         page = view(member_client, url)[1]
         assert "Reply number 2" not in page and "This post was hidden by a moderator." in card_of(page, hidden_id)
         assert "Moderate this thread" not in page
