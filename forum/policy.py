@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
-from forum.db import session
+from forum.db import built_once, session
 from forum.models import Member, Post, Space, SpaceMembership, Speaker, Thread
 
 
@@ -30,9 +30,9 @@ def space_roles(viewer) -> dict[int, str]:
         return {}
     cached = member.__dict__.get("_forum_space_roles")
     if cached is None:
-        rows = session().execute(
-            select(SpaceMembership.space_id, SpaceMembership.role).where(SpaceMembership.member_id == member.id)
-        )
+        statement = built_once(("space_roles",), lambda: select(SpaceMembership.space_id, SpaceMembership.role)
+                               .where(SpaceMembership.member_id == bindparam("member_id")))
+        rows = session().execute(statement, {"member_id": member.id})
         cached = {space_id: role for space_id, role in rows}
         member.__dict__["_forum_space_roles"] = cached
     return cached
@@ -161,6 +161,16 @@ def can_see_thread_exists(viewer, thread: Thread, space: Space) -> bool:
     if not can_view_thread(viewer, thread, space):
         return False
     return not thread.awaiting_approval or can_see_waiting(viewer, thread.author_id, space)
+
+
+def filter_shape(viewer, space: Space | None = None) -> tuple:
+    """Everything about the viewer (and the space) that this module's SQL filters are made from: a statement
+    built from them for one shape serves every request of that shape (forum.db.built_once). A filter that
+    comes to read something else about the viewer or the space must add it here."""
+    member = _member(viewer)
+    who = (VISITOR,) if member is None else (
+        member.id, member.is_approved, member.is_moderator, tuple(sorted(space_roles(member).items())))
+    return who if space is None else (*who, space.id, space.visibility)
 
 
 def _viewer_id(viewer) -> int | None:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum import mail, markup, policy
-from forum.db import utcnow
+from forum.db import built_once, utcnow
 from forum.errors import NotFound, ValidationError
 from forum.i18n import in_language
 from forum.models import (EMAIL_FREQUENCIES, LibraryEntry, Member, Notification, Post, Space, Thread, Watch)
@@ -109,8 +109,10 @@ def watch_of(db: Session, member, kind: str, target_id: int) -> Watch | None:
     shows Stop watching, and the every-post-by-email switch (#21)."""
     if not getattr(member, "is_authenticated", False):
         return None
-    return db.scalar(select(Watch).where(Watch.member_id == member.id, Watch.kind == kind,
-                                         Watch.target_id == target_id))
+    statement = built_once(("watch_of",), lambda: select(Watch).where(
+        Watch.member_id == bindparam("member_id"), Watch.kind == bindparam("kind"),
+        Watch.target_id == bindparam("target_id")))
+    return db.scalar(statement, {"member_id": member.id, "kind": kind, "target_id": target_id})
 
 
 def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: str = "") -> Watch:
@@ -384,8 +386,9 @@ def post_approved(db: Session, post: Post, thread: Thread, space: Space, links: 
 # -- the notifications page ----------------------------------------------------------------------------------------------
 
 def unread_count(db: Session, member: Member) -> int:
-    return db.scalar(select(func.count()).select_from(Notification).where(
-        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+    statement = built_once(("unread_notifications",), lambda: select(func.count()).select_from(Notification).where(
+        Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None)))
+    return db.scalar(statement, {"member_id": member.id}) or 0
 
 
 def recent(db: Session, member: Member, limit: int = 50) -> list[tuple[Notification, Space]]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from forum import policy
-from forum.db import UTCDateTime, utcnow
+from forum.db import UTCDateTime, built_once, utcnow
 from forum.models import Member, Post, ReadState, Space, Thread
 
 
@@ -87,6 +87,20 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
     member = reader(viewer)
     if member is None:
         return ThreadMarks()
+    statement = built_once(("thread_marks", member.created_at, *policy.filter_shape(member, space)),
+                           lambda: _marks_statement(member, space))
+    row = db.execute(statement, {"thread_id": thread.id}).first()
+    if row is None:
+        return ThreadMarks()
+    position = {"read_post_id": row.read_id, "read_post_at": row.read_at}
+    if row.first_id is None:
+        return ThreadMarks(**position)
+    if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
+        return ThreadMarks(row.first_id, None, row.total, read_before=False, **position)
+    return ThreadMarks(row.first_id, (row.before or 0) // per_page + 1, row.total, read_before=True, **position)
+
+
+def _marks_statement(member: Member, space: Space):
     unread = (select(Post.id).where(Post.thread_id == Thread.id, _counted(member), _unread_since(member))
               .correlate(Thread, Space, ReadState))
     first = unread.order_by(Post.created_at, Post.id).limit(1)
@@ -98,22 +112,13 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
                unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"))
         .select_from(Thread).join(Space, Thread.space_id == Space.id)
         .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
-        .where(Thread.id == thread.id)
+        .where(Thread.id == bindparam("thread_id"))
     ).subquery()
     before = (select(func.count()).select_from(Post).where(
-        Post.thread_id == marks.c.thread_id, policy.listed_posts_in(viewer, space),
+        Post.thread_id == marks.c.thread_id, policy.listed_posts_in(member, space),
         or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
         .correlate(marks).scalar_subquery())
-    row = db.execute(select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total,
-                            before.label("before"))).first()
-    if row is None:
-        return ThreadMarks()
-    position = {"read_post_id": row.read_id, "read_post_at": row.read_at}
-    if row.first_id is None:
-        return ThreadMarks(**position)
-    if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
-        return ThreadMarks(row.first_id, None, row.total, read_before=False, **position)
-    return ThreadMarks(row.first_id, (row.before or 0) // per_page + 1, row.total, read_before=True, **position)
+    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, before.label("before"))
 
 
 def _upsert(db: Session, table):

@@ -6,11 +6,11 @@ import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload, undefer
 
 from forum import policy
-from forum.db import utcnow
+from forum.db import built_once, utcnow
 from forum.errors import NotFound
 from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread
 from forum.models.accounts import normalise_name
@@ -124,10 +124,10 @@ class ThreadView:
 
 def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     """The thread and its space if the viewer may read it; otherwise NotFound."""
-    row = db.execute(
-        select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == thread_id)
-        .options(joinedload(Thread.chat), undefer(Thread.title_language))
-    ).first()
+    statement = built_once(("get_thread",), lambda: (
+        select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == bindparam("thread_id"))
+        .options(joinedload(Thread.chat), undefer(Thread.title_language))))
+    row = db.execute(statement, {"thread_id": thread_id}).first()
     if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
         raise NotFound(_("There is no thread at this address, or you do not have access to it."))
     return row.Thread, row.Space
@@ -153,18 +153,22 @@ def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int)
     """A page of a thread: its posts' rows in order, with the post each replies to."""
     thread, space = get_thread(db, viewer, thread_id)
     number = check_page_number(number, thread.post_count, per_page)
+    statement = built_once(("thread_page", *policy.filter_shape(viewer, space)),
+                           lambda: _page_rows_statement(viewer, space))
+    rows = db.execute(statement, {"thread_id": thread.id, "offset": (number - 1) * per_page, "limit": per_page}).all()
+    return ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+
+
+def _page_rows_statement(viewer, space: Space):
     # The page's ids first, from the thread-order index alone; then only those rows.
     page = (
-        select(Post.id).where(Post.thread_id == thread.id, policy.listed_posts_in(viewer, space))
-        .order_by(Post.created_at, Post.id).offset((number - 1) * per_page).limit(per_page)
+        select(Post.id).where(Post.thread_id == bindparam("thread_id"), policy.listed_posts_in(viewer, space))
+        .order_by(Post.created_at, Post.id).offset(bindparam("offset")).limit(bindparam("limit"))
     ).subquery()
     post, parent, own, theirs = _card_row_columns()
-    rows = db.execute(
-        select(*own, *theirs).select_from(
-            post.join(page, post.c.id == page.c.id).outerjoin(parent, parent.c.id == post.c.reply_to_id))
-        .order_by(post.c.created_at, post.c.id)
-    ).all()
-    return ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+    return (select(*own, *theirs).select_from(
+        post.join(page, post.c.id == page.c.id).outerjoin(parent, parent.c.id == post.c.reply_to_id))
+        .order_by(post.c.created_at, post.c.id))
 
 
 def posts_by_id(db: Session, post_ids: list[int]) -> dict[int, Post]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from forum import policy
+from forum.db import built_once
 from forum.errors import NotFound, ValidationError
 from forum.models import Member, Post, SavedPost, Space, Thread
 from forum.models.reading import NOTE_MAX
@@ -46,8 +47,9 @@ def saved_ids(db: Session, viewer, post_ids: list[int]) -> set[int]:
     """Which of these posts the viewer has saved, in one query (none for visitors)."""
     if not post_ids or not isinstance(viewer, Member) or not viewer.is_authenticated:
         return set()
-    return set(db.scalars(select(SavedPost.post_id).where(SavedPost.member_id == viewer.id,
-                                                          SavedPost.post_id.in_(post_ids))))
+    statement = built_once(("saved_ids",), lambda: select(SavedPost.post_id).where(
+        SavedPost.member_id == bindparam("member_id"), SavedPost.post_id.in_(bindparam("post_ids", expanding=True))))
+    return set(db.scalars(statement, {"member_id": viewer.id, "post_ids": post_ids}))
 
 
 def set_note(saved: SavedPost, note: str) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from forum import policy
+from forum.db import built_once
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.models import Chat, LibraryEntry, LibraryTag, Space, Thread, chat_tags, thread_tags
 from forum.models.library import entry_tags as entry_tags_table
@@ -54,11 +55,16 @@ def thread_topics(db: Session, thread_ids: list[int]) -> dict[int, list[LibraryT
 
 def topics_of_thread(db: Session, thread: Thread) -> list[LibraryTag]:
     """A thread's topics as its page shows them: its own, and for a question thread its chat's (one query)."""
-    own = select(thread_tags.c.tag_id).where(thread_tags.c.thread_id == thread.id)
-    tag_ids = own
-    if thread.chat_id is not None and thread.question_number != WELCOME_NUMBER:
-        tag_ids = own.union(select(chat_tags.c.tag_id).where(chat_tags.c.chat_id == thread.chat_id))
-    return list(db.scalars(select(LibraryTag).where(LibraryTag.id.in_(tag_ids)).order_by(LibraryTag.name)))
+    with_chat = thread.chat_id is not None and thread.question_number != WELCOME_NUMBER
+    statement = built_once(("topics_of_thread", with_chat), lambda: _topics_statement(with_chat))
+    return list(db.scalars(statement, {"thread_id": thread.id, "chat_id": thread.chat_id}))
+
+
+def _topics_statement(with_chat: bool):
+    tag_ids = select(thread_tags.c.tag_id).where(thread_tags.c.thread_id == bindparam("thread_id"))
+    if with_chat:
+        tag_ids = tag_ids.union(select(chat_tags.c.tag_id).where(chat_tags.c.chat_id == bindparam("chat_id")))
+    return select(LibraryTag).where(LibraryTag.id.in_(tag_ids)).order_by(LibraryTag.name)
 
 
 def suggested(db: Session, thread_ids: list[int]) -> dict[int, set[int]]:
