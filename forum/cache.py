@@ -360,15 +360,38 @@ def _macro_fingerprint() -> str:
     return found
 
 
+def site_token(db: Session) -> str | None:
+    """The `site` token, read once per request and before what it keys (None: the table is not seeded)."""
+    if g.get("forum_page_tokens") is None:
+        g.forum_page_tokens = tokens(db, [SITE])
+    found = g.forum_page_tokens
+    return found[SITE] if found else None
+
+
+def site_data(db: Session, name: str, make: Callable[[], object]):
+    """What every reader is shown alike and only a change to the `site` scope changes (a thread's topics), kept
+    in the card store under the site token; `make()` when it is not there (or the store is off)."""
+    cache = current_app.extensions.get("forum_card_cache")
+    token = site_token(db) if cache is not None else None
+    if token is None:
+        return make()
+    key = "data:" + hashlib.blake2b(f"{token}\n{name}".encode(), digest_size=20).hexdigest()
+    found = _get(cache, key)
+    if found is None:
+        found = make()
+        _set(cache, key, found)
+    return found
+
+
 def card_keys(db: Session, cards: dict[int, tuple[str, tuple]]) -> dict[int, str]:
     """Each post's card key, from its reader class (policy.card_class or own_card_class) and its row: the
     `site` token (names, organisations, speakers, the library, members' handles and roles shown on a card
     change it), the class, the language, and every shown column of the post and of the post it replies to
     (the row itself: an edit, a state, a move changes it)."""
-    found = g.get("forum_page_tokens") or tokens(db, [SITE])
-    if found is None:
+    token = site_token(db)
+    if token is None:
         return {}
-    prefix = "\n".join([found[SITE], _language(), request.script_root, _macro_fingerprint()])
+    prefix = "\n".join([token, _language(), request.script_root, _macro_fingerprint()])
     return {post_id: hashlib.blake2b(f"{prefix}\n{card_class}\n{row!r}".encode(), digest_size=20).hexdigest()
             for post_id, (card_class, row) in cards.items()}
 

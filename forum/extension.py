@@ -153,11 +153,11 @@ def normalise_database_url(url: str) -> str:
 
 
 def _load_member(user_id: str):
-    from forum.models import Member
+    from forum import policy
     member_id, _, version = user_id.partition(".")
     if not member_id.isdigit() or not version.isdigit():
         return None
-    member = forum_db.session().get(Member, int(member_id))
+    member = policy.member_with_roles(forum_db.session(), int(member_id))
     if member is None or member.session_version != int(version) or not member.is_active:
         return None
     return member

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l  # translated text is printed as markup: write < and & as &lt; and &amp;
+import functools
+
+from babel import support
+from flask import current_app
+from flask_babel import get_locale, lazy_gettext as _l  # translated text is printed as markup: write < and & as &lt; and &amp;
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 
 from forum.cleantext import clean_line, clean_text
@@ -16,10 +21,22 @@ from forum.models import EMAIL_FREQUENCIES, PLATFORMS, SECTORS, VISIBILITIES
 from forum.models.accounts import RECAP_CHOICES
 
 
+@functools.lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str):
+    """WTForms' own messages ("Not a valid choice") in a language, read from disk once per process, not on
+    every request as Flask-WTF does (half a millisecond of every page with a form, #19)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """Every forum form: what people type arrives without control characters (see forum.cleantext)."""
 
     class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True) or "babel" not in current_app.extensions:
+                return super().get_translations(form)
+            return _wtforms_catalog(str(get_locale() or "en"))
+
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, PasswordField):  # a password is checked as typed, never changed

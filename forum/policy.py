@@ -38,6 +38,20 @@ def space_roles(viewer) -> dict[int, str]:
     return cached
 
 
+def member_with_roles(db, member_id: int) -> Member | None:
+    """A member with the spaces they belong to and their role there (what `space_roles` gives), in one query:
+    Flask-Login's loader, for every signed-in request."""
+    statement = built_once(("member_with_roles",), lambda: (
+        select(Member, SpaceMembership.space_id, SpaceMembership.role)
+        .outerjoin(SpaceMembership, SpaceMembership.member_id == Member.id).where(Member.id == bindparam("member_id"))))
+    rows = db.execute(statement, {"member_id": member_id}).all()
+    if not rows:
+        return None
+    member = rows[0][0]
+    member.__dict__["_forum_space_roles"] = {space_id: role for _member, space_id, role in rows if space_id is not None}
+    return member
+
+
 def forget_roles(viewer) -> None:
     """Drop the cached space roles after a membership changes."""
     member = _member(viewer)

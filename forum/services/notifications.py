@@ -115,6 +115,19 @@ def watch_of(db: Session, member, kind: str, target_id: int) -> Watch | None:
     return db.scalar(statement, {"member_id": member.id, "kind": kind, "target_id": target_id})
 
 
+def watch_and_unread(db: Session, member, kind: str, target_id: int) -> tuple[Watch | None, int | None]:
+    """`watch_of` and `unread_count` in one query, for a page that shows both (None, None for a visitor)."""
+    if not getattr(member, "is_authenticated", False):
+        return None, None
+    statement = built_once(("watch_and_unread",), lambda: (
+        select(_unread_statement().scalar_subquery().label("unread"), Watch).select_from(Member)
+        .outerjoin(Watch, and_(Watch.member_id == Member.id, Watch.kind == bindparam("kind"),
+                               Watch.target_id == bindparam("target_id")))
+        .where(Member.id == bindparam("member_id"))))
+    row = db.execute(statement, {"member_id": member.id, "kind": kind, "target_id": target_id}).first()
+    return (row.Watch, row.unread or 0) if row is not None else (None, 0)
+
+
 def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: str = "") -> Watch:
     """Start watching a thread or a space, or listening for a keyword or hashtag."""
     if kind == "keyword":
@@ -386,9 +399,13 @@ def post_approved(db: Session, post: Post, thread: Thread, space: Space, links: 
 # -- the notifications page ----------------------------------------------------------------------------------------------
 
 def unread_count(db: Session, member: Member) -> int:
-    statement = built_once(("unread_notifications",), lambda: select(func.count()).select_from(Notification).where(
-        Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None)))
+    statement = built_once(("unread_notifications",), _unread_statement)
     return db.scalar(statement, {"member_id": member.id}) or 0
+
+
+def _unread_statement():
+    return select(func.count()).select_from(Notification).where(
+        Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None))
 
 
 def recent(db: Session, member: Member, limit: int = 50) -> list[tuple[Notification, Space]]:

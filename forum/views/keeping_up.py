@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,7 +26,8 @@ def unread_count() -> int:
         return 0
     # A host's requests to join wait in the notifications list too (#22): counted for hosts only.
     hosting = current_user.is_approved and "host" in policy.space_roles(current_user).values()
-    return notifications.unread_count(session(), current_user) + (
+    unread = g.get("forum_unread_notifications")  # a page that asked already (notifications.watch_and_unread)
+    return (notifications.unread_count(session(), current_user) if unread is None else unread) + (
         space_membership.count_requests_to_host(session(), current_user) if hosting else 0)
 
 

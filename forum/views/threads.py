@@ -88,10 +88,13 @@ def thread(thread_id: int, slug: str | None = None):
     if form is not None:
         ensure_submission_key(form)
     marks = read_state.thread_marks(db, viewer, view.thread, view.space, view.posts.per_page)
+    # The watch, with its every-post switch (#21), and the header's count of unread notifications.
+    watching, g.forum_unread_notifications = notifications.watch_and_unread(db, viewer, "thread", thread_id)
     page = render_template(
-        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[],
-        watching=notifications.watch_of(db, viewer, "thread", thread_id),  # with its every-post switch (#21)
-        topics=topics.topics_of_thread(db, view.thread), marks=marks,
+        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], watching=watching,
+        topics=page_cache.site_data(db, f"topics:{view.thread.id}", lambda: [
+            {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, view.thread)]),
+        marks=marks,
         cards=post_cards(db, viewer, view, can_reply),
     )
     remember_read(db, view.thread.id, view.posts.items, marks)  # per member; never for visitors

@@ -267,3 +267,26 @@ def test_no_cards_are_stored_when_the_cache_is_off(database_url, tmp_path):
         assert cards(view(client, f"/threads/{thread.id}")[0]) == (0, 2)
     with app.app_context():
         app.extensions["forum"].db.engine.dispose()
+
+
+def test_a_threads_topics_are_kept_with_the_site_and_a_new_one_shows_at_once(app, forum):
+    from sqlalchemy import insert
+
+    from forum.models import LibraryTag, thread_tags
+
+    _space, _ada, grace, _alan, thread = forum
+    url = f"/threads/{thread.id}"
+    with app.app_context():
+        db = db_session(app)
+        tag = LibraryTag(slug="zqxtopic", name="Zqxtopic area")
+        db.add(tag)
+        db.commit()
+        tag_id = tag.id
+    reader = signed_in(app, grace)
+    for _ in range(2):
+        assert "Zqxtopic area" not in view(reader, url)[1]
+    with app.app_context():
+        db = db_session(app)
+        db.execute(insert(thread_tags), [{"thread_id": thread.id, "tag_id": tag_id}])  # as topics.set_topics does
+        db.commit()
+    assert 'href="/topics/zqxtopic">Zqxtopic area</a>' in view(reader, url)[1]
