@@ -57,10 +57,12 @@ class Backend:
         """A column whose descending order the index can follow cheaply: newest documents first."""
         return documents.c.id
 
-    def newest(self, connection: Connection, candidates: Callable[[ColumnElement | None], Select],
-               limit: int) -> Select:
-        """The newest `limit` matches: `candidates(extra_where)` builds the newest-first query, limited."""
-        return candidates(None)
+    def newest(self, connection: Connection, query: Query, candidates: Callable[..., Select], limit: int,
+               narrowed: bool = False) -> Select:
+        """The newest `limit` matches of `query` with their scores: `candidates(extra_where=None)` builds the
+        newest-first query, limited; `narrowed` says the search has filters beyond the words and the
+        viewer's spaces (a space, an author, dates...)."""
+        return candidates()
 
     def highlights(self, connection: Connection, query: Query,
                    items: Sequence[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:

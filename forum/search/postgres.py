@@ -10,8 +10,8 @@ import re
 from collections.abc import Sequence
 from functools import reduce
 
-from sqlalchemy import (BigInteger, Connection, Text, and_, any_, bindparam, column, func, literal_column, select,
-                        union_all, values)
+from sqlalchemy import (BigInteger, Connection, Float, Text, and_, any_, bindparam, func, literal_column, select,
+                        text, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from forum.db import unnested
@@ -21,13 +21,38 @@ from forum.search.query import Query
 from forum.search.text import START, STOP
 
 CONFIG = literal_column("'english'::regconfig")
-# Documents are searched newest first, in id ranges that double: the newest FIRST_WINDOW, as many
-# again, twice that... (see `newest`).
+# How the newest matches are found (see `PostgresBackend.newest`): one GIN lookup when the rarest word
+# searched for is in at most LOOKUP_MATCHES documents; otherwise id ranges that double, newest first: the
+# newest FIRST_WINDOW, as many again, twice that...
+LOOKUP_MATCHES = 10_000
 FIRST_WINDOW = 10_000
 RANK_NORMALISATION = 1  # divide by 1 + log(document length), so long posts do not win by length alone
 BODY_HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=3, "
                  f"MaxFragments=2, FragmentDelimiter=\" … \"")
 TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+
+# The highest post document id, the documents ANALYZE counted, and for each item searched for the share
+# of documents holding its rarest lexeme: from the lexemes ANALYZE found most common, or for any other
+# lexeme the least share among those (it is rarer than all of them). One statement, read by anyone who
+# may read the table (pg_stats checks that).
+_STATISTICS = text(f"""
+WITH stats AS (
+    SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'document'
+    WHERE c.oid = to_regclass('{documents.name}')
+)
+SELECT (SELECT max(id) FROM {documents.name} WHERE id < :base) AS top,
+       (SELECT reltuples FROM stats) AS documents,
+       ARRAY(
+           SELECT (SELECT min(coalesce(stats.freqs[array_position(stats.elems, lexeme)],
+                                       stats.freqs[cardinality(stats.elems) + 1]))
+                   FROM unnest(tsvector_to_array(to_tsvector('english', item.words))) AS lexeme)
+           FROM stats, unnest(CAST(:items AS text[])) WITH ORDINALITY AS item(words, n)
+           ORDER BY item.n
+       ) AS frequencies
+""").columns(top=BigInteger(), documents=Float(), frequencies=ARRAY(Float()))
 
 
 def _vector(text, weight: str):
@@ -61,6 +86,10 @@ def tsquery(query: Query, with_exclusions: bool = True):
     if with_exclusions:
         parts += [func.tsquery_not(_item(item)) for item in query.exclude]
     return reduce(func.tsquery_and, parts)
+
+
+def _rank(document, query: Query):
+    return func.ts_rank_cd(document, tsquery(query, with_exclusions=False), RANK_NORMALISATION)
 
 
 class PostgresBackend(backend.Backend):
@@ -98,14 +127,49 @@ class PostgresBackend(backend.Backend):
     def source(self):
         return documents
 
-    def newest(self, connection: Connection, candidates, limit: int):
-        # One plan cannot serve every query: walking back through the primary key is quick for a common
-        # word and slow for a rare one, the GIN index the other way round, and the planner cannot tell
-        # how often two words come together. So the search runs over id ranges, newest first, each as
-        # large as all the newer ones together, and UNION ALL stops as soon as `limit` rows have come.
-        # A range is reached only when the newer ones held too few matches, so the words are rare
-        # enough there for either plan to be quick: whatever the words, about 2 x `limit` rows are read.
-        top = connection.scalar(select(func.max(documents.c.id)).where(documents.c.id < LIBRARY_ID_BASE)) or 0
+    def newest(self, connection: Connection, query: Query, candidates, limit: int, narrowed: bool = False):
+        # One plan cannot serve every query: walking back through the primary key, testing each document,
+        # is quick for a common word and slow for a rare one, the GIN index the other way round, and the
+        # planner, taking words to be independent, cannot tell how often they come together. The index's
+        # own statistics (the lexemes ANALYZE found most common, with the share of documents holding each)
+        # say how many documents hold the rarest word searched for, which bounds the matches: when that is
+        # small, one GIN lookup reads them all (about a microsecond each) and sorts them. Otherwise, or
+        # when filters thin the matches in ways the word counts do not show, see `_windows`. Statistics
+        # only choose the plan: every plan gives the same rows, so stale or missing statistics (a table
+        # ANALYZE has not reached yet) cost time, never correctness.
+        top, rarest = self._statistics(connection, query)
+        if not narrowed and rarest is not None and rarest <= LOOKUP_MATCHES:
+            return self._lookup(query, candidates())
+        return self._windows(top, candidates, limit)
+
+    def _lookup(self, query: Query, found):
+        """`found`, the newest-first query, through one GIN lookup, scored after its LIMIT.
+
+        Ordered by id + 0, which the primary key cannot serve, the planner reads the matches from the GIN
+        index and sorts them; the rows kept are scored from the table again after that, since scoring every
+        match before the sort (as the planner would) costs more than the lookup itself.
+        """
+        found = found.with_only_columns(documents.c.id).order_by(None).order_by(
+            (documents.c.id + literal_column("0")).desc()).subquery("found")
+        kept = documents.alias("kept")
+        return select(found.c.id.label("id"), _rank(kept.c.document, query).label("score")).join_from(
+            found, kept, kept.c.id == found.c.id)
+
+    def _statistics(self, connection: Connection, query: Query) -> tuple[int, float | None]:
+        """The highest post document id, and how many documents hold the rarest word searched for
+        (None when ANALYZE has not yet counted the index's lexemes)."""
+        items = [" ".join(item) for item in query.include]
+        row = connection.execute(_STATISTICS, {"base": LIBRARY_ID_BASE, "items": items}).one()
+        known = [frequency for frequency in row.frequencies or () if frequency is not None]
+        return row.top or 0, min(known) * row.documents if known and row.documents and row.documents > 0 else None
+
+    def _windows(self, top: int, candidates, limit: int):
+        """The newest matches over id ranges, newest first, each as large as all the newer ones together.
+
+        UNION ALL stops as soon as `limit` rows have come. A range is reached only when the newer ones held
+        too few matches, so the words are rare enough there for either plan to be quick, and the planner
+        chooses each range's plan knowing the filters: whatever the words, about 2 x `limit` rows are read.
+        """
         edges, size = [top - FIRST_WINDOW], FIRST_WINDOW
         while edges[-1] > 0:
             edges.append(edges[-1] - size)
@@ -123,13 +187,14 @@ class PostgresBackend(backend.Backend):
         return documents.c.document.op("@@")(tsquery(query))
 
     def score(self, query: Query):
-        return func.ts_rank_cd(documents.c.document, tsquery(query, with_exclusions=False), RANK_NORMALISATION)
+        return _rank(documents.c.document, query)
 
     def highlights(self, connection: Connection, query: Query, items) -> dict[int, tuple[str, str]]:
         if not items or query.is_empty:
             return {}
-        rows = values(column("id", BigInteger), column("title", Text), column("body", Text), name="shown").data(
-            [(id_, title or "", body or "") for id_, title, body in items])
+        # The texts as three arrays (not a VALUES list, whose every row is new SQL to compile and send).
+        rows = unnested([{"id": id_, "title": title or "", "body": body or ""} for id_, title, body in items],
+                        {"id": BigInteger(), "title": Text(), "body": Text()})
         wanted = tsquery(query, with_exclusions=False)
         found = connection.execute(select(
             rows.c.id,

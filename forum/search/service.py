@@ -103,10 +103,11 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
                               "“flask forum upgrade” and “flask forum reindex”.")
         return empty
 
+    narrowing = _narrowing(filters)
     scope = [policy.readable_space_filter(viewer), or_(documents.c.hidden.is_(False), policy.moderated_space_filter(viewer)),
-             *_narrowing(filters)]
+             *narrowing]
 
-    def newest_first(extra):
+    def newest_first(extra=None):
         found = (select(documents.c.id.label("id"), backend.score(query).label("score"))
                  .select_from(backend.source().join(Thread, Thread.id == documents.c.thread_id)
                               .join(Space, Space.id == Thread.space_id))
@@ -115,7 +116,8 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
             found = found.where(extra)
         return found.order_by(backend.recency().desc()).limit(MAX_RESULTS + 1)
 
-    candidates = backend.newest(db.connection(), newest_first, MAX_RESULTS + 1).subquery("candidates")
+    candidates = backend.newest(db.connection(), query, newest_first, MAX_RESULTS + 1,
+                                narrowed=bool(narrowing)).subquery("candidates")
     rows = db.execute(
         select(candidates.c.id, func.count().over().label("total"))
         .order_by(candidates.c.score.desc(), candidates.c.id.desc())

@@ -315,6 +315,36 @@ def test_searching_in_id_ranges_newest_first_gives_the_same_results(app, client,
     assert whole["lantern"][0][1] == "More than 12 results"
 
 
+def test_one_index_lookup_chosen_from_the_word_counts_gives_the_same_results(app, client, forum, monkeypatch):
+    """PostgreSQL finds rare words with one GIN lookup, chosen from ANALYZE's counts of the index's lexemes
+    (see postgres.PostgresBackend.newest), and other words by id ranges; nothing changes but speed."""
+    from forum.search import postgres, service
+    from forum.search.query import parse
+
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    for i in range(30):
+        make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        db.execute(text("ANALYZE forumsearch_document"))
+        db.commit()
+        if db.connection().dialect.name == "postgresql":  # the statistics know the words, so the lookup is taken
+            assert postgres.PostgresBackend()._statistics(db.connection(), parse("lantern -kite"))[1] > 0
+    monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the matches
+
+    def pages(q):
+        return [search(client, q, page=n)[1:] for n in (1, 2)]
+
+    queries = ("lantern", "kite", "lantern -kite", "parade", '"lantern parade"', "kite lantern")
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 0)  # never: id ranges newest first
+    by_ranges = {q: pages(q) for q in queries}
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 10**9)  # always, once ANALYZE has counted the words
+    assert {q: pages(q) for q in queries} == by_ranges
+    assert by_ranges["lantern"][0][1] == "More than 12 results"
+    assert by_ranges["kite"][0][1] == "10 results"
+
+
 def test_words_inside_web_and_email_addresses_are_found(app, client, forum):
     space, sam = forum
     thread = make_thread(app, space, sam, title="Useful links",
