@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import (current_app, flash, g, get_template_attribute, make_response, redirect, render_template, request,
                    url_for)
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -92,6 +92,7 @@ def thread(thread_id: int, slug: str | None = None):
     watching, g.forum_unread_notifications = notifications.watch_and_unread(db, viewer, "thread", thread_id)
     page = render_template(
         "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], watching=watching,
+        reply_fields=reply_fields(form, view.space) if form is not None else None,
         topics=page_cache.site_data(db, f"topics:{view.thread.id}", lambda: [
             {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, view.thread)]),
         marks=marks,
@@ -101,6 +102,24 @@ def thread(thread_id: int, slug: str | None = None):
     response = make_response(page)
     response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(view.posts.items)}"  # from the card cache
     return response
+
+
+_REPLY_FIELDS: dict[tuple, str] = {}
+_TOKEN, _KEY = "forum-reply-csrf-token", "forum-reply-submission-key"
+
+
+def reply_fields(form: ReplyForm, space) -> Markup:
+    """The reply form's fields as a thread page shows them (empty, no errors), made once per language and
+    space setting in this process, with the request's CSRF token and one-time key put in (#19)."""
+    token, key = form.csrf_token.current_token, form.submission_key.data
+    shape = (str(get_locale()), bool(space.anonymous_posting), current_app.jinja_env.auto_reload)
+    html = _REPLY_FIELDS.get(shape)
+    if html is None:
+        made = render_template("forum/_reply_fields.html", form=form, space=space)
+        html = made.replace(token, _TOKEN).replace(key, _KEY)
+        if not current_app.jinja_env.auto_reload:  # templates that change while running are made each time
+            _REPLY_FIELDS[shape] = html
+    return Markup(html.replace(_TOKEN, token).replace(_KEY, key))  # noqa: S704  (made from the template)
 
 
 def post_cards(db, viewer, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:

@@ -290,3 +290,28 @@ def test_a_threads_topics_are_kept_with_the_site_and_a_new_one_shows_at_once(app
         db.execute(insert(thread_tags), [{"thread_id": thread.id, "tag_id": tag_id}])  # as topics.set_topics does
         db.commit()
     assert 'href="/topics/zqxtopic">Zqxtopic area</a>' in view(reader, url)[1]
+
+
+def test_the_reply_form_made_once_carries_each_readers_own_token_and_key_and_language(app, forum):
+    space, _ada, grace, alan, thread = forum
+    url = f"/threads/{thread.id}"
+    key = re.compile(r'name="submission_key"[^>]*value="([^"]+)"')
+    form_token = re.compile(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"')
+    grace_client, alan_client = signed_in(app, grace), signed_in(app, alan)
+    welsh = signed_in(app, make_member(app, "Gwen Jones"))
+    welsh.set_cookie("forum_language", "cy")
+    pages = [view(client, url)[1] for client in (grace_client, alan_client, grace_client)]
+    keys = [key.search(page).group(1) for page in pages]
+    tokens = [form_token.search(page).group(1) for page in pages]
+    assert len(set(keys)) == 3 and tokens[0] != tokens[1]
+    assert "Post without showing my name" in pages[0]  # the space lets members post without their name
+    assert re.search(r'<option[^>]*selected[^>]*value="en"|<option[^>]*value="en"[^>]*selected', pages[0])
+    welsh_page = view(welsh, url)[1]
+    assert re.search(r'<option[^>]*selected[^>]*value="cy"|<option[^>]*value="cy"[^>]*selected', welsh_page)
+    for client, page, n in ((alan_client, pages[1], 1), (grace_client, pages[2], 2)):
+        response = client.post(f"/threads/{thread.id}/reply", data={
+            "csrf_token": form_token.search(page).group(1), "submission_key": key.search(page).group(1),
+            "body": f"zqxreply{n}", "language": "en", "submit": "Post reply"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    page = view(grace_client, url)[1]
+    assert "zqxreply1" in page and "zqxreply2" in page
