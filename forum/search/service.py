@@ -107,11 +107,11 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
     scope = [policy.readable_space_filter(viewer), or_(documents.c.hidden.is_(False), policy.moderated_space_filter(viewer)),
              *narrowing]
 
-    def newest_first(extra=None):
+    def newest_first(extra=None, match=None):
         found = (select(documents.c.id.label("id"), backend.score(query).label("score"))
                  .select_from(backend.source().join(Thread, Thread.id == documents.c.thread_id)
                               .join(Space, Space.id == Thread.space_id))
-                 .where(backend.match(query), *scope))
+                 .where(backend.match(query) if match is None else match, *scope))
         if extra is not None:
             found = found.where(extra)
         return found.order_by(backend.recency().desc()).limit(MAX_RESULTS + 1)

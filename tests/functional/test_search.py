@@ -305,6 +305,8 @@ def test_searching_in_id_ranges_newest_first_gives_the_same_results(app, client,
     for i in range(30):
         make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
     monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the ranges
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 0)
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 0)  # id ranges, even where ANALYZE has counted the words
 
     def pages(q):
         return [search(client, q, page=n)[1:] for n in (1, 2)]
@@ -315,9 +317,9 @@ def test_searching_in_id_ranges_newest_first_gives_the_same_results(app, client,
     assert whole["lantern"][0][1] == "More than 12 results"
 
 
-def test_one_index_lookup_chosen_from_the_word_counts_gives_the_same_results(app, client, forum, monkeypatch):
-    """PostgreSQL finds rare words with one GIN lookup, chosen from ANALYZE's counts of the index's lexemes
-    (see postgres.PostgresBackend.newest), and other words by id ranges; nothing changes but speed."""
+def test_the_plan_chosen_from_the_word_counts_gives_the_same_results(app, client, forum, monkeypatch):
+    """PostgreSQL chooses between one GIN lookup, a walk back through the primary key and id ranges from
+    ANALYZE's counts of the index's lexemes (see postgres.PostgresBackend.newest); nothing changes but speed."""
     from forum.search import postgres, service
     from forum.search.query import parse
 
@@ -329,7 +331,7 @@ def test_one_index_lookup_chosen_from_the_word_counts_gives_the_same_results(app
         db = app.extensions["forum"].db.session
         db.execute(text("ANALYZE forumsearch_document"))
         db.commit()
-        if db.connection().dialect.name == "postgresql":  # the statistics know the words, so the lookup is taken
+        if db.connection().dialect.name == "postgresql":  # the statistics know the words, so they choose the plan
             assert postgres.PostgresBackend()._statistics(db.connection(), parse("lantern -kite"))[1] > 0
     monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the matches
 
@@ -337,9 +339,13 @@ def test_one_index_lookup_chosen_from_the_word_counts_gives_the_same_results(app
         return [search(client, q, page=n)[1:] for n in (1, 2)]
 
     queries = ("lantern", "kite", "lantern -kite", "parade", '"lantern parade"', "kite lantern")
-    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 0)  # never: id ranges newest first
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 0)
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 0)  # neither the lookup nor the probe: id ranges
     by_ranges = {q: pages(q) for q in queries}
-    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 10**9)  # always, once ANALYZE has counted the words
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 10**9)  # always the lookup
+    assert {q: pages(q) for q in queries} == by_ranges
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 4)
+    monkeypatch.setattr(postgres, "LOOKUP_MATCHES", -1)  # never the lookup: the probe, then the walk
     assert {q: pages(q) for q in queries} == by_ranges
     assert by_ranges["lantern"][0][1] == "More than 12 results"
     assert by_ranges["kite"][0][1] == "10 results"
