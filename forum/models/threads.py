@@ -87,6 +87,10 @@ class Post(Base):
     __tablename__ = "forum_post"
     __table_args__ = (
         Index("ix_forum_post_thread_order", "thread_id", "created_at", "id"),
+        # The same order with what decides whether a post counts as new (read_state._counted): "N new"
+        # and read marks come from the index alone (#19).
+        Index("ix_forum_post_thread_counted", "thread_id", "created_at", "id", "author_id", "awaiting_approval",
+              "rejected_at", "removed_at", "deleted_at", "hidden_at"),
         UniqueConstraint("chat_id", "source_key"),
         # A form submitted twice (a double click, a retried request) posts once.
         UniqueConstraint("author_id", "submission_key"),

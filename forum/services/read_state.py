@@ -8,6 +8,7 @@ never the member's own.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,12 +114,17 @@ def _marks_statement(member: Member, space: Space):
         .select_from(Thread).join(Space, Thread.space_id == Space.id)
         .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
         .where(Thread.id == bindparam("thread_id"))
-    ).subquery()
+    ).cte("marks")
+    # Worked out once: SQLite would otherwise repeat its subqueries inside `before` (MATERIALIZED: SQLite
+    # 3.35 and PostgreSQL 12 on).
+    marks = marks.prefix_with("MATERIALIZED", dialect="postgresql")
+    if sqlite3.sqlite_version_info >= (3, 35):
+        marks = marks.prefix_with("MATERIALIZED", dialect="sqlite")
     before = (select(func.count()).select_from(Post).where(
         Post.thread_id == marks.c.thread_id, policy.listed_posts_in(member, space),
         or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
         .correlate(marks).scalar_subquery())
-    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, before.label("before"))
+    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, before.label("before")).select_from(marks)
 
 
 def _upsert(db: Session, table):
