@@ -245,6 +245,7 @@ def ensure_postgres(sizes, sqlite_path: Path, meta: dict, admin_url: str, name: 
         raise RuntimeError("the PostgreSQL copy of the data set has the wrong row counts")
     log(f"  loaded in {time.perf_counter() - started:.1f}s")
     if marker_path:
+        marker_path.parent.mkdir(parents=True, exist_ok=True)  # search_bench's own directory may not exist yet
         marker_path.write_text(json.dumps({"fingerprint": meta["fingerprint"], "database": name}))
     return url
 
