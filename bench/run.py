@@ -215,6 +215,8 @@ def bench_database(kind: str, url: str, plan: Plan, targets: dict, workdir: Path
             path = page.path(targets)
             headers = {"Cookie": cookie} if page.signed_in else {}
             status, found, body = fetch(server.port, path, {**HEADERS, **headers})
+            if page.signed_in and status == 200:  # counted as a member's second view (bench/queries.py)
+                status, found, body = fetch(server.port, path, {**HEADERS, **headers})
             if status != 200:
                 problems.append(f"{kind}: {page.key} page {path} answered {status}:\n{server.log_tail()}")
                 pages[page.key] = {"label": page.label, "path": path, "status": status}

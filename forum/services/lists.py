@@ -11,12 +11,12 @@ from __future__ import annotations
 
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from forum import policy
 from forum.db import built_once, utcnow
-from forum.models import Chat, ChatImport, Member, Post, Space, Thread
-from forum.services import read_state
+from forum.models import Chat, ChatImport, Member, Space, Thread
+from forum.services import read_state, reading
 from forum.services.pages import Page
 from forum.services.reading import ThisWeek
 
@@ -56,19 +56,8 @@ def this_weeks_chat(db: Session, viewer) -> ThisWeek:
 
 def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:
     """One page of a space's published threads (`number` checked already): pinned first, then by latest activity."""
-    last_post = aliased(Post)
-    threads = db.scalars(
-        select(Thread).join(Space, Thread.space_id == Space.id)
-        .where(Thread.space_id == space.id, policy.class_thread_filter(viewer))
-        .options(
-            joinedload(Thread.last_post.of_type(last_post)).options(
-                joinedload(last_post.author).joinedload(Member.organisation), joinedload(last_post.speaker)
-            ),
-        )
-        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .offset((number - 1) * per_page).limit(per_page)
-    ).unique()
-    return Page(list(threads), number, per_page, space.thread_count)
+    threads = db.scalars(reading.space_threads_select(space, policy.class_thread_filter(viewer), number, per_page))
+    return Page(list(threads.unique()), number, per_page, space.thread_count)
 
 
 def new_posts_in(db: Session, viewer, thread_ids: list[int], waiting_in: str, where: int | None) -> tuple[dict[int, int], bool]:

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload, undefer
 
 from forum import policy
@@ -91,20 +91,26 @@ def space_threads(db: Session, viewer, space: Space, number: int,
     """One page of a space's threads: pinned first, then by latest activity; and how many posts in each are
     new to the viewer."""
     number = check_page_number(number, space.thread_count, per_page)
-    last_post = aliased(Post)
     rows = db.execute(read_state.with_new_posts(
-        select(Thread).join(Space, Thread.space_id == Space.id)
-        .where(Thread.space_id == space.id, policy.listed_thread_filter(viewer))
+        space_threads_select(space, policy.listed_thread_filter(viewer), number, per_page), viewer)).unique().all()
+    return (Page([thread for thread, _new in rows], number, per_page, space.thread_count),
+            {thread.id: new for thread, new in rows if new})
+
+
+def space_threads_select(space: Space, listed, number: int, per_page: int) -> Select:
+    """A page of a space's threads that `listed` (a policy filter) lets through, pinned first, then by latest
+    activity, with each one's last post and its author."""
+    last_post = aliased(Post)
+    return (
+        select(Thread).join(Space, Thread.space_id == Space.id).where(Thread.space_id == space.id, listed)
         .options(
             joinedload(Thread.last_post.of_type(last_post)).options(
                 joinedload(last_post.author).joinedload(Member.organisation), joinedload(last_post.speaker)
             ),
         )
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .offset((number - 1) * per_page).limit(per_page), viewer)
-    ).unique().all()
-    return (Page([thread for thread, _new in rows], number, per_page, space.thread_count),
-            {thread.id: new for thread, new in rows if new})
+        .offset((number - 1) * per_page).limit(per_page)
+    )
 
 
 @dataclass
