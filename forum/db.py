@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -49,6 +50,51 @@ def session() -> Session:
 def engine() -> Engine:
     """The engine the forum's tables live on."""
     return current_app.extensions["sqlalchemy"].engine
+
+
+# -- PostgreSQL: a request that only read ends with COMMIT, so psycopg keeps its prepared statements --------
+
+_READING = re.compile(r"\s*(?:SELECT|WITH)\b", re.IGNORECASE)
+_WRITING = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_WROTE = "forum_wrote"
+
+
+def end_reads_with_commit(app, db) -> None:
+    """On PostgreSQL, end a request whose transaction only read with COMMIT instead of ROLLBACK (#19).
+
+    psycopg prepares a statement on the server once a connection has run it five times, and forgets them
+    all at any ROLLBACK, which is how every request ended: so nothing was ever prepared, and PostgreSQL
+    parsed and planned each page's statements every time. A transaction that sent anything but SELECT
+    (or WITH ... SELECT) is left to Flask-SQLAlchemy's rollback, as is one that failed or ended in an error.
+    Only for the forum's own engine (a host app's session is the host's business) and not through
+    PgBouncer in transaction mode, where nothing is prepared.
+    """
+    engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(conn, _cursor, statement, _parameters, _context, _executemany):
+        if not _READING.match(statement) or _WRITING.search(statement):
+            conn.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _forget(conn):
+        conn.info.pop(_WROTE, None)
+
+    @app.teardown_appcontext
+    def _commit_reads(exc):  # runs before Flask-SQLAlchemy's own teardown, which removes the session
+        if exc is not None:
+            return
+        if not db.session.registry.has():
+            return
+        session = db.session()
+        if not session.is_active or not session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        try:
+            if not session.connection().info.get(_WROTE):
+                session.commit()
+        except Exception:  # noqa: BLE001  (the transaction is rolled back as before, when the session is removed)
+            pass
 
 
 # -- SQLite: WAL, foreign keys, busy timeout, and write transactions begun IMMEDIATE -----------------

@@ -97,6 +97,9 @@ class Forum:
             options.setdefault("connect_args", {})["prepare_threshold"] = None
         db = SQLAlchemy()
         db.init_app(app)
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not app.config["FORUM_PGBOUNCER"]:
+            with app.app_context():
+                forum_db.end_reads_with_commit(app, db)
         return db
 
     @staticmethod
