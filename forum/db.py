@@ -90,11 +90,15 @@ def end_reads_with_commit(app, db) -> None:
         session = db.session()
         if not session.is_active or not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
+        expire = session.expire_on_commit
         try:
             if not session.connection().info.get(_WROTE):
+                session.expire_on_commit = False  # what was read stays readable, as after the rollback
                 session.commit()
         except Exception:  # noqa: BLE001  (the transaction is rolled back as before, when the session is removed)
             pass
+        finally:
+            session.expire_on_commit = expire
 
 
 # -- SQLite: WAL, foreign keys, busy timeout, and write transactions begun IMMEDIATE -----------------
