@@ -129,3 +129,17 @@ def flushed_redis(url: str):
     yield client
     client.flushdb()
     client.close()
+
+
+def page_text(client, url: str) -> str:
+    """A page's HTML, which must have answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def new_tag(page: str, title: str) -> str | None:
+    """The "N new" beside a thread's link on a listing, or None."""
+    match = re.search(re.escape(title) + r'</a>\s*(?:<a href="[^"]+" class="tag tag--new">(\d+) new<)?', page)
+    assert match, f"{title!r} is not listed"
+    return match.group(1)

@@ -14,8 +14,8 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from forum import policy
-from forum.db import built_once, utcnow
-from forum.models import Chat, ChatImport, Member, Space, Thread
+from forum.db import built_once
+from forum.models import Member, Space, Thread
 from forum.services import read_state, reading
 from forum.services.pages import Page
 from forum.services.reading import ThisWeek
@@ -35,23 +35,9 @@ def latest_threads(db: Session, viewer, limit: int = 10) -> list[Thread]:
 def this_weeks_chat(db: Session, viewer) -> ThisWeek:
     """The newest imported chat the viewer's class may read, its published threads in question order, and the
     next chat; two queries however many chats and posts there are."""
-    newest = (select(Chat.id).join(Space, Chat.space_id == Space.id)
-              .where(policy.readable_space_filter(viewer),
-                     or_(Chat.status == "imported", select(ChatImport.id).where(ChatImport.chat_id == Chat.id).exists()))
-              .order_by(Chat.starts_at.desc().nulls_last(), Chat.id.desc()).limit(1)
-              .correlate(None).scalar_subquery())
-    rows = db.execute(
-        select(Thread, Chat).join(Chat, Thread.chat_id == Chat.id).join(Space, Thread.space_id == Space.id)
-        .where(Thread.chat_id == newest, policy.class_thread_filter(viewer))
-        .order_by(Thread.question_number.is_(None), Thread.question_number, Thread.id)
-    ).all()
-    next_chat = db.scalar(
-        select(Chat).join(Space, Chat.space_id == Space.id)
-        .where(policy.readable_space_filter(viewer), Chat.starts_at >= utcnow())
-        .order_by(Chat.starts_at, Chat.id).limit(1))
-    # The questions (Q1, Q2, ...), not the welcome and wrap-up; a chat without question markers has one thread.
-    rows = [row for row in rows if row.Thread.question_number] or rows
-    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows], {}, next_chat)
+    rows = reading.questions_only(db.execute(
+        reading.chat_threads_select(viewer, policy.class_thread_filter(viewer))).all())
+    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows], {}, reading.next_chat(db, viewer))
 
 
 def space_threads(db: Session, viewer, space: Space, number: int, per_page: int) -> Page[Thread]:

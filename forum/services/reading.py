@@ -50,24 +50,36 @@ class ThisWeek:
 def this_weeks_chat(db: Session, viewer) -> ThisWeek:
     """The newest imported chat the viewer may read, its threads in question order (Q1, Q2, ...) with what is
     new to them, and the next chat to come; two queries however many chats and posts there are."""
+    rows = questions_only(db.execute(read_state.with_new_posts(
+        chat_threads_select(viewer, policy.listed_thread_filter(viewer)), viewer)).all())
+    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows],
+                    {row.Thread.id: row.new_posts for row in rows if row.new_posts}, next_chat(db, viewer))
+
+
+def chat_threads_select(viewer, listed) -> Select:
+    """The threads that `listed` (a policy filter) lets through of the newest imported chat the viewer may read,
+    with their chat, in question order."""
     newest = (select(Chat.id).join(Space, Chat.space_id == Space.id)
               .where(policy.readable_space_filter(viewer),
                      or_(Chat.status == "imported", select(ChatImport.id).where(ChatImport.chat_id == Chat.id).exists()))
               .order_by(Chat.starts_at.desc().nulls_last(), Chat.id.desc()).limit(1)
               .correlate(None).scalar_subquery())
-    rows = db.execute(read_state.with_new_posts(
-        select(Thread, Chat).join(Chat, Thread.chat_id == Chat.id).join(Space, Thread.space_id == Space.id)
-        .where(Thread.chat_id == newest, policy.listed_thread_filter(viewer))
-        .order_by(Thread.question_number.is_(None), Thread.question_number, Thread.id), viewer)
-    ).all()
-    next_chat = db.scalar(
+    return (select(Thread, Chat).join(Chat, Thread.chat_id == Chat.id).join(Space, Thread.space_id == Space.id)
+            .where(Thread.chat_id == newest, listed)
+            .order_by(Thread.question_number.is_(None), Thread.question_number, Thread.id))
+
+
+def questions_only(rows: list) -> list:
+    """The questions (Q1, Q2, ...), not the welcome and wrap-up; a chat without question markers has one thread."""
+    return [row for row in rows if row.Thread.question_number] or rows
+
+
+def next_chat(db: Session, viewer) -> Chat | None:
+    """The next chat to come that the viewer may read."""
+    return db.scalar(
         select(Chat).join(Space, Chat.space_id == Space.id)
         .where(policy.readable_space_filter(viewer), Chat.starts_at >= utcnow())
         .order_by(Chat.starts_at, Chat.id).limit(1))
-    # The questions (Q1, Q2, ...), not the welcome and wrap-up; a chat without question markers has one thread.
-    rows = [row for row in rows if row.Thread.question_number] or rows
-    return ThisWeek(rows[0].Chat if rows else None, [row.Thread for row in rows],
-                    {row.Thread.id: row.new_posts for row in rows if row.new_posts}, next_chat)
 
 
 def get_space(db: Session, viewer, slug: str) -> Space:

@@ -8,6 +8,7 @@ import re
 
 from forum.models import Space
 from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
+from tests.factories import new_tag as _new, page_text as _text
 from tests.functional.test_query_counts import _queries
 
 
@@ -18,19 +19,6 @@ def _client(app, member=None, language=None):
     if language:
         client.set_cookie("forum_language", language)
     return client
-
-
-def _text(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.get_data(as_text=True)
-
-
-def _new(page: str, title: str) -> str | None:
-    """The "N new" beside a thread's link, or None."""
-    match = re.search(re.escape(title) + r'</a>\s*(?:<a href="[^"]+" class="tag tag--new">(\d+) new<)?', page)
-    assert match, f"{title!r} is not listed"
-    return match.group(1)
 
 
 def test_members_of_one_class_share_the_lists_but_each_sees_their_own_new_posts(app):

@@ -12,6 +12,7 @@ from forum.models import Post, ReadState, Space, Thread
 from forum.services import space_membership
 from forum.services.threads import recount_space, recount_thread
 from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
+from tests.factories import new_tag as _new_tag, page_text as _text
 from tests.functional.test_query_counts import _queries
 
 
@@ -19,19 +20,6 @@ def _client(app, member):
     client = app.test_client()
     login(client, member)
     return client
-
-
-def _text(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.get_data(as_text=True)
-
-
-def _new_tag(page: str, title: str) -> str | None:
-    """The "N new" next to a thread's link on a listing, or None."""
-    match = re.search(re.escape(title) + r'</a>\s*(?:<a href="[^"]+" class="tag tag--new">(\d+) new<)?', page)
-    assert match, f"{title!r} is not listed"
-    return match.group(1)
 
 
 def _set_post(app, post_id: int, **values) -> None:
