@@ -104,7 +104,6 @@ def thread(thread_id: int, slug: str | None = None):
     return response
 
 
-_REPLY_FIELDS: dict[tuple, str] = {}
 _TOKEN, _KEY = "forum-reply-csrf-token", "forum-reply-submission-key"
 
 
@@ -112,13 +111,14 @@ def reply_fields(form: ReplyForm, space) -> Markup:
     """The reply form's fields as a thread page shows them (empty, no errors), made once per language and
     space setting in this process, with the request's CSRF token and one-time key put in (#19)."""
     token, key = form.csrf_token.current_token, form.submission_key.data
-    shape = (str(get_locale()), bool(space.anonymous_posting), current_app.jinja_env.auto_reload)
-    html = _REPLY_FIELDS.get(shape)
+    made_once = current_app.extensions.setdefault("forum_reply_fields", {})  # this app's templates and settings
+    shape = (str(get_locale()), bool(space.anonymous_posting))
+    html = made_once.get(shape)
     if html is None:
         made = render_template("forum/_reply_fields.html", form=form, space=space)
         html = made.replace(token, _TOKEN).replace(key, _KEY)
         if not current_app.jinja_env.auto_reload:  # templates that change while running are made each time
-            _REPLY_FIELDS[shape] = html
+            made_once[shape] = html
     return Markup(html.replace(_TOKEN, token).replace(_KEY, key))  # noqa: S704  (made from the template)
 
 
