@@ -350,7 +350,7 @@ def card_placeholder() -> str:
     return "csrf-" + hashlib.blake2b(b"forum card csrf", key=secret[:64], digest_size=12).hexdigest()
 
 
-def _macro_fingerprint() -> str:
+def macro_fingerprint() -> str:
     """The post card's template source, so that a new version of the forum never serves an old version's cards."""
     found = current_app.extensions.get("forum_card_fingerprint")
     if found is None:
@@ -391,7 +391,7 @@ def card_keys(db: Session, cards: dict[int, tuple[str, tuple]]) -> dict[int, str
     token = site_token(db)
     if token is None:
         return {}
-    prefix = "\n".join([token, _language(), request.script_root, _macro_fingerprint()])
+    prefix = "\n".join([token, _language(), request.script_root, macro_fingerprint()])
     return {post_id: hashlib.blake2b(f"{prefix}\n{card_class}\n{row!r}".encode(), digest_size=20).hexdigest()
             for post_id, (card_class, row) in cards.items()}
 

@@ -213,6 +213,24 @@ def listed_posts_in(viewer, space: Space) -> ColumnElement[bool]:
                 or_(published, Post.author_id == viewer_id) if viewer_id is not None else published)
 
 
+def class_posts_in(viewer, space: Space) -> ColumnElement[bool]:
+    """A WHERE clause on Post, for posts of one space: those every reader of the viewer's `card_class` is given
+    (`listed_posts_in` less their own waiting or rejected posts, which `own_unlisted_post_filter` finds)."""
+    if not can_view_space(viewer, space):
+        return false()
+    return and_(Post.removed_at.is_(None), Post.awaiting_approval.is_(False), Post.rejected_at.is_(None))
+
+
+def own_unlisted_post_filter(viewer) -> ColumnElement[bool]:
+    """A WHERE clause on Post: the viewer's own posts that `listed_posts_in` lists for them alone (waiting or
+    rejected, not removed); none for visitors."""
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return false()
+    return and_(Post.author_id == viewer_id, Post.removed_at.is_(None),
+                or_(Post.awaiting_approval.is_(True), Post.rejected_at.is_not(None)))
+
+
 def shown_post_filter(viewer) -> ColumnElement[bool]:
     """A WHERE clause on Post joined to its Thread and Space: posts whose words the viewer sees."""
     return and_(listed_post_filter(viewer), Post.deleted_at.is_(None),

@@ -74,6 +74,7 @@ class ThreadMarks:
     read_before: bool = False  # they had read some of it (so a divider means something)
     read_post_id: int | None = None
     read_post_at: datetime | None = None
+    own_unlisted: bool = False  # posts of their own that only they are shown (waiting, rejected): their pages differ
 
     def has_read(self, post_id: int, created_at: datetime) -> bool:
         """Is the member's position already at or past this post?"""
@@ -83,8 +84,8 @@ class ThreadMarks:
 
 
 def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: int) -> ThreadMarks:
-    """The viewer's position in the thread, their first unread post and its page: one query (none for visitors),
-    the same however much of the thread they have read."""
+    """The viewer's position in the thread, their first unread post and its page, and whether they have posts
+    there that only they are shown: one query (none for visitors), the same however much they have read."""
     member = reader(viewer)
     if member is None:
         return ThreadMarks()
@@ -93,7 +94,7 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
     row = db.execute(statement, {"thread_id": thread.id}).first()
     if row is None:
         return ThreadMarks()
-    position = {"read_post_id": row.read_id, "read_post_at": row.read_at}
+    position = {"read_post_id": row.read_id, "read_post_at": row.read_at, "own_unlisted": bool(row.own_unlisted)}
     if row.first_id is None:
         return ThreadMarks(**position)
     if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
@@ -110,7 +111,9 @@ def _marks_statement(member: Member, space: Space):
                ReadState.post_created_at.label("read_at"),
                first.scalar_subquery().label("first_id"),
                first.with_only_columns(Post.created_at).scalar_subquery().label("first_at"),
-               unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"))
+               unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"),
+               select(func.count(Post.id)).where(Post.thread_id == Thread.id, policy.own_unlisted_post_filter(member))
+               .correlate(Thread).scalar_subquery().label("own_unlisted"))
         .select_from(Thread).join(Space, Thread.space_id == Space.id)
         .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
         .where(Thread.id == bindparam("thread_id"))
@@ -124,7 +127,8 @@ def _marks_statement(member: Member, space: Space):
         Post.thread_id == marks.c.thread_id, policy.listed_posts_in(member, space),
         or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
         .correlate(marks).scalar_subquery())
-    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, before.label("before")).select_from(marks)
+    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, marks.c.own_unlisted,
+                  before.label("before")).select_from(marks)
 
 
 def _upsert(db: Session, table):

@@ -167,20 +167,26 @@ def _card_row_columns():
     return post, parent, own, theirs
 
 
-def thread_page(db: Session, viewer, thread_id: int, number: int, per_page: int) -> ThreadView:
-    """A page of a thread: its posts' rows in order, with the post each replies to."""
-    thread, space = get_thread(db, viewer, thread_id)
-    number = check_page_number(number, thread.post_count, per_page)
+def page_rows(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int) -> list:
+    """A page of a thread's rows as the viewer is given them (`number` checked already), in order, each with
+    the post it replies to."""
     statement = built_once(("thread_page", *policy.filter_shape(viewer, space)),
-                           lambda: _page_rows_statement(viewer, space))
-    rows = db.execute(statement, {"thread_id": thread.id, "offset": (number - 1) * per_page, "limit": per_page}).all()
-    return ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+                           lambda: _page_rows_statement(policy.listed_posts_in(viewer, space)))
+    return db.execute(statement, {"thread_id": thread.id, "offset": (number - 1) * per_page, "limit": per_page}).all()
 
 
-def _page_rows_statement(viewer, space: Space):
+def class_page_rows(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int) -> list:
+    """A page of a thread's rows as every reader of the viewer's `policy.card_class` is given them (`number`
+    checked already): none of the viewer's own waiting posts, which `ThreadMarks.own_unlisted` tells of."""
+    statement = built_once(("class_page_rows", policy.can_view_space(viewer, space)),
+                           lambda: _page_rows_statement(policy.class_posts_in(viewer, space)))
+    return db.execute(statement, {"thread_id": thread.id, "offset": (number - 1) * per_page, "limit": per_page}).all()
+
+
+def _page_rows_statement(listed):
     # The page's ids first, from the thread-order index alone; then only those rows.
     page = (
-        select(Post.id).where(Post.thread_id == bindparam("thread_id"), policy.listed_posts_in(viewer, space))
+        select(Post.id).where(Post.thread_id == bindparam("thread_id"), listed)
         .order_by(Post.created_at, Post.id).offset(bindparam("offset")).limit(bindparam("limit"))
     ).subquery()
     post, parent, own, theirs = _card_row_columns()

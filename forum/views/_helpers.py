@@ -78,7 +78,12 @@ def page_number() -> int:
 def ensure_submission_key(form) -> None:
     """Give a posting form a one-time key, so that submitting it twice posts once."""
     if not form.submission_key.data:
-        form.submission_key.data = secrets.token_urlsafe(24)
+        form.submission_key.data = new_submission_key()
+
+
+def new_submission_key() -> str:
+    """A posting form's one-time key (forms made once are given a new one each time they are shown)."""
+    return secrets.token_urlsafe(24)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import (current_app, flash, g, get_template_attribute, make_response, redirect, render_template, request,
+from flask import (current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
@@ -14,20 +14,21 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum import cache as page_cache
-from forum import markup, policy
+from forum import fragments_thread, markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
 from forum.ids import parse_id
 from forum.limits import limiter, posting_limit
-from forum.services import anonymity, library, moderation, notifications, posting, read_state, reading, saved
-from forum.services import mentions, topics
+from forum.services import anonymity, moderation, notifications, posting, read_state, reading
+from forum.services import topics
+from forum.services.pages import Page, check_page_number
 from forum.urls import forum_url
 from forum.addresses import notification_links
 from forum.views import bp
 from forum.views.reading import remember_read
-from forum.views._helpers import (attempt, ensure_submission_key, form_errors, page_number, post_once,
-                                  preview_body, site_name)
+from forum.views._helpers import (attempt, ensure_submission_key, form_errors, new_submission_key, page_number,
+                                  post_once, preview_body, site_name)
 
 
 def slugify(title: str) -> str:
@@ -76,90 +77,57 @@ def thread_url(thread, page: int = 1, **anchor) -> str:
 def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
     db, viewer = session(), current_user._get_current_object()  # the member itself: asked about 100 times a page
+    per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
     try:
-        view = reading.thread_page(db, viewer, thread_id, page_number(), current_app.config["FORUM_POSTS_PER_PAGE"])
+        thread, space = reading.get_thread(db, viewer, thread_id)
     except NotFound:
         merged_into = moderation.redirect_for(db, viewer, thread_id)
         if merged_into is None:
             raise
         return redirect(url_for("forum.thread", thread_id=merged_into), 301)
-    can_reply = policy.can_reply(viewer, view.thread, view.space)
-    form = ReplyForm() if can_reply else None
-    if form is not None:
-        ensure_submission_key(form)
-    marks = read_state.thread_marks(db, viewer, view.thread, view.space, view.posts.per_page)
+    number = check_page_number(page_number(), thread.post_count, per_page)
+    can_reply = policy.can_reply(viewer, thread, space)
+    marks = read_state.thread_marks(db, viewer, thread, space, per_page)
+    # The rows and cards kept for the reader's class, or (none kept for them) read and made for them.
+    kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks)
+    rows = kept.rows if kept is not None else reading.page_rows(db, viewer, thread, space, number, per_page)
+    view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
     # The watch, with its every-post switch (#21), and the header's count of unread notifications.
     watching, g.forum_unread_notifications = notifications.watch_and_unread(db, viewer, "thread", thread_id)
     page = render_template(
-        "forum/thread.html", view=view, form=form, can_reply=can_reply, errors=[], watching=watching,
-        reply_fields=reply_fields(form, view.space) if form is not None else None,
-        topics=page_cache.site_data(db, f"topics:{view.thread.id}", lambda: [
-            {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, view.thread)]),
+        "forum/thread.html", view=view, can_reply=can_reply, errors=[], watching=watching,
+        reply_fields=reply_fields(space) if can_reply else None,
+        topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
+            {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
         marks=marks,
-        cards=post_cards(db, viewer, view, can_reply),
+        cards=kept.cards if kept is not None else fragments_thread.post_cards(db, viewer, view, can_reply),
     )
-    remember_read(db, view.thread.id, view.posts.items, marks)  # per member; never for visitors
+    remember_read(db, thread.id, rows, marks)  # per member; never for visitors
     response = make_response(page)
-    response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(view.posts.items)}"  # from the card cache
+    response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(rows)}"  # from the card cache
+    if viewer.is_authenticated:  # the rows and cards kept for the reader's class ("hit"), kept now, or read for them
+        response.headers["X-Forum-Kept"] = g.get("forum_page_kept", "no")
     return response
 
 
 _TOKEN, _KEY = "forum-reply-csrf-token", "forum-reply-submission-key"
 
 
-def reply_fields(form: ReplyForm, space) -> Markup:
+def reply_fields(space) -> Markup:
     """The reply form's fields as a thread page shows them (empty, no errors), made once per language and
-    space setting in this process, with the request's CSRF token and one-time key put in (#19)."""
-    token, key = form.csrf_token.current_token, form.submission_key.data
+    space setting in this process, with the request's CSRF token and a new one-time key put in (#19)."""
     made_once = current_app.extensions.setdefault("forum_reply_fields", {})  # this app's templates and settings
     shape = (str(get_locale()), bool(space.anonymous_posting))
     html = made_once.get(shape)
     if html is None:
+        form = ReplyForm()
+        ensure_submission_key(form)
+        token, key = form.csrf_token.current_token, form.submission_key.data
         made = render_template("forum/_reply_fields.html", form=form, space=space)
         html = made.replace(token, _TOKEN).replace(key, _KEY)
         if not current_app.jinja_env.auto_reload:  # templates that change while running are made each time
             made_once[shape] = html
-    return Markup(html.replace(_TOKEN, token).replace(_KEY, key))  # noqa: S704  (made from the template)
-
-
-def post_cards(db, viewer, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
-    """The page's post cards, by post id, from the card store where they are there, else made now and stored.
-
-    A card is stored for the reader's class (`policy.card_class`) unless it is personal to them
-    (`policy.card_is_personal`, or saved by them), or they moderate the space: then it is stored for them
-    alone (`policy.own_card_class`), and for a saved post as saved.
-    """
-    rows = view.posts.items
-    ids = [row.id for row in rows]
-    saved_ids = saved.saved_ids(db, viewer, ids)
-    enabled = page_cache.cards_enabled()
-    shared_class = policy.card_class(viewer, view.thread, view.space) if enabled else None
-    own_class = policy.own_card_class(viewer, view.thread, view.space) if enabled else None
-    classes = {}
-    for row in rows:
-        if row.id in saved_ids or shared_class is None or policy.card_is_personal(viewer, row.author_id,
-                                                                                  row.parent_author_id):
-            if own_class is not None:
-                classes[row.id] = f"{own_class}:{'saved' if row.id in saved_ids else 'not-saved'}", tuple(row)
-        else:
-            classes[row.id] = shared_class, tuple(row)
-    keys = page_cache.card_keys(db, classes) if enabled and (shared_class or own_class) else {}
-    cards = page_cache.stored_cards(keys)
-    g.forum_cards_stored = len(cards)
-    wanted = [i for i in ids if i not in cards]
-    if wanted:
-        posts = reading.posts_by_id(db, wanted)
-        promoted = library.promoted_post_ids(db, wanted)
-        links = mentions.links_for(db, viewer, [p.body_html for p in posts.values()])
-        card, placeholder = get_template_attribute("forum/macros.html", "post_card"), page_cache.card_placeholder()
-        made = {i: str(card(posts[i], view.thread, view.space, viewer, can_reply, i in promoted, i in saved_ids,
-                            links, csrf=placeholder)) for i in wanted if i in posts}
-        page_cache.store_cards({keys[i]: html for i, html in made.items() if i in keys})
-        cards.update(made)
-    if viewer.is_authenticated:  # the Save forms' token is the reader's own
-        placeholder, token = page_cache.card_placeholder(), generate_csrf()
-        cards = {i: html.replace(placeholder, token) for i, html in cards.items()}
-    return {i: Markup(html) for i, html in cards.items()}  # noqa: S704  (cards made by the post_card macro)
+    return Markup(html.replace(_TOKEN, generate_csrf()).replace(_KEY, new_submission_key()))  # noqa: S704
 
 
 @bp.route("/threads/<forum_id:thread_id>/reply", methods=["GET", "POST"])

@@ -115,9 +115,12 @@ def test_post_cards_stored_on_one_host_serve_members_of_the_other_and_a_change_s
         clients.append(client)
     made = clients[0].get(url)
     stored, total = (int(n) for n in made.headers["X-Forum-Cards"].split(" of "))
-    assert stored == 0 and total > 1
+    assert stored == 0 and total > 1 and made.headers["X-Forum-Kept"] == "kept"
     other = clients[1].get(url)
     assert other.headers["X-Forum-Cards"] == (f"{total} of {total}" if backend == "redis" else f"0 of {total}")
+    # The page's rows and cards kept for their class on one host serve the other (Redis), or are kept there.
+    assert other.headers["X-Forum-Kept"] == ("hit" if backend == "redis" else "kept")
+    assert other.get_data(as_text=True).count("<article ") == made.get_data(as_text=True).count("<article ") == total
     author = second.test_client()
     login(author, world.host)
     assert submit(author, f"/posts/{post.id}/edit", {"body": "zqxcardedited", "submit": "Save changes"}).status_code == 302

@@ -1,0 +1,163 @@
+"""A thread page's post cards, stored for the readers of a class, and the page's rows and cards kept whole (#19).
+
+**Cards.** Each post's card is stored for the readers of a class (`policy.card_class`) under a key made of
+what it shows (forum/cache.py's `card_keys`: the `site` token, the language, every shown column of the post
+and of the post it replies to). What is personal to a reader (`policy.card_is_personal`, the posts they
+saved) and every card of those who moderate the space is stored for them alone (`policy.own_card_class`).
+The reader's CSRF token is filled in per request.
+
+**The kept page.** For the readers of a class, a page of a thread (its rows, in order, and each post's card
+for the class) is kept whole in the page cache's store, under a key made of the class, the thread, the page
+and its size, the language, the address the forum is served at, the card template, and the `site` and
+`thread:<id>` tokens: every change a page shows (a post, its thread, a name, the library) changes one of
+these in its own transaction, and the tokens are read before what they key, so a kept page is never stale.
+A reader is given it when the rows are theirs too: not when they have waiting or rejected posts in the
+thread that only they are shown (`ThreadMarks.own_unlisted`); then, and for readers of no class (hosts,
+moderators) or with the cache off, the page is read for them alone. Their own cards come from the card
+store as above, never from the kept page: a card personal to whoever made the kept page is not kept in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections import namedtuple
+
+from flask import current_app, g, get_template_attribute, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from forum import cache as page_cache
+from forum import i18n, policy
+from forum.models import Space, Thread
+from forum.services import library, mentions, reading, saved
+from forum.services.read_state import ThreadMarks
+
+log = logging.getLogger(__name__)
+
+
+def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
+    """The page's post cards, by post id, from the card store where they are there, else made now and stored."""
+    rows = view.posts.items
+    saved_ids = saved.saved_ids(db, viewer, [row.id for row in rows])
+    enabled = page_cache.cards_enabled()
+    shared_class = policy.card_class(viewer, view.thread, view.space) if enabled else None
+    cards = _cards(db, viewer, view.thread, view.space, can_reply, rows, saved_ids,
+                   shared_class, policy.own_card_class(viewer, view.thread, view.space) if enabled else None)
+    g.forum_cards_stored = cards.stored
+    return _with_token(viewer, cards.html)
+
+
+class _Made:
+    """Cards by post id (with the CSRF placeholder), and how many came from the store."""
+
+    def __init__(self, html: dict[int, str], stored: int):
+        self.html, self.stored = html, stored
+
+
+def _cards(db: Session, viewer, thread: Thread, space: Space, can_reply: bool, rows, saved_ids: set[int],
+           shared_class: str | None, own_class: str | None) -> _Made:
+    """These rows' cards: a row personal to the viewer (or saved by them) under their own class, any other
+    under the shared class; from the store where they are there, else made and stored."""
+    classes = {}
+    for row in rows:
+        if row.id in saved_ids or shared_class is None or policy.card_is_personal(viewer, row.author_id,
+                                                                                  row.parent_author_id):
+            if own_class is not None:
+                classes[row.id] = f"{own_class}:{'saved' if row.id in saved_ids else 'not-saved'}", tuple(row)
+        else:
+            classes[row.id] = shared_class, tuple(row)
+    keys = page_cache.card_keys(db, classes) if classes else {}
+    cards = page_cache.stored_cards(keys)
+    stored = len(cards)
+    wanted = [row.id for row in rows if row.id not in cards]
+    if wanted:
+        posts = reading.posts_by_id(db, wanted)
+        promoted = library.promoted_post_ids(db, wanted)
+        links = mentions.links_for(db, viewer, [p.body_html for p in posts.values()])
+        card, placeholder = get_template_attribute("forum/macros.html", "post_card"), page_cache.card_placeholder()
+        made = {i: str(card(posts[i], thread, space, viewer, can_reply, i in promoted, i in saved_ids, links,
+                            csrf=placeholder)) for i in wanted if i in posts}
+        page_cache.store_cards({keys[i]: html for i, html in made.items() if i in keys})
+        cards.update(made)
+    return _Made(cards, stored)
+
+
+def _with_token(viewer, cards: dict[int, str]) -> dict[int, Markup]:
+    if viewer.is_authenticated:  # the Save forms' token is the reader's own
+        placeholder, token = page_cache.card_placeholder(), generate_csrf()
+        cards = {i: html.replace(placeholder, token) for i, html in cards.items()}
+    return {i: Markup(html) for i, html in cards.items()}  # noqa: S704  (cards made by the post_card macro)
+
+
+# -- the kept page -------------------------------------------------------------------------------------------
+
+class KeptPage:
+    """A page's rows as the reader's class is given them, and its cards for this reader."""
+
+    def __init__(self, rows: list, cards: dict[int, Markup]):
+        self.rows, self.cards = rows, cards
+
+
+def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int, can_reply: bool,
+              marks: ThreadMarks) -> KeptPage | None:
+    """The page's rows and cards from the page kept for the viewer's class (kept now if it was not); None when
+    the page must be read for the viewer alone (see the module docstring)."""
+    store = current_app.extensions.get("forum_page_cache")
+    shared_class = policy.card_class(viewer, thread, space)
+    if store is None or shared_class is None or marks.own_unlisted:
+        return None
+    scopes = [page_cache.SITE, page_cache.thread_scope(thread.id)]
+    found = page_cache.tokens(db, scopes)  # before the content, so a key never names content older than itself
+    if found is None:
+        return None
+    g.forum_page_tokens = found  # the cards' keys name the same `site` token
+    parts = [request.host_url, request.script_root, "thread", shared_class, str(thread.id), str(number), str(per_page),
+             i18n.current_language(), page_cache.macro_fingerprint(), *(f"{s}={found.get(s, '-')}" for s in scopes)]
+    key = "thread:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    kept = _get(store, key)
+    g.forum_page_kept = "kept" if kept is None else "hit"
+    if kept is None:
+        rows = reading.class_page_rows(db, viewer, thread, space, number, per_page)
+        kept_cards: dict[int, str | None] = {}
+    else:
+        fields, values, kept_cards = kept
+        rows = [_row_type(fields)._make(value) for value in values]
+    ids = [row.id for row in rows]
+    saved_ids = saved.saved_ids(db, viewer, ids)
+    own = {row.id for row in rows
+           if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)}
+    shared_rows = [row for row in rows if row.id not in own and kept_cards.get(row.id) is None]
+    made_shared = _cards(db, viewer, thread, space, can_reply, shared_rows, set(), shared_class, None)
+    made_own = _cards(db, viewer, thread, space, can_reply, [row for row in rows if row.id in own], saved_ids,
+                      None, policy.own_card_class(viewer, thread, space))
+    if shared_rows or kept is None:  # kept afresh, or a card its maker could not keep (theirs) is there now
+        kept_cards = {i: kept_cards.get(i) or made_shared.html.get(i) for i in ids}
+        _set(store, key, (rows[0]._fields if rows else (), [tuple(row) for row in rows], kept_cards))
+    g.forum_cards_stored = (len(ids) - len(own) - len(shared_rows)) + made_shared.stored + made_own.stored
+    cards = {i: kept_cards[i] for i in ids if i not in own}
+    cards.update(made_own.html)
+    return KeptPage(rows, _with_token(viewer, cards))
+
+
+@functools.lru_cache(maxsize=8)
+def _row_type(fields: tuple[str, ...]):
+    """A light row with the kept columns as attributes (a stored page keeps plain tuples, not SQLAlchemy rows)."""
+    return namedtuple("KeptRow", fields)
+
+
+def _get(store, key: str):
+    try:
+        return store.get(key)
+    except Exception:  # noqa: BLE001  (a store that does not answer, as Redis down: the page is read instead)
+        log.warning("The page cache did not answer; reading the page.", exc_info=True)
+        return None
+
+
+def _set(store, key: str, value) -> None:
+    try:
+        store.set(key, value)
+    except Exception:  # noqa: BLE001
+        log.warning("The page cache could not keep the page.", exc_info=True)
