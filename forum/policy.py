@@ -301,7 +301,8 @@ def byline(viewer, post: Post) -> Byline:
     - By a member: their name, organisation and profile; an erased account is "Former member".
     - Imported from a speaker not matched to a member: the speaker's name, handle and platform.
     - By no one we still know: "Former member".
-    Pages load the post's `author` and `speaker` with it; elsewhere they are fetched by key.
+    Pages load the post's `author` and `speaker` with it; elsewhere they are fetched by key. Search results
+    give a row with the post's anonymous, author_id, speaker_id and removed_at, and its author and speaker.
     """
     if post.anonymous:
         if post.author_id is not None and post.author_id == _viewer_id(viewer):

@@ -19,6 +19,11 @@ PLATFORM_NAMES = {
 }
 
 
+def platform_name(platform: str) -> str:
+    """A chat platform's name as readers see it."""
+    return PLATFORM_NAMES.get(platform, platform)
+
+
 class Speaker(Base):
     """Someone who spoke in an imported chat, matched to a member when they have claimed the handle."""
 
@@ -38,7 +43,7 @@ class Speaker(Base):
 
     @property
     def platform_name(self) -> str:
-        return PLATFORM_NAMES.get(self.platform, self.platform)
+        return platform_name(self.platform)
 
 
 class Thread(Base):

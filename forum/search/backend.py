@@ -41,8 +41,19 @@ class Backend:
         """Tidy the index after a rebuild (merge segments, refresh planner statistics)."""
 
     # -- reading ------------------------------------------------------------------------------------
+    # Statements are made once per shape and kept (forum.db.built_once): `match`, `score` and `highlights` make
+    # SQL that depends on `shape(query)` alone, with the words as bound parameters whose values `words(query)`
+    # gives; `plan` chooses how to find the newest matches and says what its statement depends on.
     def source(self) -> FromClause:
         """`documents`, joined to wherever the words are kept."""
+        raise NotImplementedError
+
+    def shape(self, query: Query) -> tuple:
+        """What the SQL of `match`, `score` and `highlights` depends on for `query`, its words aside."""
+        return ()
+
+    def words(self, query: Query) -> dict:
+        """The values of the bound parameters that `match`, `score` and `highlights` make for `query`."""
         raise NotImplementedError
 
     def match(self, query: Query) -> ColumnElement[bool]:
@@ -57,11 +68,15 @@ class Backend:
         """A column whose descending order the index can follow cheaply: newest documents first."""
         return documents.c.id
 
-    def newest(self, connection: Connection, query: Query, candidates: Callable[..., Select], limit: int,
-               narrowed: bool = False) -> Select:
-        """The newest `limit` matches of `query` with their scores: `candidates(extra_where=None)` builds the
-        newest-first query, limited; `narrowed` says the search has filters beyond the words and the
-        viewer's spaces (a space, an author, dates...)."""
+    def plan(self, connection: Connection, query: Query, narrowed: bool = False) -> tuple[tuple, dict]:
+        """How to find the newest matches of `query`: a key naming the plan (what `newest` makes depends on it
+        and on `shape(query)`) and the values its statement binds. `narrowed` says the search has filters beyond
+        the words and the viewer's spaces (a space, an author, dates...)."""
+        return (), {}
+
+    def newest(self, plan: tuple, query: Query, candidates: Callable[..., Select], limit: int) -> Select:
+        """The newest `limit` matches with their scores, found as `plan` says: `candidates(extra=None, match=None)`
+        builds the newest-first query, limited (`extra` another WHERE clause, `match` one instead of `match`)."""
         return candidates()
 
     def highlights(self, connection: Connection, query: Query,

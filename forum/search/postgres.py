@@ -7,21 +7,23 @@ phrase, so what people type is only ever data.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from functools import reduce
+from typing import NamedTuple
 
-from sqlalchemy import (BigInteger, Connection, Float, Text, and_, any_, bindparam, func, literal_column, select,
-                        text, union_all)
+from sqlalchemy import (BigInteger, Connection, Float, String, Text, and_, any_, bindparam, func, literal_column,
+                        select, text, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from forum.db import unnested
+from forum.db import built_once, unnested
 from forum.search import backend
 from forum.search.documents import LIBRARY_ID_BASE, Document, documents
 from forum.search.query import Query
 from forum.search.text import START, STOP
 
 CONFIG = literal_column("'english'::regconfig")
-# How the newest matches are found (see `PostgresBackend.newest`): one GIN lookup when at most
+# How the newest matches are found (see `PostgresBackend.plan`): one GIN lookup when at most
 # LOOKUP_MATCHES documents hold the rarest word searched for, or when the newest PROBE_ROWS documents
 # hold few enough matches that the whole index would hold at most that many; otherwise a walk back
 # through the primary key. With filters, or before ANALYZE has counted the words, id ranges that double,
@@ -34,28 +36,37 @@ BODY_HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, S
                  f"MaxFragments=2, FragmentDelimiter=\" … \"")
 TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
-# The highest post document id, the documents ANALYZE counted, and for each item searched for the share
-# of documents holding its rarest lexeme: from the lexemes ANALYZE found most common, or for any other
-# lexeme the least share among those (it is rarer than all of them). One statement, read by anyone who
-# may read the table (pg_stats checks that).
-_STATISTICS = text(f"""
-WITH stats AS (
-    SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples
+# The highest post document id, and for each item searched for the lexemes PostgreSQL indexes it by.
+_TOP_AND_LEXEMES = f"""
+SELECT (SELECT max(id) FROM {documents.name} WHERE id < :base) AS top,
+       ARRAY(
+           SELECT array_to_string(tsvector_to_array(to_tsvector('english', item.words)), ' ')
+           FROM unnest(CAST(:items AS text[])) WITH ORDINALITY AS item(words, n)
+           ORDER BY item.n
+       ) AS lexemes"""
+_LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()))
+# The same, with the lexemes ANALYZE found most common in the index, the share of documents holding each, and the
+# documents it counted (nulls before ANALYZE has run), for when this process has not read them for a while: in the
+# same statement, so a search sends as many statements either way. Read by anyone who may read the table (pg_stats
+# checks that).
+_LEXEMES_AND_COUNTS = text(f"""
+WITH counted AS (
+    SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples AS documents
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'document'
     WHERE c.oid = to_regclass('{documents.name}')
 )
-SELECT (SELECT max(id) FROM {documents.name} WHERE id < :base) AS top,
-       (SELECT reltuples FROM stats) AS documents,
-       ARRAY(
-           SELECT (SELECT min(coalesce(stats.freqs[array_position(stats.elems, lexeme)],
-                                       stats.freqs[cardinality(stats.elems) + 1]))
-                   FROM unnest(tsvector_to_array(to_tsvector('english', item.words))) AS lexeme)
-           FROM stats, unnest(CAST(:items AS text[])) WITH ORDINALITY AS item(words, n)
-           ORDER BY item.n
-       ) AS frequencies
-""").columns(top=BigInteger(), documents=Float(), frequencies=ARRAY(Float()))
+SELECT found.*, counted.* FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
+""").columns(top=BigInteger(), lexemes=ARRAY(Text()), elems=ARRAY(Text()), freqs=ARRAY(Float()), documents=Float())
+STATISTICS_SECONDS = 60  # how long an engine keeps them: they change only when ANALYZE runs
+_KEPT = "_forum_search_statistics"  # where, in the engine's __dict__
+
+
+class _Counts(NamedTuple):
+    shares: dict[str, float]  # lexeme: the share of documents holding it
+    rarest: float             # the least share listed: any lexeme not listed is rarer
+    documents: float          # the documents ANALYZE counted
 
 
 def _vector(text, weight: str):
@@ -78,16 +89,23 @@ def words(text: str) -> str:
     return _JOINED.sub(" ", text)
 
 
-def _item(item: tuple[str, ...]):
-    text = " ".join(item)
-    return func.plainto_tsquery(CONFIG, text) if len(item) == 1 else func.phraseto_tsquery(CONFIG, text)
+def _item(name: str, phrase: bool):
+    value = bindparam(name, type_=String())
+    return func.phraseto_tsquery(CONFIG, value) if phrase else func.plainto_tsquery(CONFIG, value)
+
+
+def _shape(query: Query) -> tuple:
+    """Which items are phrases, among those included and those left out: all the SQL depends on."""
+    return tuple(len(item) > 1 for item in query.include), tuple(len(item) > 1 for item in query.exclude)
 
 
 def tsquery(query: Query, with_exclusions: bool = True):
-    """The tsquery: included items AND-ed, and (unless told not to) each excluded item negated."""
-    parts = [_item(item) for item in query.include]
+    """The tsquery: included items AND-ed, and (unless told not to) each excluded item negated; the words are
+    bound parameters (`PostgresBackend.words`), so the SQL is the same for every query of its shape."""
+    included, excluded = _shape(query)
+    parts = [_item(f"include_{n}", phrase) for n, phrase in enumerate(included)]
     if with_exclusions:
-        parts += [func.tsquery_not(_item(item)) for item in query.exclude]
+        parts += [func.tsquery_not(_item(f"exclude_{n}", phrase)) for n, phrase in enumerate(excluded)]
     return reduce(func.tsquery_and, parts)
 
 
@@ -126,11 +144,19 @@ class PostgresBackend(backend.Backend):
 
     def optimise(self, connection: Connection) -> None:
         connection.exec_driver_sql(f"ANALYZE {documents.name}")
+        connection.engine.__dict__.pop(_KEPT, None)  # this process reads the new counts at once
 
     def source(self):
         return documents
 
-    def newest(self, connection: Connection, query: Query, candidates, limit: int, narrowed: bool = False):
+    def shape(self, query: Query) -> tuple:
+        return _shape(query)
+
+    def words(self, query: Query) -> dict:
+        return {**{f"include_{n}": " ".join(item) for n, item in enumerate(query.include)},
+                **{f"exclude_{n}": " ".join(item) for n, item in enumerate(query.exclude)}}
+
+    def plan(self, connection: Connection, query: Query, narrowed: bool = False) -> tuple[tuple, dict]:
         # One plan cannot serve every query: walking back through the primary key, testing each document,
         # is quick for a common word and slow for a rare one, the GIN index the other way round, and the
         # planner, taking words to be independent, cannot tell how often they come together. The index's
@@ -142,23 +168,30 @@ class PostgresBackend(backend.Backend):
         # 9,000 matches in 250,000 documents (9 ms or so), and each is the cheaper one on its own side.
         # With filters, which thin the matches in ways the word counts do not show, see `_windows`.
         # Statistics only choose the plan: every plan gives the same rows, so stale or missing statistics
-        # (a table ANALYZE has not reached yet) cost time, never correctness.
+        # (a table ANALYZE has not reached yet, or kept a minute by this process) cost time, never correctness.
         top, rarest = self._statistics(connection, query)
         if narrowed or rarest is None:
-            return self._windows(top, candidates, limit)
+            return self._windows(top)
         if rarest <= LOOKUP_MATCHES:
-            return self._lookup(query, candidates())
+            return ("lookup",), {}
         if not PROBE_ROWS:
-            return self._windows(top, candidates, limit)
+            return self._windows(top)
         # Every word is common, but together (or less the words left out) they may be rare: count the
         # matches among the newest PROBE_ROWS documents (a walk of under a millisecond), and from that
         # share take whichever plan reads less, the lookup or the walk.
-        walk = func.ts_match_vq(documents.c.document, tsquery(query))  # the same test, which no index serves
-        held = connection.scalar(select(func.count()).select_from(documents)
-                                 .where(documents.c.id > top - PROBE_ROWS, walk)) or 0
+        probe = built_once(("pg_search_probe", _shape(query)), lambda: (
+            select(func.count()).select_from(documents).where(documents.c.id > bindparam("newest_from"), _walk(query))))
+        held = connection.scalar(probe, {**self.words(query), "newest_from": top - PROBE_ROWS}) or 0
         if held * max(top, 1) / PROBE_ROWS <= LOOKUP_MATCHES:
+            return ("lookup",), {}
+        return ("walk",), {}
+
+    def newest(self, plan: tuple, query: Query, candidates, limit):
+        if plan[:1] == ("lookup",):
             return self._lookup(query, candidates())
-        return candidates(match=walk)
+        if plan[:1] == ("walk",):
+            return candidates(match=_walk(query))
+        return self._ranges(plan[1], candidates, limit)
 
     def _lookup(self, query: Query, found):
         """`found`, the newest-first query, through one GIN lookup, scored after its LIMIT.
@@ -177,12 +210,27 @@ class PostgresBackend(backend.Backend):
         """The highest post document id, and how many documents hold the rarest word searched for
         (None when ANALYZE has not yet counted the index's lexemes)."""
         items = [" ".join(item) for item in query.include]
-        row = connection.execute(_STATISTICS, {"base": LIBRARY_ID_BASE, "items": items}).one()
-        known = [frequency for frequency in row.frequencies or () if frequency is not None]
-        return row.top or 0, min(known) * row.documents if known and row.documents and row.documents > 0 else None
+        engine, now = connection.engine, time.monotonic()
+        kept = engine.__dict__.get(_KEPT)
+        if kept is not None and kept[0] > now:
+            row, counts = connection.execute(_LEXEMES, {"base": LIBRARY_ID_BASE, "items": items}).one(), kept[1]
+        else:
+            row = connection.execute(_LEXEMES_AND_COUNTS, {"base": LIBRARY_ID_BASE, "items": items}).one()
+            counts = None
+            if row.elems and row.freqs:
+                # most_common_elem_freqs: a share per lexeme, then the least and greatest of those and the share of nulls.
+                counts = _Counts(dict(zip(row.elems, row.freqs)), row.freqs[len(row.elems)], row.documents)
+            engine.__dict__[_KEPT] = (now + STATISTICS_SECONDS, counts)
+        top = row.top or 0
+        if counts is None or not counts.documents or counts.documents <= 0:
+            return top, None
+        # Each item is as rare as its rarest lexeme (an item with none, all stop words to PostgreSQL, tells nothing).
+        shares = [min(counts.shares.get(lexeme, counts.rarest) for lexeme in lexemes.split())
+                  for lexemes in row.lexemes or () if lexemes]
+        return top, min(shares) * counts.documents if shares else None
 
-    def _windows(self, top: int, candidates, limit: int):
-        """The newest matches over id ranges, newest first, each as large as all the newer ones together.
+    def _windows(self, top: int) -> tuple[tuple, dict]:
+        """The plan of id ranges that double, newest first: the newest FIRST_WINDOW, as many again, twice that...
 
         UNION ALL stops as soon as `limit` rows have come. A range is reached only when the newer ones held
         too few matches, so the words are rare enough there for either plan to be quick, and the planner
@@ -192,10 +240,16 @@ class PostgresBackend(backend.Backend):
         while edges[-1] > 0:
             edges.append(edges[-1] - size)
             size *= 2
+        return ("ranges", len(edges)), {f"edge_{n}": edge for n, edge in enumerate(edges)}
+
+    @staticmethod
+    def _ranges(count: int, candidates, limit):
+        edges = [bindparam(f"edge_{n}", type_=BigInteger()) for n in range(count)]
         ranges = [documents.c.id > edges[0]]  # the newest range is open above: library entries rank as new
         ranges += [and_(documents.c.id > low, documents.c.id <= high) for high, low in zip(edges, edges[1:-1])]
-        ranges.append(documents.c.id <= edges[-2] if len(edges) > 1 else None)
-        parts = [candidates(where) for where in ranges if where is not None]
+        if count > 1:
+            ranges.append(documents.c.id <= edges[-2])
+        parts = [candidates(where) for where in ranges]
         if len(parts) == 1:
             return parts[0]
         union = union_all(*parts).subquery("newest")
@@ -211,15 +265,24 @@ class PostgresBackend(backend.Backend):
         if not items or query.is_empty:
             return {}
         # The texts as three arrays (not a VALUES list, whose every row is new SQL to compile and send).
-        rows = unnested([{"id": id_, "title": title or "", "body": body or ""} for id_, title, body in items],
-                        {"id": BigInteger(), "title": Text(), "body": Text()})
-        wanted = tsquery(query, with_exclusions=False)
-        found = connection.execute(select(
-            rows.c.id,
-            func.ts_headline(CONFIG, rows.c.title, wanted, TITLE_HEADLINE),
-            func.ts_headline(CONFIG, rows.c.body, wanted, BODY_HEADLINE),
-        ))
+        statement = built_once(("pg_highlights", _shape(query)), lambda: _highlights(query))
+        found = connection.execute(statement, {
+            **self.words(query), "ids": [id_ for id_, _title, _body in items],
+            "titles": [title or "" for _id, title, _body in items], "bodies": [body or "" for _id, _title, body in items]})
         return {id_: (title, body) for id_, title, body in found}
+
+
+def _walk(query: Query):
+    """The match tested row by row (ts_match_vq, which no index serves): for walking back through the primary key."""
+    return func.ts_match_vq(documents.c.document, tsquery(query))
+
+
+def _highlights(query: Query):
+    rows = func.unnest(bindparam("ids", type_=ARRAY(BigInteger())), bindparam("titles", type_=ARRAY(Text())),
+                       bindparam("bodies", type_=ARRAY(Text()))).table_valued("id", "title", "body").render_derived()
+    wanted = tsquery(query, with_exclusions=False)
+    return select(rows.c.id, func.ts_headline(CONFIG, rows.c.title, wanted, TITLE_HEADLINE),
+                  func.ts_headline(CONFIG, rows.c.body, wanted, BODY_HEADLINE))
 
 
 backend.register("postgresql", PostgresBackend())

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Connection, Integer, Table, Text, func, literal_column, select
+from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, func, literal_column, select
 
+from forum.db import built_once
 from forum.search import backend
 from forum.search.documents import Document, documents, metadata
 from forum.search.query import Query
@@ -69,8 +70,11 @@ class SQLiteBackend(backend.Backend):
     def source(self):
         return texts.join(documents, documents.c.id == texts.c.rowid)
 
+    def words(self, query: Query) -> dict:
+        return {"match": match_expression(query)}
+
     def match(self, query: Query):
-        return _FTS.op("MATCH")(match_expression(query))
+        return _FTS.op("MATCH")(bindparam("match", type_=String()))  # one expression: the same SQL for every query
 
     def score(self, query: Query):
         return -func.bm25(_FTS, TITLE_WEIGHT, BODY_WEIGHT)  # bm25 is lower for better matches
@@ -82,11 +86,11 @@ class SQLiteBackend(backend.Backend):
         ids = [item[0] for item in items]
         if not ids or query.is_empty:
             return {}
-        rows = connection.execute(
+        statement = built_once(("sqlite_highlights",), lambda: (
             select(texts.c.rowid, func.highlight(_FTS, 0, START, STOP),
                    func.snippet(_FTS, 1, START, STOP, "…", SNIPPET_TOKENS))
-            .where(self.match(query), texts.c.rowid.in_(ids))
-        )
+            .where(self.match(query), texts.c.rowid.in_(bindparam("ids", expanding=True)))))
+        rows = connection.execute(statement, {**self.words(query), "ids": ids})
         return {rowid: (title, snippet) for rowid, title, snippet in rows}
 
 

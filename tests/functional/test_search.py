@@ -11,8 +11,10 @@ import time_machine
 from sqlalchemy import text
 
 from forum.db import utcnow
-from forum.models import Post, Thread
-from tests.factories import login, make_member, make_post, make_space, make_thread
+from forum.models import Member, Post, Space, Thread
+from forum.services import posting
+from forum.services.site_membership import erase
+from tests.factories import db_session, login, make_member, make_post, make_space, make_thread
 
 RESULT = re.compile(r'<li class="thread-list__item">\s*<a href="/posts/(\d+)"')
 HEADING = re.compile(r'<h2 class="heading-m">(.*?)</h2>', re.S)
@@ -349,6 +351,87 @@ def test_the_plan_chosen_from_the_word_counts_gives_the_same_results(app, client
     assert {q: pages(q) for q in queries} == by_ranges
     assert by_ranges["lantern"][0][1] == "More than 12 results"
     assert by_ranges["kite"][0][1] == "10 results"
+
+
+def test_each_result_shows_the_name_its_reader_may_see(app, client, forum):
+    """Results are read as rows and named by the policy's byline, as a thread page names its posts."""
+    space, sam = forum
+    corner = make_space(app, "corner", name="Quiet corner", anonymous_posting=True)
+    writer = make_member(app, "Rowan Hale", organisation="Kent County Council")
+    leaver = make_member(app, "Lee Leaving")
+    thread = make_thread(app, corner, writer, title="Lanterns", body="Lantern parade route")
+    with app.app_context():
+        db = db_session(app)
+        unnamed = posting.reply(db, thread=db.get(Thread, thread.id), space=db.get(Space, corner.id),
+                                author=db.get(Member, writer.id), body="Lantern budget, said without my name",
+                                anonymous=True)
+        db.commit()
+        unnamed_id = unnamed.id
+    gone = make_post(app, thread, leaver, "Lantern volunteers wanted")
+    with app.app_context():
+        db = db_session(app)
+        erase(db, db.get(Member, leaver.id))
+        db.commit()
+
+    def names(client):
+        page = client.get("/search?q=lantern").get_data(as_text=True)
+        return {int(post_id): hint for post_id, hint in re.findall(
+            r'<a href="/posts/(\d+)".*?<span class="hint">Quiet corner · ([^·]+?) ·', page, re.S)}
+
+    assert names(client) == {thread.first_post_id: "Rowan Hale", unnamed_id: "A member of this space",
+                             gone.id: "Former member"}
+    login(client, writer)
+    assert names(client)[unnamed_id] == "You, posting without your name"
+    login(client, sam)
+    assert names(client)[unnamed_id] == "A member of this space"
+
+
+def test_a_change_to_a_post_shows_in_the_next_search_at_once(app, client, forum):
+    """What a process keeps for search (statements, PostgreSQL's word counts) never keeps results."""
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Events", body="Lantern parade route")
+    post = make_post(app, thread, sam, "Kite festival on the beach")
+    assert found(client, "kite") == [post.id]
+    with app.app_context():
+        db = db_session(app)
+        posting.edit_post(db, post=db.get(Post, post.id), space=db.get(Space, space.id), editor=db.get(Member, sam.id),
+                          body="Lantern workshop in the library")
+        db.commit()
+    assert found(client, "kite") == []
+    assert sorted(found(client, "lantern")) == sorted([post.id, thread.first_post_id])
+    with app.app_context():
+        db = db_session(app)
+        posting.delete_post(db, post=db.get(Post, post.id), space=db.get(Space, space.id), member=db.get(Member, sam.id))
+        db.commit()
+    assert found(client, "lantern") == [thread.first_post_id]
+
+
+def test_word_counts_kept_from_before_analyze_give_the_same_results(app, client, forum, monkeypatch):
+    """PostgreSQL's word counts, kept a minute by each process, choose the plan only: counts read before the index
+    held the words (none, so id ranges) give the same pages as counts read afresh (the lookup or the walk)."""
+    from forum.search import postgres, service
+
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    assert found(client, "lantern kite") == []  # PostgreSQL: the counts are read, and kept
+    for i in range(30):
+        make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
+    with app.app_context():
+        db = db_session(app)
+        db.execute(text("ANALYZE forumsearch_document"))
+        db.commit()
+    monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the matches
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 4)
+
+    def pages(q):
+        return [search(client, q, page=n)[1:] for n in (1, 2)]
+
+    queries = ("lantern", "kite", "lantern -kite", "parade", '"lantern parade"', "kite lantern")
+    kept = {q: pages(q) for q in queries}
+    monkeypatch.setattr(postgres, "STATISTICS_SECONDS", 0)  # read afresh for every search
+    assert {q: pages(q) for q in queries} == kept
+    assert kept["lantern"][0][1] == "More than 12 results"
+    assert kept["kite"][0][1] == "10 results"
 
 
 def test_words_inside_web_and_email_addresses_are_found(app, client, forum):
