@@ -28,7 +28,7 @@ CONFIG = literal_column("'english'::regconfig")
 # hold few enough matches that the whole index would hold at most that many; otherwise a walk back
 # through the primary key. With filters, or before ANALYZE has counted the words, id ranges that double,
 # newest first: the newest FIRST_WINDOW, as many again, twice that...
-LOOKUP_MATCHES = 10_000
+LOOKUP_MATCHES = 6_000
 PROBE_ROWS = 2_000
 FIRST_WINDOW = 10_000
 RANK_NORMALISATION = 1  # divide by 1 + log(document length), so long posts do not win by length alone
@@ -162,10 +162,12 @@ class PostgresBackend(backend.Backend):
         # planner, taking words to be independent, cannot tell how often they come together. The index's
         # own statistics (the lexemes ANALYZE found most common, with the share of documents holding each)
         # say how many documents hold the rarest word searched for, which bounds the matches: when that is
-        # small, one GIN lookup reads them all (about a microsecond each) and sorts them. When every word
+        # small, one GIN lookup reads them all (a heap page each, most of them) and sorts them. When every word
         # is common, a count over the newest documents says how often they come together. A walk reads
-        # about `limit` x (documents / matches) rows at about 0.3 us each, so the two cost the same near
-        # 9,000 matches in 250,000 documents (9 ms or so), and each is the cheaper one on its own side.
+        # about `limit` x (documents / matches) rows, so its cost falls as the matches grow while the lookup's
+        # rises: forced one way and the other over the bench's two-word searches (250,000 documents, a table
+        # larger than PostgreSQL's default shared buffers) they cost the same near 5,000-6,000 matches, and the
+        # walk was 2-20 ms cheaper from there to 11,000.
         # With filters, which thin the matches in ways the word counts do not show, see `_windows`.
         # Statistics only choose the plan: every plan gives the same rows, so stale or missing statistics
         # (a table ANALYZE has not reached yet, or kept a minute by this process) cost time, never correctness.
