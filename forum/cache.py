@@ -86,8 +86,11 @@ _PENDING = "forum_page_scopes"
 _COMMITTING = "forum_page_committing"  # this transaction's tokens have changed; it is committing
 
 
+THREAD_SCOPE_PREFIX = "thread:"
+
+
 def thread_scope(thread_id: int) -> str:
-    return f"thread:{thread_id}"
+    return f"{THREAD_SCOPE_PREFIX}{thread_id}"
 
 
 # -- who may share a page ---------------------------------------------------------------------------------
@@ -396,8 +399,9 @@ def card_keys(db: Session, cards: dict[int, tuple[str, tuple]]) -> dict[int, str
             for post_id, (card_class, row) in cards.items()}
 
 
-def stored_cards(keys: dict[int, str]) -> dict[int, str]:
-    """The cards stored under these keys, by post id (one round trip to Redis)."""
+def stored_parts(keys: dict[int, str]) -> dict[int, object]:
+    """The parts (post cards, a member's counts) stored under these keys in the card store, by what each key is
+    for (a post's or thread's id): one round trip to Redis."""
     cache = current_app.extensions.get("forum_card_cache")
     if cache is None or not keys:
         return {}
@@ -405,19 +409,20 @@ def stored_cards(keys: dict[int, str]) -> dict[int, str]:
     try:
         values = cache.get_many(*(keys[i] for i in ids))
     except Exception:  # noqa: BLE001  (a store that does not answer: the cards are made)
-        log.warning("The card cache did not answer; making the cards.", exc_info=True)
+        log.warning("The card cache did not answer; making the parts.", exc_info=True)
         return {}
     return {post_id: value for post_id, value in zip(ids, values) if value is not None}
 
 
-def store_cards(cards: dict[str, str]) -> None:
+def store_parts(parts: dict[str, object]) -> None:
+    """Store parts (post cards, a member's counts) in the card store under their keys."""
     cache = current_app.extensions.get("forum_card_cache")
-    if cache is None or not cards:
+    if cache is None or not parts:
         return
     try:
-        cache.set_many(cards)
+        cache.set_many(parts)
     except Exception:  # noqa: BLE001
-        log.warning("The card cache could not store cards.", exc_info=True)
+        log.warning("The card cache could not store parts.", exc_info=True)
 
 
 @functools.lru_cache(maxsize=8)

@@ -38,10 +38,10 @@ from forum.services.read_state import ThreadMarks
 log = logging.getLogger(__name__)
 
 
-def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool) -> dict[int, Markup]:
+def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool, marks: ThreadMarks) -> dict[int, Markup]:
     """The page's post cards, by post id, from the card store where they are there, else made now and stored."""
     rows = view.posts.items
-    saved_ids = saved.saved_ids(db, viewer, [row.id for row in rows])
+    saved_ids = saved.saved_ids(db, viewer, [row.id for row in rows]) if marks.saved_any else set()
     enabled = page_cache.cards_enabled()
     shared_class = policy.card_class(viewer, view.thread, view.space) if enabled else None
     cards = _cards(db, viewer, view.thread, view.space, can_reply, rows, saved_ids,
@@ -70,7 +70,7 @@ def _cards(db: Session, viewer, thread: Thread, space: Space, can_reply: bool, r
         else:
             classes[row.id] = shared_class, tuple(row)
     keys = page_cache.card_keys(db, classes) if classes else {}
-    cards = page_cache.stored_cards(keys)
+    cards = page_cache.stored_parts(keys)
     stored = len(cards)
     wanted = [row.id for row in rows if row.id not in cards]
     if wanted:
@@ -80,7 +80,7 @@ def _cards(db: Session, viewer, thread: Thread, space: Space, can_reply: bool, r
         card, placeholder = get_template_attribute("forum/macros.html", "post_card"), page_cache.card_placeholder()
         made = {i: str(card(posts[i], thread, space, viewer, can_reply, i in promoted, i in saved_ids, links,
                             csrf=placeholder)) for i in wanted if i in posts}
-        page_cache.store_cards({keys[i]: html for i, html in made.items() if i in keys})
+        page_cache.store_parts({keys[i]: html for i, html in made.items() if i in keys})
         cards.update(made)
     return _Made(cards, stored)
 
@@ -126,7 +126,7 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
         fields, values, kept_cards = kept
         rows = [_row_type(fields)._make(value) for value in values]
     ids = [row.id for row in rows]
-    saved_ids = saved.saved_ids(db, viewer, ids)
+    saved_ids = saved.saved_ids(db, viewer, ids) if marks.saved_any else set()
     own = {row.id for row in rows
            if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)}
     shared_rows = [row for row in rows if row.id not in own and kept_cards.get(row.id) is None]

@@ -10,12 +10,16 @@ query per page (`new_posts_in`).
 from __future__ import annotations
 
 
-from sqlalchemy import and_, bindparam, or_, select
+import hashlib
+
+from sqlalchemy import String, and_, bindparam, cast, literal, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from forum import cache as page_cache
 from forum import policy
 from forum.db import built_once
-from forum.models import Member, Space, Thread
+from forum.models import Member, ReadState, Space, Thread
+from forum.models.page_cache import PageVersion
 from forum.services import read_state, reading
 from forum.services.pages import Page
 from forum.services.reading import ThisWeek
@@ -51,24 +55,54 @@ def new_posts_in(db: Session, viewer, thread_ids: list[int], waiting_in: str, wh
     have waiting threads of their own in the chat (`waiting_in` "chat") or space ("space") `where`, which
     their lists would show.
 
-    One query for members, none for visitors (who keep no read state and have no threads).
+    None for visitors (who keep no read state and have no threads). For members, one query reads each
+    thread's `thread:<id>` token (forum/cache.py: every change to its posts changes it, in the same
+    transaction) and the member's position in it; a thread's count is kept for the member under its token
+    and their position, and only the threads whose count is not kept are counted (a second query). The
+    tokens are read before the counts, so a kept count is never older than its key.
     """
     member = read_state.reader(viewer)
     if member is None:
         return {}, False
     # Built once per shape (what the policy's filters read, and the member's join date), not per request:
     # a third of the query's time on a space page.
-    statement = built_once(("new_posts", member.created_at, waiting_in, *policy.filter_shape(member)),
-                           lambda: _new_posts_statement(member, waiting_in))
-    rows = db.execute(statement, {"thread_ids": thread_ids, "where": where if where is not None else -1}).all()
+    shape = (member.created_at, waiting_in, *policy.filter_shape(member))
+    params = {"thread_ids": thread_ids, "where": where if where is not None else -1}
+    marks = db.execute(built_once(("new_posts_marks", *shape), lambda: _marks_statement(member, waiting_in)),
+                       params).all()
     listed = set(thread_ids)
-    return ({row.id: row.new_posts for row in rows if row.new_posts and row.id in listed},
-            any(row.id not in listed for row in rows))
+    own_waiting = any(row.id not in listed for row in marks)
+    prefix = hashlib.blake2b(repr(("new_posts", shape)).encode(), digest_size=12).hexdigest()
+    keys = {row.id: f"new:{prefix}:{row.id}:{row.token}:{row.read_id}" for row in marks if row.id in listed}
+    counts = page_cache.stored_parts(keys)
+    missing = [thread_id for thread_id in keys if thread_id not in counts]
+    if missing:
+        statement = built_once(("new_posts", *shape), lambda: _new_posts_statement(member, waiting_in))
+        found = {row.id: row.new_posts for row in db.execute(statement, {**params, "thread_ids": missing})}
+        made = {thread_id: found.get(thread_id, 0) for thread_id in missing}
+        page_cache.store_parts({keys[thread_id]: count for thread_id, count in made.items()})
+        counts.update(made)
+    return {thread_id: count for thread_id, count in counts.items() if count}, own_waiting
+
+
+def _listed_or_own_waiting(member: Member, waiting_in: str):
+    waiting = Thread.chat_id if waiting_in == "chat" else Thread.space_id
+    return or_(Thread.id.in_(bindparam("thread_ids", expanding=True)),
+               and_(policy.own_waiting_thread_filter(member), waiting == bindparam("where")))
+
+
+def _marks_statement(member: Member, waiting_in: str):
+    """Each listed thread (and the member's own waiting ones there): its token and the member's position."""
+    version = PageVersion.__table__
+    scope = literal(page_cache.THREAD_SCOPE_PREFIX) + cast(Thread.id, String)
+    return (select(Thread.id, version.c.token, ReadState.post_id.label("read_id"))
+            .join(Space, Thread.space_id == Space.id)
+            .outerjoin(version, version.c.scope == scope)
+            .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
+            .where(_listed_or_own_waiting(member, waiting_in)))
 
 
 def _new_posts_statement(member: Member, waiting_in: str):
-    waiting = Thread.chat_id if waiting_in == "chat" else Thread.space_id
     return read_state.with_new_posts(
-        select(Thread.id).join(Space, Thread.space_id == Space.id)
-        .where(or_(Thread.id.in_(bindparam("thread_ids", expanding=True)),
-                   and_(policy.own_waiting_thread_filter(member), waiting == bindparam("where")))), member)
+        select(Thread.id).join(Space, Thread.space_id == Space.id).where(_listed_or_own_waiting(member, waiting_in)),
+        member)

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forum import policy
 from forum.db import UTCDateTime, built_once, utcnow
-from forum.models import Member, Post, ReadState, Space, Thread
+from forum.models import Member, Post, ReadState, SavedPost, Space, Thread
 
 
 def reader(viewer) -> Member | None:
@@ -75,6 +75,7 @@ class ThreadMarks:
     read_post_id: int | None = None
     read_post_at: datetime | None = None
     own_unlisted: bool = False  # posts of their own that only they are shown (waiting, rejected): their pages differ
+    saved_any: bool = False     # they saved some of its posts (which ones: services.saved.saved_ids)
 
     def has_read(self, post_id: int, created_at: datetime) -> bool:
         """Is the member's position already at or past this post?"""
@@ -84,8 +85,9 @@ class ThreadMarks:
 
 
 def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: int) -> ThreadMarks:
-    """The viewer's position in the thread, their first unread post and its page, and whether they have posts
-    there that only they are shown: one query (none for visitors), the same however much they have read."""
+    """The viewer's position in the thread, their first unread post and its page, whether they have posts there
+    that only they are shown, and whether they saved any of its posts: one query (none for visitors), the same
+    however much they have read."""
     member = reader(viewer)
     if member is None:
         return ThreadMarks()
@@ -94,7 +96,8 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
     row = db.execute(statement, {"thread_id": thread.id}).first()
     if row is None:
         return ThreadMarks()
-    position = {"read_post_id": row.read_id, "read_post_at": row.read_at, "own_unlisted": bool(row.own_unlisted)}
+    position = {"read_post_id": row.read_id, "read_post_at": row.read_at, "own_unlisted": bool(row.own_unlisted),
+                "saved_any": bool(row.saved)}
     if row.first_id is None:
         return ThreadMarks(**position)
     if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
@@ -113,7 +116,10 @@ def _marks_statement(member: Member, space: Space):
                first.with_only_columns(Post.created_at).scalar_subquery().label("first_at"),
                unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"),
                select(func.count(Post.id)).where(Post.thread_id == Thread.id, policy.own_unlisted_post_filter(member))
-               .correlate(Thread).scalar_subquery().label("own_unlisted"))
+               .correlate(Thread).scalar_subquery().label("own_unlisted"),
+               select(func.count(SavedPost.id)).join(Post, Post.id == SavedPost.post_id)
+               .where(SavedPost.member_id == member.id, Post.thread_id == Thread.id)
+               .correlate(Thread).scalar_subquery().label("saved"))
         .select_from(Thread).join(Space, Thread.space_id == Space.id)
         .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id, ReadState.member_id == member.id))
         .where(Thread.id == bindparam("thread_id"))
@@ -128,7 +134,7 @@ def _marks_statement(member: Member, space: Space):
         or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
         .correlate(marks).scalar_subquery())
     return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, marks.c.own_unlisted,
-                  before.label("before")).select_from(marks)
+                  marks.c.saved, before.label("before")).select_from(marks)
 
 
 def _upsert(db: Session, table):

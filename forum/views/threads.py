@@ -100,7 +100,7 @@ def thread(thread_id: int, slug: str | None = None):
         topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
             {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
         marks=marks,
-        cards=kept.cards if kept is not None else fragments_thread.post_cards(db, viewer, view, can_reply),
+        cards=kept.cards if kept is not None else fragments_thread.post_cards(db, viewer, view, can_reply, marks),
     )
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
     response = make_response(page)

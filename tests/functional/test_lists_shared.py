@@ -115,3 +115,44 @@ def test_the_shared_lists_are_in_each_readers_language(app):
     assert (f'href="/threads/{thread.id}/unread" class="tag tag--new">3 newydd'
             f'<span class="visually-hidden"> yn Cyllidebau</span>') in page
     assert "This week’s chat" in _text(_client(app, english), "/")
+
+
+def test_a_members_new_post_counts_are_kept_and_follow_every_change_at_once(app):
+    """Each thread's "N new" is kept for the member under the thread's token and their place in it: a second
+    view counts nothing again (one query fewer), and a reply, a hidden post, their own reply and their reading
+    each show on the very next view."""
+    from forum.models import Member, Post, Thread
+    from forum.services import moderation
+
+    reader, writer = make_member(app, "Keen Reader"), make_member(app, "Busy Writer")
+    host = make_member(app, role="moderator")
+    space = make_space(app, name="Parks")
+    thread = make_thread(app, space, writer, title="Bench repairs", replies=2)
+    other = make_thread(app, space, writer, title="Tree planting", replies=1)
+    client = _client(app, reader)
+    url = f"/spaces/{space.slug}"
+    fresh = _client(app, make_member(app))
+    _text(client, url)  # the list is kept for the class
+    counted = _queries(fresh, url)
+    assert _queries(fresh, url) == counted - 1  # the second view takes the counts kept from the first
+    listing = _text(client, url)
+    assert _new(listing, "Bench repairs") == "3" and _new(listing, "Tree planting") == "2"
+    make_post(app, thread, writer, "One more")
+    assert _new(_text(client, url), "Bench repairs") == "4" and _new(_text(client, url), "Tree planting") == "2"
+    with app.app_context():
+        db = db_session(app)
+        post = db.query(Post).filter_by(thread_id=thread.id).order_by(Post.id.desc()).first()
+        moderation.hide_post(db, post, db.get(Space, space.id), db.get(Member, host.id), "off topic", "Afterchat",
+                             "https://example.org")
+        db.commit()
+    assert _new(_text(client, url), "Bench repairs") == "3"
+    make_post(app, thread, reader, "My own words")  # one's own posts are never new to oneself
+    assert _new(_text(client, url), "Bench repairs") == "3"
+    _text(client, f"/threads/{thread.id}")  # read it all
+    assert _new(_text(client, url), "Bench repairs") is None and _new(_text(client, "/"), "Bench repairs") is None
+    make_post(app, thread, writer, "After you read")
+    assert _new(_text(client, url), "Bench repairs") == "1" and _new(_text(client, "/"), "Bench repairs") == "1"
+    # Another member's counts are their own: the posts since they joined, less the hidden one.
+    assert _new(_text(fresh, url), "Bench repairs") == "2"
+    with app.app_context():
+        assert db_session(app).get(Thread, other.id) is not None
