@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,6 +31,8 @@ def space(slug: str):
                                pending=space_membership.pending(db, space, current_user, "request"))
     listing = fragments_lists.space_listing(db, current_user, space, page_number(),
                                             current_app.config["FORUM_THREADS_PER_PAGE"])
+    # The watch, with its every-post switch (#21), and the header's count of unread notifications: one query.
+    watching, g.forum_unread_notifications = notifications.watch_and_unread(db, current_user, "space", space.id)
     return render_template(
         "forum/space.html", space=space, listing=listing,
         can_post=policy.can_post_in_space(current_user, space),
@@ -38,7 +40,7 @@ def space(slug: str):
         can_manage=policy.can_moderate_space(current_user, space),
         requests_waiting=space_membership.count_requests(db, space)
         if space.is_closed and policy.can_moderate_space(current_user, space) else None,
-        watching=notifications.watch_of(db, current_user, "space", space.id),  # with its every-post switch (#21)
+        watching=watching,
         # Only to members who may post here: the address takes new threads (#21).
         email_address=mail_tokens.space_address(current_app.config, space)
         if policy.can_post_in_space(current_user, space) else None,
