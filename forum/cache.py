@@ -379,10 +379,10 @@ def site_data(db: Session, name: str, make: Callable[[], object]):
     if token is None:
         return make()
     key = "data:" + hashlib.blake2b(f"{token}\n{name}".encode(), digest_size=20).hexdigest()
-    found = _get(cache, key)
+    found = stored(cache, key)
     if found is None:
         found = make()
-        _set(cache, key, found)
+        store(cache, key, found)
     return found
 
 
@@ -488,15 +488,15 @@ def page(scopes: Callable[..., list[str]]):
             if request.if_none_match.contains_weak(key):
                 response = current_app.response_class(status=304)
                 return _public(response, key)
-            stored = _get(cache, key)
-            if stored is not None:
-                response = _compressed(cache, key, stored)
+            html = stored(cache, key)
+            if html is not None:
+                response = _compressed(cache, key, html)
                 response.headers["X-Forum-Cache"] = "hit"
                 return _public(response, key)
             response = make_response(view(**kwargs))
             if response.status_code != 200 or not _storable():
                 return _uncached_visitor(response)
-            _set(cache, key, response.get_data())
+            store(cache, key, response.get_data())
             response.headers["X-Forum-Cache"] = "miss"
             return _public(response, key)
         return wrapper
@@ -509,10 +509,10 @@ def _compressed(cache, key: str, html: bytes):
     algorithm = _encoding()
     if algorithm is None:
         return response
-    body = _get(cache, f"{key}:{algorithm}")
+    body = stored(cache, f"{key}:{algorithm}")
     if body is None:
         body = _compress_data(current_app, html, algorithm)
-        _set(cache, f"{key}:{algorithm}", body)
+        store(cache, f"{key}:{algorithm}", body)
     response.set_data(body)
     response.headers["Content-Encoding"] = algorithm  # Flask-Compress leaves an encoded answer as it is
     response.vary.add("Accept-Encoding")
@@ -528,16 +528,17 @@ def _encoding() -> str | None:
     return _choose_algorithm(algorithms, request.headers.get("Accept-Encoding", ""))
 
 
-def _get(cache, key: str):
+def stored(cache, key: str):
     """A stored value, or None; a cache that does not answer (Redis down) is a miss, not an error page."""
     try:
         return cache.get(key)
-    except Exception:  # noqa: BLE001  (any failure of the store: the page is made instead)
+    except Exception:  # noqa: BLE001  (any failure of the store: the page or part is made instead)
         log.warning("The page cache did not answer; making the page.", exc_info=True)
         return None
 
 
-def _set(cache, key: str, value) -> None:
+def store(cache, key: str, value) -> None:
+    """Store a value; a cache that does not answer is logged, and the page is served all the same."""
     try:
         cache.set(key, value)
     except Exception:  # noqa: BLE001

@@ -19,7 +19,6 @@ lists are made for them alone, as before.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from dataclasses import dataclass
 
@@ -32,8 +31,6 @@ from forum import i18n, policy
 from forum.models import Space
 from forum.services import lists, reading
 from forum.services.pages import check_page_number
-
-log = logging.getLogger(__name__)
 
 TEMPLATE = "forum/_lists.html"
 SCOPES = [page_cache.SITE, page_cache.LATEST]
@@ -141,18 +138,10 @@ def _shared(db: Session, viewer, kind: str, what: tuple, make) -> dict | None:
     parts = [request.host_url, request.root_path, kind, group, *map(str, what), i18n.current_language(),
              *(f"{scope}={found.get(scope, '-')}" for scope in SCOPES)]
     key = "lists:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
-    try:
-        kept = store.get(key)
-    except Exception:  # noqa: BLE001  (a store that does not answer, as Redis down: make the lists instead)
-        log.warning("The page cache did not answer; making the lists.", exc_info=True)
-        kept = None
-    if kept is not None:
-        return kept
-    kept = make()
-    try:
-        store.set(key, kept)
-    except Exception:  # noqa: BLE001
-        log.warning("The page cache could not keep the lists.", exc_info=True)
+    kept = page_cache.stored(store, key)  # a store that does not answer (Redis down): the lists are made
+    if kept is None:
+        kept = make()
+        page_cache.store(store, key, kept)
     return kept
 
 

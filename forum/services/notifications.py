@@ -403,6 +403,12 @@ def unread_count(db: Session, member: Member) -> int:
     return db.scalar(statement, {"member_id": member.id}) or 0
 
 
+def unread_count_column():
+    """The member's unread notifications (the `member_id` parameter) as a column of another statement: a page
+    that reads its own parts in one statement (read_state.thread_marks) reads the header's count with them."""
+    return _unread_statement().scalar_subquery()
+
+
 def _unread_statement():
     return select(func.count()).select_from(Notification).where(
         Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None))

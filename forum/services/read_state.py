@@ -19,7 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forum import policy
 from forum.db import UTCDateTime, built_once, utcnow
-from forum.models import Member, Post, ReadState, SavedPost, Space, Thread
+from forum.models import Member, Post, ReadState, SavedPost, Space, Thread, Watch
+from forum.services import notifications
 
 
 def reader(viewer) -> Member | None:
@@ -63,6 +64,14 @@ def with_new_posts(query: Select, viewer) -> Select:
             .add_columns(new_posts.label("new_posts")))
 
 
+@dataclass(frozen=True)
+class WatchMark:
+    """A member's watch of a thread, as its page shows it (the Watch and every-post buttons)."""
+
+    id: int
+    every_post: bool
+
+
 @dataclass
 class ThreadMarks:
     """Where a member's unread posts begin in a thread: the first one, its page, and how many there are;
@@ -76,6 +85,8 @@ class ThreadMarks:
     read_post_at: datetime | None = None
     own_unlisted: bool = False  # posts of their own that only they are shown (waiting, rejected): their pages differ
     saved_any: bool = False     # they saved some of its posts (which ones: services.saved.saved_ids)
+    watch: WatchMark | None = None  # their watch of the thread, if they watch it
+    unread_notifications: int | None = None  # the header's count (None: not read here)
 
     def has_read(self, post_id: int, created_at: datetime) -> bool:
         """Is the member's position already at or past this post?"""
@@ -86,18 +97,19 @@ class ThreadMarks:
 
 def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: int) -> ThreadMarks:
     """The viewer's position in the thread, their first unread post and its page, whether they have posts there
-    that only they are shown, and whether they saved any of its posts: one query (none for visitors), the same
-    however much they have read."""
+    that only they are shown, whether they saved any of its posts, their watch of it and the header's count of
+    unread notifications: one query (none for visitors), the same however much they have read."""
     member = reader(viewer)
     if member is None:
         return ThreadMarks()
     statement = built_once(("thread_marks", member.created_at, *policy.filter_shape(member, space)),
                            lambda: _marks_statement(member, space))
-    row = db.execute(statement, {"thread_id": thread.id}).first()
+    row = db.execute(statement, {"thread_id": thread.id, "member_id": member.id}).first()
     if row is None:
         return ThreadMarks()
     position = {"read_post_id": row.read_id, "read_post_at": row.read_at, "own_unlisted": bool(row.own_unlisted),
-                "saved_any": bool(row.saved)}
+                "saved_any": bool(row.saved), "unread_notifications": row.unread or 0,
+                "watch": WatchMark(row.watch_id, bool(row.every_post)) if row.watch_id is not None else None}
     if row.first_id is None:
         return ThreadMarks(**position)
     if row.read_id is None:  # never opened: it all reads as new, and the page starts at the top
@@ -133,8 +145,12 @@ def _marks_statement(member: Member, space: Space):
         Post.thread_id == marks.c.thread_id, policy.listed_posts_in(member, space),
         or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
         .correlate(marks).scalar_subquery())
-    return select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, marks.c.own_unlisted,
-                  marks.c.saved, before.label("before")).select_from(marks)
+    # Their watch of the thread, and the header's count of their unread notifications.
+    watch = and_(Watch.member_id == member.id, Watch.kind == "thread", Watch.target_id == marks.c.thread_id)
+    return (select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, marks.c.own_unlisted,
+                   marks.c.saved, before.label("before"), notifications.unread_count_column().label("unread"),
+                   Watch.id.label("watch_id"), Watch.every_post)
+            .select_from(marks.outerjoin(Watch, watch)))
 
 
 def _upsert(db: Session, table):

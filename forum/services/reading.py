@@ -14,6 +14,7 @@ from forum.db import built_once, utcnow
 from forum.errors import NotFound
 from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread
 from forum.models.accounts import normalise_name
+from forum.models.page_cache import PageVersion
 from forum.services import read_state
 from forum.services.pages import Page, check_page_number
 
@@ -142,13 +143,22 @@ class ThreadView:
 
 def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     """The thread and its space if the viewer may read it; otherwise NotFound."""
-    statement = built_once(("get_thread",), lambda: (
-        select(Thread, Space).join(Space, Thread.space_id == Space.id).where(Thread.id == bindparam("thread_id"))
+    thread, space, _tokens = get_thread_and_tokens(db, viewer, thread_id, [])
+    return thread, space
+
+
+def get_thread_and_tokens(db: Session, viewer, thread_id: int, scopes: list[str]) -> tuple[Thread, Space, dict]:
+    """`get_thread`, with the page cache's tokens of `scopes` (forum/cache.py) read in the same statement, so
+    before anything the page shows from them: {scope: token}, a scope with no token left out."""
+    statement = built_once(("get_thread", len(scopes)), lambda: (
+        select(Thread, Space, *(select(PageVersion.token).where(PageVersion.scope == bindparam(f"scope{n}"))
+                                .scalar_subquery().label(f"token{n}") for n in range(len(scopes))))
+        .join(Space, Thread.space_id == Space.id).where(Thread.id == bindparam("thread_id"))
         .options(joinedload(Thread.chat), undefer(Thread.title_language))))
-    row = db.execute(statement, {"thread_id": thread_id}).first()
+    row = db.execute(statement, {"thread_id": thread_id, **{f"scope{n}": s for n, s in enumerate(scopes)}}).first()
     if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
         raise NotFound(_("There is no thread at this address, or you do not have access to it."))
-    return row.Thread, row.Space
+    return row.Thread, row.Space, {scope: row[2 + n] for n, scope in enumerate(scopes) if row[2 + n] is not None}
 
 
 # The post columns a card is not made from (its words are printed from body_html); every other column of

@@ -78,8 +78,9 @@ def thread(thread_id: int, slug: str | None = None):
     """Show a page of a thread's posts, with the reply form for those who may reply."""
     db, viewer = session(), current_user._get_current_object()  # the member itself: asked about 100 times a page
     per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
+    scopes = [page_cache.SITE, page_cache.thread_scope(thread_id)]  # what a page kept for the reader's class names
     try:
-        thread, space = reading.get_thread(db, viewer, thread_id)
+        thread, space, tokens = reading.get_thread_and_tokens(db, viewer, thread_id, scopes)
     except NotFound:
         merged_into = moderation.redirect_for(db, viewer, thread_id)
         if merged_into is None:
@@ -89,18 +90,19 @@ def thread(thread_id: int, slug: str | None = None):
     can_reply = policy.can_reply(viewer, thread, space)
     marks = read_state.thread_marks(db, viewer, thread, space, per_page)
     # The rows and cards kept for the reader's class, or (none kept for them) read and made for them.
-    kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks)
+    kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks, tokens)
     rows = kept.rows if kept is not None else reading.page_rows(db, viewer, thread, space, number, per_page)
     view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
-    # The watch, with its every-post switch (#21), and the header's count of unread notifications.
-    watching, g.forum_unread_notifications = notifications.watch_and_unread(db, viewer, "thread", thread_id)
+    # The watch, with its every-post switch (#21), and the header's count of unread notifications, read with the marks.
+    watching, g.forum_unread_notifications = marks.watch, marks.unread_notifications
     page = render_template(
         "forum/thread.html", view=view, can_reply=can_reply, errors=[], watching=watching,
         reply_fields=reply_fields(space) if can_reply else None,
         topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
             {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
         marks=marks,
-        cards=kept.cards if kept is not None else fragments_thread.post_cards(db, viewer, view, can_reply, marks),
+        posts_html=fragments_thread.in_order(rows, kept.cards if kept is not None else
+                                             fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks),
     )
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
     response = make_response(page)

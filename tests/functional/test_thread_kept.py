@@ -12,55 +12,22 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from sqlalchemy import select
-
-from forum.models import Member, Post, Space, SpaceMembership, Thread
+from forum.models import Member, Space, SpaceMembership, Thread
 from forum.services import posting
 from tests.conftest import make_test_app
-from tests.factories import db_session, login, make_member, make_post, make_space, make_thread, submit
+from tests.factories import db_session, make_member, make_post, make_space, make_thread, submit
+from tests.functional.test_post_cards import card_of, forum, post_ids, signed_in, view  # noqa: F401  (forum: a fixture)
 
 _PER_REQUEST = re.compile(r'(name="(?:csrf_token|submission_key)"[^>]*? value=")[^"]*"')
-
-
-def view(client, url: str):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response, response.get_data(as_text=True)
 
 
 def kept(response) -> str:
     return response.headers["X-Forum-Kept"]
 
 
-def signed_in(app, member):
-    client = app.test_client()
-    login(client, member)
-    return client
-
-
-def card_of(page: str, post_id: int) -> str:
-    return page.split(f'id="post-{post_id}"', 1)[1].split("</article>", 1)[0]
-
-
 def as_read(page: str) -> str:
     """A page without what every request makes anew (the CSRF token, the one-time submission key)."""
     return _PER_REQUEST.sub(r'\1"', page)
-
-
-def post_ids(app, thread) -> list[int]:
-    with app.app_context():
-        return list(db_session(app).scalars(select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id)))
-
-
-@pytest.fixture
-def forum(app):
-    """A public space with a thread of three posts by Ada, and two other members, Grace and Alan."""
-    space = make_space(app, "budgets", name="Budgets", anonymous_posting=True)
-    ada = make_member(app, "Ada Lovelace", organisation="Leeds City Council")
-    grace, alan = make_member(app, "Grace Hopper"), make_member(app, "Alan Turing")
-    thread = make_thread(app, space, ada, title="Cheap pages", body="First words", replies=2)
-    return space, ada, grace, alan, thread
 
 
 def test_the_next_reader_of_a_class_is_given_the_kept_page_and_a_reply_shows_at_once(app, forum):
