@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 from datetime import datetime, timezone
 
@@ -59,6 +60,13 @@ _WRITING = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _WROTE = "forum_wrote"
 
 
+@functools.lru_cache(maxsize=1024)
+def _writes(statement: str) -> bool:
+    """Might this statement change data? Asked of every statement, and the same few thousand characters
+    come again and again: the answer is kept per statement text."""
+    return not _READING.match(statement) or _WRITING.search(statement) is not None
+
+
 def end_reads_with_commit(app, db) -> None:
     """On PostgreSQL, end a request whose transaction only read with COMMIT instead of ROLLBACK (#19).
 
@@ -73,7 +81,7 @@ def end_reads_with_commit(app, db) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(conn, _cursor, statement, _parameters, _context, _executemany):
-        if not _READING.match(statement) or _WRITING.search(statement):
+        if _writes(statement):
             conn.info[_WROTE] = True
 
     @event.listens_for(engine, "commit")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, false, or_, select, true
+from sqlalchemy import and_, bindparam, false, literal, or_, select, true
 from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -81,6 +81,13 @@ def can_see_space_exists(viewer, space: Space) -> bool:
     return space.visibility == "private" and member is not None and member.is_approved
 
 
+def _values(values) -> list:
+    """An IN list as one bound parameter per value, not one "expanding" parameter: SQLAlchemy renders an
+    expanding one into the SQL at every execution (and psycopg then parses the new text), while these filters
+    go into statements built once per `filter_shape`, whose values are fixed (#19)."""
+    return [literal(value) for value in values]
+
+
 def readable_space_filter(viewer) -> ColumnElement[bool]:
     """A WHERE clause on Space: the spaces whose content the viewer may read."""
     member = _member(viewer)
@@ -90,8 +97,8 @@ def readable_space_filter(viewer) -> ColumnElement[bool]:
         return true()
     own = list(space_roles(member))
     return or_(
-        Space.visibility.in_(("public", "members")),
-        Space.id.in_(own) if own else false(),
+        Space.visibility.in_(_values(("public", "members"))),
+        Space.id.in_(_values(own)) if own else false(),
     )
 
 
@@ -116,7 +123,7 @@ def moderated_space_filter(viewer) -> ColumnElement[bool]:
     if member.is_moderator:
         return true()
     hosted = [space_id for space_id, role in space_roles(member).items() if role == "host"]
-    return Space.id.in_(hosted) if hosted else false()
+    return Space.id.in_(_values(hosted)) if hosted else false()
 
 
 # -- posts: whether a viewer sees one, and as what ----------------------------------------------------

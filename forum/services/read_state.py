@@ -120,12 +120,10 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
 def _marks_statement(member: Member, space: Space):
     unread = (select(Post.id).where(Post.thread_id == Thread.id, _counted(member), _unread_since(member))
               .correlate(Thread, Space, ReadState))
-    first = unread.order_by(Post.created_at, Post.id).limit(1)
     marks = (
         select(Thread.id.label("thread_id"), ReadState.post_id.label("read_id"),
                ReadState.post_created_at.label("read_at"),
-               first.scalar_subquery().label("first_id"),
-               first.with_only_columns(Post.created_at).scalar_subquery().label("first_at"),
+               unread.order_by(Post.created_at, Post.id).limit(1).scalar_subquery().label("first_id"),
                unread.with_only_columns(func.count(Post.id)).scalar_subquery().label("total"),
                select(func.count(Post.id)).where(Post.thread_id == Thread.id, policy.own_unlisted_post_filter(member))
                .correlate(Thread).scalar_subquery().label("own_unlisted"),
@@ -141,16 +139,19 @@ def _marks_statement(member: Member, space: Space):
     marks = marks.prefix_with("MATERIALIZED", dialect="postgresql")
     if sqlite3.sqlite_version_info >= (3, 35):
         marks = marks.prefix_with("MATERIALIZED", dialect="sqlite")
+    # The first unread post by its key, not its subquery again: the statement stays short enough for psycopg
+    # to keep its parsed form (4 KB) and SQLAlchemy's to stay small.
+    first = Post.__table__.alias("first_unread")
     before = (select(func.count()).select_from(Post).where(
         Post.thread_id == marks.c.thread_id, policy.listed_posts_in(member, space),
-        or_(Post.created_at < marks.c.first_at, and_(Post.created_at == marks.c.first_at, Post.id < marks.c.first_id)))
-        .correlate(marks).scalar_subquery())
+        or_(Post.created_at < first.c.created_at, and_(Post.created_at == first.c.created_at, Post.id < first.c.id)))
+        .correlate(marks, first).scalar_subquery())
     # Their watch of the thread, and the header's count of their unread notifications.
     watch = and_(Watch.member_id == member.id, Watch.kind == "thread", Watch.target_id == marks.c.thread_id)
     return (select(marks.c.read_id, marks.c.read_at, marks.c.first_id, marks.c.total, marks.c.own_unlisted,
                    marks.c.saved, before.label("before"), notifications.unread_count_column().label("unread"),
                    Watch.id.label("watch_id"), Watch.every_post)
-            .select_from(marks.outerjoin(Watch, watch)))
+            .select_from(marks.outerjoin(first, first.c.id == marks.c.first_id).outerjoin(Watch, watch)))
 
 
 def _upsert(db: Session, table):
