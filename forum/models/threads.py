@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from markupsafe import Markup
@@ -53,6 +53,10 @@ class Thread(Base):
     __table_args__ = (
         Index("ix_forum_thread_space_activity", "space_id", "pinned", "last_post_at"),
         Index("ix_forum_thread_activity", "last_post_at", "id"),  # the home page's latest threads
+        # A member's own threads waiting for approval, which the lists show them beside the listed ones: without
+        # it, "these 30 threads or my waiting ones" read every thread (#19).
+        Index("ix_forum_thread_waiting", "author_id", postgresql_where=text("awaiting_approval IS true"),
+              sqlite_where=text("awaiting_approval IS 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
