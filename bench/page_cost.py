@@ -81,7 +81,7 @@ def _ok(response, status: int = 200):
 
 def profile(url: str, targets: dict, page_key: str, who: str, requests: int) -> str:
     page = next(p for p in PAGES if p.key == page_key)
-    app = _app(url, who == "hit")
+    app = _app(url, who != "visitor")  # a member's pages use the kept parts, as in production
     client = _member(app, targets) if who == "member" else app.test_client()
     path = page.path(targets)
     for _ in range(10):

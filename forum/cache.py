@@ -32,6 +32,7 @@ FORUM_PAGE_CACHE=false.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import logging
@@ -511,12 +512,25 @@ def _compressed(cache, key: str, html: bytes):
         return response
     body = stored(cache, f"{key}:{algorithm}")
     if body is None:
-        body = _compress_data(current_app, html, algorithm)
+        body = _compress_data(_KeptLevels(current_app), html, algorithm)
         store(cache, f"{key}:{algorithm}", body)
     response.set_data(body)
     response.headers["Content-Encoding"] = algorithm  # Flask-Compress leaves an encoded answer as it is
     response.vary.add("Accept-Encoding")
     return response
+
+
+# A page kept for every visitor is compressed once for all of them: at stronger levels than a page made per
+# reader (forum/extension.py), or the app's own if they are stronger still.
+KEPT_COMPRESSION = {"COMPRESS_BR_LEVEL": 5, "COMPRESS_LEVEL": 6, "COMPRESS_ZSTD_LEVEL": 3}
+
+
+class _KeptLevels:
+    """The app, as `_compress_data` reads it, with the kept pages' compression levels."""
+
+    def __init__(self, app):
+        self.config = collections.ChainMap(
+            {name: max(level, app.config.get(name, level)) for name, level in KEPT_COMPRESSION.items()}, app.config)
 
 
 def _encoding() -> str | None:

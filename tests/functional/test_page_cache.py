@@ -384,6 +384,24 @@ def test_a_page_from_the_cache_is_sent_compressed_as_a_fresh_one_is(app, forum):
     assert "Content-Encoding" not in plain.headers and plain.get_data() == fresh.get_data()
 
 
+def test_a_kept_page_is_compressed_once_at_a_stronger_level_than_a_page_made_per_reader(app, forum):
+    import brotli
+
+    _space, author, _moderator, thread, visitor = forum
+    kept = visitor.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "br"})
+    assert kept.headers["X-Forum-Cache"] == "hit"
+    html = brotli.decompress(kept.get_data())
+    assert html == visitor.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "identity"}).get_data()
+    member = app.test_client()
+    login(member, author)
+    made = member.get(f"/threads/{thread.id}", headers={"Accept-Encoding": "br"})
+    assert "X-Forum-Cache" not in made.headers and made.headers["Content-Encoding"] == "br"
+    # Made for one reader: brotli 2, fast; kept for every visitor: brotli 5, compressed once and smaller.
+    assert made.get_data() == brotli.compress(brotli.decompress(made.get_data()), quality=2, lgwin=22)
+    assert kept.get_data() == brotli.compress(html, quality=5, lgwin=22)
+    assert len(kept.get_data()) < len(brotli.compress(html, quality=2, lgwin=22))
+
+
 def test_a_post_promoted_to_the_library_shows_its_mark_at_once(app, forum):
     from forum.models import LibraryEntry
 
