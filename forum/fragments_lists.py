@@ -97,11 +97,13 @@ def _home_for_class(db: Session, viewer) -> dict:
 
 # -- a space's page ------------------------------------------------------------------------------------------
 
-def space_listing(db: Session, viewer, space: Space, number: int, per_page: int) -> SpaceListing:
-    """One page of a space's threads as the viewer sees it (NotFound for a page that does not exist)."""
+def space_listing(db: Session, viewer, space: Space, number: int, per_page: int,
+                  found: dict[str, str] | None = None) -> SpaceListing:
+    """One page of a space's threads as the viewer sees it (NotFound for a page that does not exist). `found`:
+    the tokens of SCOPES, when they were read with the space (reading.get_listed_space_and_parts)."""
     number = check_page_number(number, space.thread_count, per_page)
     shared = _shared(db, viewer, "space", (space.id, number, per_page),
-                     lambda: _space_for_class(db, viewer, space, number, per_page))
+                     lambda: _space_for_class(db, viewer, space, number, per_page), found)
     if shared is not None and not policy.listing_is_personal(viewer, shared["anonymous_authors"]):
         new_posts, own_waiting = lists.new_posts_in(db, viewer, shared["ids"], "space", space.id)
         if not own_waiting:
@@ -126,13 +128,17 @@ def _space_for_class(db: Session, viewer, space: Space, number: int, per_page: i
 
 # -- keeping and filling -------------------------------------------------------------------------------------
 
-def _shared(db: Session, viewer, kind: str, what: tuple, make) -> dict | None:
-    """The kept lists of the viewer's class (made and kept if need be); None: make them for the viewer alone."""
+def _shared(db: Session, viewer, kind: str, what: tuple, make, found: dict[str, str] | None = None) -> dict | None:
+    """The kept lists of the viewer's class (made and kept if need be); None: make them for the viewer alone.
+    `found`: the tokens of SCOPES if the page read them already (with the space), else they are read here."""
     store = current_app.extensions.get("forum_page_cache")
     group = policy.list_class(viewer)
     if store is None or group is None:
         return None
-    found = page_cache.tokens(db, SCOPES)  # before the content, so a key never names content older than itself
+    if found is None:  # before the content, so a key never names content older than itself
+        found = page_cache.tokens(db, SCOPES)
+    elif page_cache.SITE not in found:
+        found = None
     if found is None:
         return None
     parts = [request.host_url, request.root_path, kind, group, *map(str, what), i18n.current_language(),

@@ -115,19 +115,6 @@ def watch_of(db: Session, member, kind: str, target_id: int) -> Watch | None:
     return db.scalar(statement, {"member_id": member.id, "kind": kind, "target_id": target_id})
 
 
-def watch_and_unread(db: Session, member, kind: str, target_id: int) -> tuple[Watch | None, int | None]:
-    """`watch_of` and `unread_count` in one query, for a page that shows both (None, None for a visitor)."""
-    if not getattr(member, "is_authenticated", False):
-        return None, None
-    statement = built_once(("watch_and_unread",), lambda: (
-        select(_unread_statement().scalar_subquery().label("unread"), Watch).select_from(Member)
-        .outerjoin(Watch, and_(Watch.member_id == Member.id, Watch.kind == bindparam("kind"),
-                               Watch.target_id == bindparam("target_id")))
-        .where(Member.id == bindparam("member_id"))))
-    row = db.execute(statement, {"member_id": member.id, "kind": kind, "target_id": target_id}).first()
-    return (row.Watch, row.unread or 0) if row is not None else (None, 0)
-
-
 def watch(db: Session, member: Member, kind: str, target_id: int = 0, keyword: str = "") -> Watch:
     """Start watching a thread or a space, or listening for a keyword or hashtag."""
     if kind == "keyword":

@@ -6,13 +6,13 @@ import functools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, defer, joinedload, undefer
 
 from forum import policy
 from forum.db import built_once, utcnow
 from forum.errors import NotFound
-from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread
+from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread, Watch
 from forum.models.accounts import normalise_name
 from forum.models.page_cache import PageVersion
 from forum.services import read_state
@@ -97,6 +97,36 @@ def get_listed_space(db: Session, viewer, slug: str) -> Space:
     if space is None or not policy.can_see_space_exists(viewer, space):
         raise NotFound(_("There is no space at this address, or you do not have access to it."))
     return space
+
+
+def get_listed_space_and_parts(db: Session, viewer, slug: str, scopes: list[str]) -> tuple[Space, dict, tuple]:
+    """`get_listed_space`, with the page cache's tokens of `scopes` ({scope: token}, as `get_thread_and_tokens`)
+    and, for a member, their watch of the space and the header's count of unread notifications, read in the
+    same statement: (space, tokens, (watch or None, unread count)); for a visitor (None, None)."""
+    member = read_state.reader(viewer)
+    statement = built_once(("get_listed_space", len(scopes), member is not None), lambda: _space_statement(
+        len(scopes), member is not None))
+    params = {"slug": slug, **{f"scope{n}": scope for n, scope in enumerate(scopes)}}
+    row = db.execute(statement, {**params, "member_id": member.id} if member is not None else params).first()
+    if row is None or not policy.can_see_space_exists(viewer, row.Space):
+        raise NotFound(_("There is no space at this address, or you do not have access to it."))
+    found = {scope: row[1 + n] for n, scope in enumerate(scopes) if row[1 + n] is not None}
+    if member is None:
+        return row.Space, found, (None, None)
+    watch = read_state.WatchMark(row.watch_id, bool(row.every_post)) if row.watch_id is not None else None
+    return row.Space, found, (watch, row.unread or 0)
+
+
+def _space_statement(scopes: int, member: bool):
+    statement = select(Space, *(select(PageVersion.token).where(PageVersion.scope == bindparam(f"scope{n}"))
+                                .scalar_subquery().label(f"token{n}") for n in range(scopes)))
+    if member:
+        from forum.services import notifications
+        watch = and_(Watch.member_id == bindparam("member_id"), Watch.kind == "space", Watch.target_id == Space.id)
+        statement = (statement.add_columns(notifications.unread_count_column().label("unread"),
+                                           Watch.id.label("watch_id"), Watch.every_post)
+                     .select_from(Space).outerjoin(Watch, watch))
+    return statement.where(Space.slug == bindparam("slug"))
 
 
 def space_threads(db: Session, viewer, space: Space, number: int,

@@ -26,7 +26,7 @@ def unread_count() -> int:
         return 0
     # A host's requests to join wait in the notifications list too (#22): counted for hosts only.
     hosting = current_user.is_approved and "host" in policy.space_roles(current_user).values()
-    unread = g.get("forum_unread_notifications")  # a page that asked already (notifications.watch_and_unread)
+    unread = g.get("forum_unread_notifications")  # a page that read it with its own parts
     return (notifications.unread_count(session(), current_user) if unread is None else unread) + (
         space_membership.count_requests_to_host(session(), current_user) if hosting else 0)
 

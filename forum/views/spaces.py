@@ -25,14 +25,16 @@ from forum.views._helpers import (attempt, ensure_submission_key, external_url, 
 def space(slug: str):
     """List a space's threads; to an approved outsider, a private space shows only how to ask to join."""
     db = session()
-    space = reading.get_listed_space(db, current_user, slug)
+    # The space, the lists' tokens, and a member's watch (with its every-post switch, #21) and the header's count
+    # of unread notifications: one statement.
+    space, found, (watching, unread) = reading.get_listed_space_and_parts(db, current_user, slug,
+                                                                          fragments_lists.SCOPES)
+    g.forum_unread_notifications = unread
     if not policy.can_view_space(current_user, space):
         return render_template("forum/spaces/join.html", space=space, form=JoinRequestForm(), errors=[],
                                pending=space_membership.pending(db, space, current_user, "request"))
     listing = fragments_lists.space_listing(db, current_user, space, page_number(),
-                                            current_app.config["FORUM_THREADS_PER_PAGE"])
-    # The watch, with its every-post switch (#21), and the header's count of unread notifications: one query.
-    watching, g.forum_unread_notifications = notifications.watch_and_unread(db, current_user, "space", space.id)
+                                            current_app.config["FORUM_THREADS_PER_PAGE"], found)
     return render_template(
         "forum/space.html", space=space, listing=listing,
         can_post=policy.can_post_in_space(current_user, space),
