@@ -35,8 +35,9 @@ from forum.services import library, mentions, reading, saved
 from forum.services.read_state import ThreadMarks
 
 
-def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool, marks: ThreadMarks) -> dict[int, Markup]:
-    """The page's post cards, by post id, from the card store where they are there, else made now and stored."""
+def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool, marks: ThreadMarks) -> dict[int, str]:
+    """The page's post cards, by post id, from the card store where they are there, else made now and stored
+    (with the CSRF placeholder, which `in_order` fills in)."""
     rows = view.posts.items
     saved_ids = saved.saved_ids(db, viewer, [row.id for row in rows]) if marks.saved_any else set()
     enabled = page_cache.cards_enabled()
@@ -44,7 +45,7 @@ def post_cards(db: Session, viewer, view: reading.ThreadView, can_reply: bool, m
     cards = _cards(db, viewer, view.thread, view.space, can_reply, rows, saved_ids,
                    shared_class, policy.own_card_class(viewer, view.thread, view.space) if enabled else None)
     g.forum_cards_stored = cards.stored
-    return _with_token(viewer, cards.html)
+    return cards.html
 
 
 class _Made:
@@ -82,31 +83,29 @@ def _cards(db: Session, viewer, thread: Thread, space: Space, can_reply: bool, r
     return _Made(cards, stored)
 
 
-def _with_token(viewer, cards: dict[int, str]) -> dict[int, Markup]:
-    if viewer.is_authenticated:  # the Save forms' token is the reader's own
-        placeholder, token = page_cache.card_placeholder(), generate_csrf()
-        cards = {i: html.replace(placeholder, token) for i, html in cards.items()}
-    return {i: Markup(html) for i, html in cards.items()}  # noqa: S704  (cards made by the post_card macro)
-
-
-def in_order(rows, cards: dict[int, Markup], marks: ThreadMarks) -> Markup:
+def in_order(viewer, rows, cards: dict[int, str], marks: ThreadMarks) -> Markup:
     """The page's cards in order, with the divider before the first post new to the reader (if they had read
-    some of the thread before): joined here, not by the template, 50 times a page."""
+    some of the thread before), and the reader's CSRF token in their Save forms: joined here, not by the
+    template, 50 times a page, and the token filled in once for the page, not per card."""
     divider = marks.first_unread_id if marks.read_before else None
     parts = []
     for row in rows:
         if row.id == divider:
             parts.append(str(get_template_attribute("forum/macros.html", "new_divider")()))
         parts.append(cards[row.id])
-    return Markup("\n".join(parts))  # noqa: S704  (cards and the divider made by the templates)
+    html = "\n".join(parts)
+    if viewer.is_authenticated:  # the Save forms' token is the reader's own
+        html = html.replace(page_cache.card_placeholder(), generate_csrf())
+    return Markup(html)  # noqa: S704  (cards and the divider made by the templates)
 
 
 # -- the kept page -------------------------------------------------------------------------------------------
 
 class KeptPage:
-    """A page's rows as the reader's class is given them, and its cards for this reader."""
+    """A page's rows as the reader's class is given them, and its cards for this reader (with the CSRF
+    placeholder, which `in_order` fills in)."""
 
-    def __init__(self, rows: list, cards: dict[int, Markup]):
+    def __init__(self, rows: list, cards: dict[int, str]):
         self.rows, self.cards = rows, cards
 
 
@@ -148,7 +147,7 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
     g.forum_cards_stored = (len(ids) - len(own) - len(shared_rows)) + made_shared.stored + made_own.stored
     cards = {i: kept_cards[i] for i in ids if i not in own}
     cards.update(made_own.html)
-    return KeptPage(rows, _with_token(viewer, cards))
+    return KeptPage(rows, cards)
 
 
 @functools.lru_cache(maxsize=8)

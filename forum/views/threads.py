@@ -101,7 +101,7 @@ def thread(thread_id: int, slug: str | None = None):
         topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
             {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
         marks=marks,
-        posts_html=fragments_thread.in_order(rows, kept.cards if kept is not None else
+        posts_html=fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
                                              fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks),
     )
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
