@@ -58,10 +58,12 @@ def _page_catalog():
     inside a request changes the language, and so the catalog)."""
     if not has_app_context():
         return get_translations()
-    locale = get_locale()
-    kept = g.get("_forum_catalog")
-    if kept is None or kept[0] is not locale:
-        kept = g._forum_catalog = (locale, get_translations())
+    here = g._get_current_object()  # once, not through the proxy three times: this runs ~30 times a page
+    kept = here.__dict__.get("_forum_catalog")
+    # Flask-Babel keeps the request's locale on g; a forced one (in_language) replaces it there.
+    babel = here.__dict__.get("_flask_babel")
+    if kept is None or babel is None or kept[0] is not getattr(babel, "babel_locale", None):
+        kept = here._forum_catalog = (get_locale(), get_translations())
     return kept[1]
 
 
