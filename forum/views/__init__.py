@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -32,9 +32,17 @@ def _register_converters(state) -> None:
 
 @bp.app_template_global("forum_static")
 def forum_static(filename: str) -> str:
-    """A static file's URL with a content hash, so it can be cached for a year."""
-    version = current_app.extensions["forum"].static_version(filename)
-    return url_for("forum.static", filename=filename, v=version)
+    """A static file's URL with a content hash, so it can be cached for a year: built once per file and mount
+    point in this app (its content is read once per process)."""
+    version = current_app.extensions["forum"].static_version
+    if not has_request_context():
+        return url_for("forum.static", filename=filename, v=version(filename))
+    made = current_app.extensions.setdefault("forum_static_urls", {})
+    key = (request.root_path, filename)
+    url = made.get(key)
+    if url is None:
+        url = made[key] = url_for("forum.static", filename=filename, v=version(filename))
+    return url
 
 
 @bp.app_template_filter("forum_date")
