@@ -104,7 +104,7 @@ def thread_marks(db: Session, viewer, thread: Thread, space: Space, per_page: in
         return ThreadMarks()
     statement = built_once(("thread_marks", member.created_at, *policy.filter_shape(member, space)),
                            lambda: _marks_statement(member, space))
-    row = db.execute(statement, {"thread_id": thread.id, "member_id": member.id}).first()
+    row = db.connection().execute(statement, {"thread_id": thread.id, "member_id": member.id}).first()
     if row is None:
         return ThreadMarks()
     position = {"read_post_id": row.read_id, "read_post_at": row.read_at, "own_unlisted": bool(row.own_unlisted),
