@@ -109,6 +109,42 @@ def end_reads_with_commit(app, db) -> None:
             session.expire_on_commit = expire
 
 
+# The pages a crowd reads in the chat hour (#19): on PostgreSQL their reads run without a transaction.
+READ_PAGES = frozenset({"forum.home", "forum.space", "forum.thread"})
+_READS_ONLY = "forum_reads_only"
+
+
+def read_pages_without_transaction(app, db) -> None:
+    """On PostgreSQL, let a GET of one of READ_PAGES read in autocommit: no BEGIN and no COMMIT, two of a
+    signed-in page's five round trips to the server (#19).
+
+    Nothing is lost by it: at PostgreSQL's READ COMMITTED every statement sees the data as it is when the
+    statement starts, inside a transaction or not, and these pages read their page cache tokens in the
+    same statement as what they key, or before it. A page that then writes (a member's read mark) commits
+    first (`session.commit()`), which gives the connection back; its write runs in a transaction of its own.
+    A statement that would write on the autocommit connection is refused (PermissionError): it would not be
+    atomic with what else the request writes, so it is a bug in the page. Only for the forum's own engine,
+    as `end_reads_with_commit`.
+    """
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _refuse_writes(conn, _cursor, statement, _parameters, _context, _executemany):
+        if conn.info.get(_READS_ONLY) and _writes(statement):
+            raise PermissionError(f"A write on a page read without a transaction: {statement[:80]}")
+
+    @event.listens_for(db.engine, "checkin")
+    def _forget(_dbapi_connection, record):
+        record.info.pop(_READS_ONLY, None)
+
+    def _reads_without_transaction():
+        from flask import request
+        if request.method in ("GET", "HEAD") and request.endpoint in READ_PAGES:
+            connection = db.session().connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            connection.info[_READS_ONLY] = True
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _reads_without_transaction)
+
+
 # -- SQLite: WAL, foreign keys, busy timeout, and write transactions begun IMMEDIATE -----------------
 
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("forum_immediate", default=False)

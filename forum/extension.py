@@ -100,6 +100,7 @@ class Forum:
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not app.config["FORUM_PGBOUNCER"]:
             with app.app_context():
                 forum_db.end_reads_with_commit(app, db)
+                forum_db.read_pages_without_transaction(app, db)
         return db
 
     @staticmethod

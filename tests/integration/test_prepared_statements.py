@@ -47,3 +47,59 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(app):
     assert app.test_client().get("/_test/flush-without-commit").get_data(as_text=True) == "flushed"
     with app.app_context():
         assert db_session(app).scalar(select(Organisation).where(Organisation.name == "Zqx Unsaved Council")) is None
+
+
+def test_the_chat_hours_pages_read_without_a_transaction_and_still_keep_the_members_place(app):
+    """The thread, space and home pages read in autocommit (forum.db.read_pages_without_transaction): no
+    BEGIN and COMMIT around their reads; a member's read mark is still written, in a transaction of its own."""
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import event
+
+    from forum.models import ReadState
+
+    space = make_space(app, "budgets")
+    thread = make_thread(app, space, make_member(app), replies=3)
+    reader = make_member(app, "Grace Hopper")
+    client = app.test_client()
+    login(client, reader)
+    seen = []
+    with app.app_context():
+        engine = app.extensions["forum"].db.engine
+
+    def note(conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append(conn.connection.driver_connection.info.transaction_status)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        for url in (f"/threads/{thread.id}", "/spaces/budgets", "/"):
+            seen.clear()
+            assert client.get(url).status_code == 200
+            assert seen and set(seen) == {TransactionStatus.IDLE}, url  # never inside a BEGIN
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    with app.app_context():
+        mark = db_session(app).scalar(select(ReadState).where(ReadState.member_id == reader.id))
+        assert mark is not None and mark.thread_id == thread.id
+    # Any other page still reads in a transaction.
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        seen.clear()
+        assert client.get("/account").status_code == 200
+        assert TransactionStatus.INTRANS in set(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_write_on_a_page_read_without_a_transaction_is_refused(app):
+    """It would not be atomic with the request's other writes: a bug in the page, refused before it runs."""
+    space = make_space(app, "budgets")
+
+    @app.before_request
+    def write_first():
+        from flask import request
+        if request.endpoint == "forum.space":
+            db_session(app).execute(text("UPDATE forum_space SET name = name WHERE slug = 'budgets'"))
+
+    with pytest.raises(PermissionError, match="without a transaction"):
+        app.test_client().get(f"/spaces/{space.slug}")
