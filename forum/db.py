@@ -8,7 +8,7 @@ import functools
 import re
 from datetime import datetime, timezone
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -137,7 +137,6 @@ def read_pages_without_transaction(app, db) -> None:
         record.info.pop(_READS_ONLY, None)
 
     def _reads_without_transaction():
-        from flask import request
         if request.method in ("GET", "HEAD") and request.endpoint in READ_PAGES:
             connection = db.session().connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             connection.info[_READS_ONLY] = True

@@ -15,7 +15,7 @@ from forum.errors import NotFound
 from forum.models import Chat, ChatImport, Member, Organisation, Post, Space, Thread, Watch
 from forum.models.accounts import normalise_name
 from forum.models.page_cache import PageVersion
-from forum.services import read_state
+from forum.services import notifications, read_state
 from forum.services.pages import Page, check_page_number
 
 
@@ -110,7 +110,7 @@ def get_listed_space_and_parts(db: Session, viewer, slug: str, scopes: list[str]
     row = db.execute(statement, {**params, "member_id": member.id} if member is not None else params).first()
     if row is None or not policy.can_see_space_exists(viewer, row.Space):
         raise NotFound(_("There is no space at this address, or you do not have access to it."))
-    found = {scope: row[1 + n] for n, scope in enumerate(scopes) if row[1 + n] is not None}
+    found = _tokens_found(row, 1, scopes)
     if member is None:
         return row.Space, found, (None, None)
     watch = read_state.WatchMark(row.watch_id, bool(row.every_post)) if row.watch_id is not None else None
@@ -118,10 +118,8 @@ def get_listed_space_and_parts(db: Session, viewer, slug: str, scopes: list[str]
 
 
 def _space_statement(scopes: int, member: bool):
-    statement = select(Space, *(select(PageVersion.token).where(PageVersion.scope == bindparam(f"scope{n}"))
-                                .scalar_subquery().label(f"token{n}") for n in range(scopes)))
+    statement = select(Space, *_token_columns(scopes))
     if member:
-        from forum.services import notifications
         watch = and_(Watch.member_id == bindparam("member_id"), Watch.kind == "space", Watch.target_id == Space.id)
         statement = (statement.add_columns(notifications.unread_count_column().label("unread"),
                                            Watch.id.label("watch_id"), Watch.every_post)
@@ -181,14 +179,24 @@ def get_thread_and_tokens(db: Session, viewer, thread_id: int, scopes: list[str]
     """`get_thread`, with the page cache's tokens of `scopes` (forum/cache.py) read in the same statement, so
     before anything the page shows from them: {scope: token}, a scope with no token left out."""
     statement = built_once(("get_thread", len(scopes)), lambda: (
-        select(Thread, Space, *(select(PageVersion.token).where(PageVersion.scope == bindparam(f"scope{n}"))
-                                .scalar_subquery().label(f"token{n}") for n in range(len(scopes))))
+        select(Thread, Space, *_token_columns(len(scopes)))
         .join(Space, Thread.space_id == Space.id).where(Thread.id == bindparam("thread_id"))
         .options(joinedload(Thread.chat), undefer(Thread.title_language))))
     row = db.execute(statement, {"thread_id": thread_id, **{f"scope{n}": s for n, s in enumerate(scopes)}}).first()
     if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
         raise NotFound(_("There is no thread at this address, or you do not have access to it."))
-    return row.Thread, row.Space, {scope: row[2 + n] for n, scope in enumerate(scopes) if row[2 + n] is not None}
+    return row.Thread, row.Space, _tokens_found(row, 2, scopes)
+
+
+def _token_columns(count: int) -> list:
+    """The page cache's tokens of `count` scopes (parameters scope0, scope1...) as columns of a page's statement."""
+    return [select(PageVersion.token).where(PageVersion.scope == bindparam(f"scope{n}")).scalar_subquery()
+            .label(f"token{n}") for n in range(count)]
+
+
+def _tokens_found(row, first: int, scopes: list[str]) -> dict[str, str]:
+    """{scope: token} from the columns `_token_columns` added at `first`, a scope with no token left out."""
+    return {scope: row[first + n] for n, scope in enumerate(scopes) if row[first + n] is not None}
 
 
 # The post columns a card is not made from (its words are printed from body_html); every other column of
