@@ -15,6 +15,10 @@ A reader is given it when the rows are theirs too: not when they have waiting or
 thread that only they are shown (`ThreadMarks.own_unlisted`); then, and for readers of no class (hosts,
 moderators) or with the cache off, the page is read for them alone. Their own cards come from the card
 store as above, never from the kept page: a card personal to whoever made the kept page is not kept in it.
+
+**The whole page.** Around a kept page's posts, the rest of the page its readers share is rendered once and
+kept in the process (`whole_page`), cut where each reader's own parts go (header, posts, Watch buttons,
+unread jump, reply fields, footer); each request puts in its reader's.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ import functools
 import hashlib
 from collections import namedtuple
 
-from flask import current_app, g, get_template_attribute, request
+import re
+from collections.abc import Callable
+
+from flask import current_app, g, get_template_attribute, request, session as flask_session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -59,6 +66,8 @@ def _cards(db: Session, viewer, thread: Thread, space: Space, can_reply: bool, r
            shared_class: str | None, own_class: str | None) -> _Made:
     """These rows' cards: a row personal to the viewer (or saved by them) under their own class, any other
     under the shared class; from the store where they are there, else made and stored."""
+    if not rows:  # a kept page's every card was in it, and none is the viewer's own
+        return _Made({}, 0)
     classes = {}
     for row in rows:
         if row.id in saved_ids or shared_class is None or policy.card_is_personal(viewer, row.author_id,
@@ -103,10 +112,10 @@ def in_order(viewer, rows, cards: dict[int, str], marks: ThreadMarks) -> Markup:
 
 class KeptPage:
     """A page's rows as the reader's class is given them, and its cards for this reader (with the CSRF
-    placeholder, which `in_order` fills in)."""
+    placeholder, which `in_order` fills in); `key`: the kept page's, which names all that the class shares."""
 
-    def __init__(self, rows: list, cards: dict[int, str]):
-        self.rows, self.cards = rows, cards
+    def __init__(self, rows: list, cards: dict[int, str], key: str):
+        self.rows, self.cards, self.key = rows, cards, key
 
 
 def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int, can_reply: bool,
@@ -147,7 +156,7 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
     g.forum_cards_stored = (len(ids) - len(own) - len(shared_rows)) + made_shared.stored + made_own.stored
     cards = {i: kept_cards[i] for i in ids if i not in own}
     cards.update(made_own.html)
-    return KeptPage(rows, cards)
+    return KeptPage(rows, cards, key)
 
 
 @functools.lru_cache(maxsize=8)
@@ -155,3 +164,64 @@ def _row_type(fields: tuple[str, ...]):
     """A light row with the kept columns as attributes (a stored page keeps plain tuples, not SQLAlchemy rows)."""
     return namedtuple("KeptRow", fields)
 
+
+
+# -- the page made whole for a class -------------------------------------------------------------------------
+
+FRAMES_LIMIT = 200  # pages kept whole per process (about 10 KB each: without their posts)
+OWN_PARTS = ("header", "footer", "posts", "watch", "jump", "reply")
+
+
+def whole_page(viewer, kept: KeptPage | None, can_moderate: bool, own: dict[str, Markup | None],
+               make: Callable[[dict], str]) -> str:
+    """The thread page: `make(parts)` renders it with the reader's own parts (`own`: posts, watch, jump, reply;
+    the header and footer come from forum/chrome.py). For a reader given a kept page (`kept`), what is not
+    their own is rendered once for everyone given the same kept page, in the same state, at the same address,
+    and kept in this process; each request puts its reader's parts into it, and their CSRF token.
+
+    What the kept page's key does not name and the template shows goes into this key: the reader's account
+    state (the "waiting for approval" notice, the reply prompt), whether they moderate the space, the
+    address (a visitor's Sign in link comes back to it), the site's name. A message flashed for the
+    reader, templates that reload on change, or a host app's own base template (which may show its own
+    signed-in user), and the page is made for them alone.
+    """
+    if (kept is None or flask_session.get("_flashes") or current_app.jinja_env.auto_reload
+            or current_app.config["FORUM_BASE_TEMPLATE"] != "forum/base.html"):
+        return make(own)
+    member = viewer if viewer.is_authenticated else None
+    shape = (kept.key, request.full_path, can_moderate, current_app.config["FORUM_SITE_NAME"],
+             None if member is None else (member.state, member.is_confirmed), own["reply"] is not None)
+    frames = current_app.extensions.setdefault("forum_thread_frames", {})
+    pieces = frames.get(shape)
+    g.forum_page_whole = "hit" if pieces is not None else "kept"
+    if pieces is None:
+        pieces = _frame(own, make)
+        if len(frames) >= FRAMES_LIMIT:
+            frames.clear()
+        frames[shape] = pieces
+    from forum import chrome
+    parts = {"header": chrome.header(), "footer": chrome.footer(), **own}
+    token = generate_csrf() if any(piece.has_token for piece in pieces) else ""
+    return "".join(parts[piece.slot] or "" if piece.slot else
+                   piece.text.replace(page_cache.card_placeholder(), token) if piece.has_token else piece.text
+                   for piece in pieces)
+
+
+_Piece = namedtuple("_Piece", "text slot has_token")
+
+
+def _frame(own: dict[str, Markup | None], make: Callable[[dict], str]) -> list[_Piece]:
+    """The page rendered with stand-ins for the reader's own parts, cut at them: text, and the slot it leaves."""
+    stand_in = page_cache.card_placeholder()
+    slots = {name: Markup(f"{stand_in}:{name}:") for name in OWN_PARTS}  # noqa: S704  (ours, made above)
+    g.forum_page_slots = slots
+    try:
+        html = make({name: slots[name] if value is not None else None for name, value in own.items()})
+    finally:
+        g.pop("forum_page_slots", None)
+    made = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # Flask-WTF's token for this request
+    if made:  # a token the template put in itself is the reader's own (a visitor's page makes none)
+        html = html.replace(made, stand_in)
+    cut = re.split(f"{re.escape(stand_in)}:({'|'.join(OWN_PARTS)}):", html)
+    return [_Piece(text, None, stand_in in text) if n % 2 == 0 else _Piece("", text, False)
+            for n, text in enumerate(cut)]

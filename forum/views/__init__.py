@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, has_request_context, render_template, 
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from forum import i18n, policy
+from forum import chrome, i18n, policy
 from forum.errors import ForumError
 from forum.ids import IdConverter
 from forum.resources import resource_dir
@@ -78,6 +78,8 @@ bp.add_app_template_global(policy.moderates_anything, "forum_moderates_anything"
 
 
 bp.add_app_template_global(generate_csrf, "forum_csrf_token")
+bp.add_app_template_global(chrome.header, "forum_header")
+bp.add_app_template_global(chrome.footer, "forum_footer")
 bp.add_app_template_global(i18n.html_lang, "forum_html_lang")
 bp.add_app_template_global(i18n.current_language, "forum_language")
 bp.add_app_template_global(i18n.lang_attribute, "forum_lang")

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import (current_app, flash, g, make_response, redirect, render_template, request,
-                   url_for)
+from flask import (current_app, flash, g, get_template_attribute, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -95,20 +95,24 @@ def thread(thread_id: int, slug: str | None = None):
     view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
     # The watch, with its every-post switch (#21), and the header's count of unread notifications, read with the marks.
     watching, g.forum_unread_notifications = marks.watch, marks.unread_notifications
-    page = render_template(
-        "forum/thread.html", view=view, can_reply=can_reply, errors=[], watching=watching,
-        reply_fields=reply_fields(space) if can_reply else None,
-        topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
-            {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
-        marks=marks,
-        posts_html=fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
-                                             fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks),
-    )
+    posts_html = fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
+                                           fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks)
+    own = {"posts": posts_html,  # the reader's own parts of the page (the rest may be kept for their class)
+           "watch": get_template_attribute("forum/macros.html", "thread_watch")(thread, watching, viewer),
+           "jump": get_template_attribute("forum/macros.html", "unread_jump")(thread, marks, number),
+           "reply": reply_fields(space) if can_reply else None}
+    page = fragments_thread.whole_page(viewer, kept, policy.can_moderate_space(viewer, space), own, lambda parts: (
+        render_template(
+            "forum/thread.html", view=view, can_reply=can_reply, errors=[], reply_fields=parts["reply"],
+            topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
+                {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
+            posts_html=parts["posts"], watch_forms=parts["watch"], unread_jump=parts["jump"])))
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
     response = make_response(page)
     response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(rows)}"  # from the card cache
     if viewer.is_authenticated:  # the rows and cards kept for the reader's class ("hit"), kept now, or read for them
         response.headers["X-Forum-Kept"] = g.get("forum_page_kept", "no")
+        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")  # the rest of the page, likewise
     return response
 
 
