@@ -18,7 +18,9 @@ store as above, never from the kept page: a card personal to whoever made the ke
 
 **The whole page.** Around a kept page's posts, the rest of the page its readers share is rendered once and
 kept in the process (`whole_page`), cut where each reader's own parts go (header, posts, Watch buttons,
-unread jump, reply fields, footer); each request puts in its reader's.
+unread jump, reply fields, footer); each request puts in its reader's. The kept page's rows and class cards
+are kept with it, so the next reader's posts are joined from them (`class_posts`) with their own cards from
+the card store, as above; a card the maker could not keep (theirs) is filled in by the next reader's view.
 """
 
 from __future__ import annotations
@@ -112,20 +114,22 @@ def in_order(viewer, rows, cards: dict[int, str], marks: ThreadMarks) -> Markup:
 
 class KeptPage:
     """A page's rows as the reader's class is given them, and its cards for this reader (with the CSRF
-    placeholder, which `in_order` fills in); `key`: the kept page's, which names all that the class shares."""
+    placeholder, which `in_order` fills in); `key`: the kept page's, which names all that the class shares;
+    `class_cards`: the cards as the class is given them, by post id (None for a post personal to whoever
+    made the kept page, until another reader's view fills it in)."""
 
-    def __init__(self, rows: list, cards: dict[int, str], key: str):
-        self.rows, self.cards, self.key = rows, cards, key
+    def __init__(self, rows: list, cards: dict[int, str], key: str, class_cards: dict[int, str | None]):
+        self.rows, self.cards, self.key, self.class_cards = rows, cards, key, class_cards
 
 
-def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int, can_reply: bool,
-              marks: ThreadMarks, found: dict[str, str]) -> KeptPage | None:
-    """The page's rows and cards from the page kept for the viewer's class (kept now if it was not); None when
-    the page must be read for the viewer alone (see the module docstring). `found`: the `site` and thread's
-    tokens, read with the thread (reading.get_thread_and_tokens), before the content they key."""
-    store = current_app.extensions.get("forum_page_cache")
+def page_key(viewer, thread: Thread, space: Space, number: int, per_page: int, marks: ThreadMarks,
+             found: dict[str, str]) -> str | None:
+    """The key of the page kept for the viewer's class; None when the page must be read for the viewer alone
+    (see the module docstring). `found`: the `site` and thread's tokens, read with the thread
+    (reading.get_thread_and_tokens), before the content they key."""
     shared_class = policy.card_class(viewer, thread, space)
-    if store is None or shared_class is None or marks.own_unlisted or page_cache.SITE not in found:
+    if (current_app.extensions.get("forum_page_cache") is None or shared_class is None or marks.own_unlisted
+            or page_cache.SITE not in found):
         return None
     scopes = [page_cache.SITE, page_cache.thread_scope(thread.id)]
     # The cards' keys name the same `site` token as the page kept, never an older one: a visitor's page whose
@@ -133,7 +137,17 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
     g.forum_page_tokens = found
     parts = [request.host_url, request.script_root, "thread", shared_class, str(thread.id), str(number), str(per_page),
              i18n.current_language(), page_cache.macro_fingerprint(), *(f"{s}={found.get(s, '-')}" for s in scopes)]
-    key = "thread:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    return "thread:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, per_page: int, can_reply: bool,
+              marks: ThreadMarks, key: str | None) -> KeptPage | None:
+    """The page's rows and cards from the page kept for the viewer's class under `key` (kept now if it was
+    not); None when there is no key (`page_key`): the page is read for the viewer alone."""
+    if key is None:
+        return None
+    store = current_app.extensions["forum_page_cache"]
+    shared_class = policy.card_class(viewer, thread, space)
     kept = page_cache.stored(store, key)
     g.forum_page_kept = "kept" if kept is None else "hit"
     if kept is None:
@@ -156,7 +170,7 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
     g.forum_cards_stored = (len(ids) - len(own) - len(shared_rows)) + made_shared.stored + made_own.stored
     cards = {i: kept_cards[i] for i in ids if i not in own}
     cards.update(made_own.html)
-    return KeptPage(rows, cards, key)
+    return KeptPage(rows, cards, key, kept_cards)
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,49 +179,108 @@ def _row_type(fields: tuple[str, ...]):
     return namedtuple("KeptRow", fields)
 
 
-
 # -- the page made whole for a class -------------------------------------------------------------------------
 
-FRAMES_LIMIT = 200  # pages kept whole per process (about 10 KB each: without their posts)
+# Pages kept whole per process: about 10 KB each, and their rows and cards (about 90 KB for 50 posts). The chat
+# hour's readers share a few pages of three threads.
+FRAMES_LIMIT = 64
 OWN_PARTS = ("header", "footer", "posts", "watch", "jump", "reply")
 
+_Piece = namedtuple("_Piece", "text slot has_token")
 
-def whole_page(viewer, kept: KeptPage | None, can_moderate: bool, own: dict[str, Markup | None],
+
+class _ClassPosts:
+    """A kept page's rows and its cards as the class is given them (None where a card was personal to whoever
+    made it), kept with the page made whole."""
+
+    def __init__(self, rows: list, cards: dict[int, str | None]):
+        self.rows, self.cards = rows, cards
+        self.holes = sum(card is None for card in cards.values())
+
+
+class WholePage:
+    """A thread page rendered once for a class and cut where each reader's own parts go (`pieces`), with its
+    posts as the class is given them (`posts`, or None when whoever made it had cards of their own)."""
+
+    def __init__(self, pieces: list[_Piece], posts: _ClassPosts | None):
+        self.pieces, self.posts = pieces, posts
+
+
+def whole_shape(viewer, key: str | None, can_moderate: bool, can_reply: bool) -> tuple | None:
+    """What a page kept whole is kept under: the kept page's key (`page_key`: class, thread, page, language,
+    tokens) and what else the template shows of the reader or the request: their account state (the "waiting
+    for approval" notice, the reply prompt), whether they moderate the space, whether they may reply, the
+    address (a visitor's Sign in link comes back to it) and the site's name. None, and the page is made for
+    the reader alone: no kept page for them, a message flashed for them, templates that reload on change,
+    or a host app's own base template (which may show its own signed-in user)."""
+    if (key is None or flask_session.get("_flashes") or current_app.jinja_env.auto_reload
+            or current_app.config["FORUM_BASE_TEMPLATE"] != "forum/base.html"):
+        return None
+    member = viewer if viewer.is_authenticated else None
+    return (key, request.full_path, can_moderate, can_reply, current_app.config["FORUM_SITE_NAME"],
+            None if member is None else (member.state, member.is_confirmed))
+
+
+def kept_whole(shape: tuple | None) -> WholePage | None:
+    """The page kept whole under `shape` in this process, if there is one."""
+    whole = None if shape is None else current_app.extensions.get("forum_thread_frames", {}).get(shape)
+    g.forum_page_whole = "no" if shape is None else "kept" if whole is None else "hit"
+    return whole
+
+
+ReadyPosts = namedtuple("ReadyPosts", "rows html")
+
+
+def class_posts(db: Session, whole: WholePage | None, viewer, thread: Thread, space: Space, can_reply: bool,
+                marks: ThreadMarks) -> ReadyPosts | None:
+    """The page's rows and its posts' HTML for this reader, from the page kept whole: the class's cards, and
+    theirs (their posts, posts answering theirs, posts they saved) from the card store as in `kept_page`; None
+    when the page kept whole has no posts, or lacks a card of the class's that this reader is given."""
+    posts = whole.posts if whole is not None else None
+    if posts is None:
+        return None
+    rows = posts.rows
+    saved_ids = saved.saved_ids(db, viewer, list(posts.cards)) if marks.saved_any else set()
+    own = [row for row in rows
+           if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)]
+    cards = posts.cards
+    if own or posts.holes:
+        own_ids = {row.id for row in own}
+        if posts.holes and any(card is None and i not in own_ids for i, card in cards.items()):
+            return None
+        made = _cards(db, viewer, thread, space, can_reply, own, saved_ids, None,
+                      policy.own_card_class(viewer, thread, space))
+        cards = {**cards, **made.html}
+        g.forum_cards_stored = len(rows) - len(own) + made.stored
+    else:
+        g.forum_cards_stored = len(rows)
+    g.forum_page_kept, g.forum_page_whole = "hit", "hit, with its posts"
+    return ReadyPosts(rows, in_order(viewer, rows, cards, marks))
+
+
+def whole_page(shape: tuple | None, whole: WholePage | None, kept: KeptPage | None, own: dict[str, Markup | None],
                make: Callable[[dict], str]) -> str:
     """The thread page: `make(parts)` renders it with the reader's own parts (`own`: posts, watch, jump, reply;
-    the header and footer come from forum/chrome.py). For a reader given a kept page (`kept`), what is not
-    their own is rendered once for everyone given the same kept page, in the same state, at the same address,
-    and kept in this process; each request puts its reader's parts into it, and their CSRF token.
-
-    What the kept page's key does not name and the template shows goes into this key: the reader's account
-    state (the "waiting for approval" notice, the reply prompt), whether they moderate the space, the
-    address (a visitor's Sign in link comes back to it), the site's name. A message flashed for the
-    reader, templates that reload on change, or a host app's own base template (which may show its own
-    signed-in user), and the page is made for them alone.
-    """
-    if (kept is None or flask_session.get("_flashes") or current_app.jinja_env.auto_reload
-            or current_app.config["FORUM_BASE_TEMPLATE"] != "forum/base.html"):
+    the header and footer come from forum/chrome.py). Under a `shape` (`whole_shape`), what is not a reader's
+    own is rendered once, kept in this process as `whole` with `kept`'s rows and class cards, and each request
+    puts its reader's parts into it, and their CSRF token."""
+    if shape is None:
         return make(own)
-    member = viewer if viewer.is_authenticated else None
-    shape = (kept.key, request.full_path, can_moderate, current_app.config["FORUM_SITE_NAME"],
-             None if member is None else (member.state, member.is_confirmed), own["reply"] is not None)
-    frames = current_app.extensions.setdefault("forum_thread_frames", {})
-    pieces = frames.get(shape)
-    g.forum_page_whole = "hit" if pieces is not None else "kept"
-    if pieces is None:
-        pieces = _frame(own, make)
+    posts = _ClassPosts(kept.rows, kept.class_cards) if kept is not None else None
+    if whole is None:
+        whole = WholePage(_frame(own, make), posts)
+        frames = current_app.extensions.setdefault("forum_thread_frames", {})
         if len(frames) >= FRAMES_LIMIT:
             frames.clear()
-        frames[shape] = pieces
+        frames[shape] = whole
+    elif posts is not None and (whole.posts is None or posts.holes < whole.posts.holes):
+        whole.posts = posts  # a reader filled in cards its maker could not keep
     from forum import chrome
     parts = {"header": chrome.header(), "footer": chrome.footer(), **own}
-    token = generate_csrf() if any(piece.has_token for piece in pieces) else ""
+    token = generate_csrf() if any(piece.has_token for piece in whole.pieces) else ""
     return "".join(parts[piece.slot] or "" if piece.slot else
                    piece.text.replace(page_cache.card_placeholder(), token) if piece.has_token else piece.text
-                   for piece in pieces)
-
-
-_Piece = namedtuple("_Piece", "text slot has_token")
+                   for piece in whole.pieces)
 
 
 def _frame(own: dict[str, Markup | None], make: Callable[[dict], str]) -> list[_Piece]:

@@ -89,24 +89,32 @@ def thread(thread_id: int, slug: str | None = None):
     number = check_page_number(page_number(), thread.post_count, per_page)
     can_reply = policy.can_reply(viewer, thread, space)
     marks = read_state.thread_marks(db, viewer, thread, space, per_page)
-    # The rows and cards kept for the reader's class, or (none kept for them) read and made for them.
-    kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks, tokens)
-    rows = kept.rows if kept is not None else reading.page_rows(db, viewer, thread, space, number, per_page)
-    view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+    # The page kept whole for the reader's class and state (fragments_thread.whole_page), with its posts when
+    # they are the reader's too; else the rows and cards kept for their class, or read and made for them alone.
+    key = fragments_thread.page_key(viewer, thread, space, number, per_page, marks, tokens)
+    shape = fragments_thread.whole_shape(viewer, key, policy.can_moderate_space(viewer, space), can_reply)
+    whole = fragments_thread.kept_whole(shape)
+    ready = fragments_thread.class_posts(db, whole, viewer, thread, space, can_reply, marks)
+    kept = view = None
+    if ready is not None:
+        rows, posts_html = ready
+    else:
+        kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks, key)
+        rows = kept.rows if kept is not None else reading.page_rows(db, viewer, thread, space, number, per_page)
+        view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+        posts_html = fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
+                                               fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks)
     # The watch, with its every-post switch (#21), and the header's count of unread notifications, read with the marks.
     watching, g.forum_unread_notifications = marks.watch, marks.unread_notifications
-    posts_html = fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
-                                           fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks)
     own = {"posts": posts_html,  # the reader's own parts of the page (the rest may be kept for their class)
-           "watch": get_template_attribute("forum/macros.html", "thread_watch")(thread, watching, viewer),
+           "watch": get_template_attribute("forum/macros.html", "watch_forms")("thread", thread.id, watching, viewer),
            "jump": get_template_attribute("forum/macros.html", "unread_jump")(thread, marks, number),
            "reply": reply_fields(space) if can_reply else None}
-    page = fragments_thread.whole_page(viewer, kept, policy.can_moderate_space(viewer, space), own, lambda parts: (
-        render_template(
-            "forum/thread.html", view=view, can_reply=can_reply, errors=[], reply_fields=parts["reply"],
-            topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
-                {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
-            posts_html=parts["posts"], watch_forms=parts["watch"], unread_jump=parts["jump"])))
+    page = fragments_thread.whole_page(shape, whole, kept, own, lambda parts: render_template(
+        "forum/thread.html", view=view, can_reply=can_reply, errors=[], reply_fields=parts["reply"],
+        topics=page_cache.site_data(db, f"topics:{thread.id}", lambda: [
+            {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
+        posts_html=parts["posts"], watch_forms=parts["watch"], unread_jump=parts["jump"]))
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
     response = make_response(page)
     response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(rows)}"  # from the card cache

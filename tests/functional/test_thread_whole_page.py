@@ -41,7 +41,7 @@ def test_two_readers_of_one_kept_page_each_get_their_own_parts(app):
     make_post(app, thread, author, "Something new")
 
     bea_page = _view(bea_client, url, whole="kept")
-    ada_page = _view(ada_client, url, whole="hit")  # made from what Bea's view kept
+    ada_page = _view(ada_client, url, whole="hit, with its posts")  # made from what Bea's view kept
     assert "Ada Lovelace" in ada_page and "Bea Smith" not in ada_page
     assert "Bea Smith" in bea_page and "Ada Lovelace" not in bea_page
     assert "Stop watching this thread" in ada_page and "Watch this thread" not in ada_page
@@ -70,7 +70,55 @@ def test_a_message_for_the_reader_is_theirs_and_the_next_view_is_kept_again(app)
                      follow_redirects=True)
     assert watched.headers.get("X-Forum-Whole") == "no" and 'class="notice notice--success"' in watched.get_data(
         as_text=True)
-    assert 'class="notice notice--success"' not in _view(reader, url, whole="hit")
+    assert 'class="notice notice--success"' not in _view(reader, url, whole="hit, with its posts")
+
+
+def test_a_page_kept_with_its_posts_still_gives_each_reader_their_own_saved_and_new_posts(app):
+    space = make_space(app)
+    author, writer = make_member(app, "Author"), make_member(app, "Writer")
+    thread = make_thread(app, space, author, title="Rotas", replies=2)
+    url = f"/threads/{thread.id}"
+    returning, saver = _client(app, make_member(app, "Returning Reader")), _client(app, make_member(app, "Saver"))
+    plain, other = _client(app, make_member(app, "Plain Reader")), _client(app, make_member(app, "Other Reader"))
+    writing = _client(app, writer)  # (a new account changes every page: all of them first)
+    _view(returning, url)  # has read it all
+    make_post(app, thread, writer, "Words from the writer")
+    first_post = re.search(r'id="post-(\d+)"', _view(saver, url)).group(1)
+    submit(saver, f"/posts/{first_post}/save", {"next": url}, form_url=url, follow_redirects=True)
+
+    _view(plain, url, whole="hit, with its posts")  # kept with its posts by the saver's first view
+    page = _view(other, url, whole="hit, with its posts")
+    assert "Other Reader" in page and "Words from the writer" in page and "/edit" not in page
+    assert len(_tokens(page)) == 1 and _tokens(page) != _tokens(_view(plain, url))
+    writers = _view(writing, url, whole="hit, with its posts")  # their own post's card: theirs alone
+    last_post = re.findall(r'<article class="post" id="post-(\d+)"', writers)[-1]
+    assert f"/posts/{last_post}/edit" in writers and f"/posts/{last_post}/edit" not in page
+    assert '<span class="tag">Saved</span>' in _view(saver, url, whole="hit, with its posts")
+    assert '<span class="tag">Saved</span>' not in _view(other, url)
+    returning_page = _view(returning, url, whole="hit, with its posts")
+    assert "New since your last visit" in returning_page and "Jump to first unread post" in returning_page
+    # A view from the page kept whole remembers how far its reader read.
+    make_post(app, thread, author, "Later still")
+    _view(plain, url, whole="kept")
+    assert "Jump to first unread post" in _view(other, url)
+
+
+def test_a_card_its_maker_could_not_keep_is_filled_in_by_the_next_reader_and_never_shown_as_theirs(app):
+    space = make_space(app)
+    author, writer = make_member(app, "Author"), make_member(app, "Writer")
+    thread = make_thread(app, space, author, replies=1)
+    url = f"/threads/{thread.id}"
+    writing, first, second = _client(app, writer), _client(app, make_member(app, "First")), _client(
+        app, make_member(app, "Second"))
+    post = make_post(app, thread, writer, "Words from the writer")
+    edit = f"/posts/{post.id}/edit"
+    assert edit in _view(writing, url, whole="kept")  # kept without the class's card for the writer's post
+    assert edit in _view(writing, url, whole="hit, with its posts")  # theirs, filled in for them
+    first_page = _view(first, url, whole="hit")  # the class's card is not there yet: made for them
+    assert edit not in first_page and "Words from the writer" in first_page
+    second_page = _view(second, url, whole="hit, with its posts")  # and kept with the page since
+    assert edit not in second_page and "Words from the writer" in second_page
+    assert edit in _view(writing, url, whole="hit, with its posts")
 
 
 def test_the_readers_account_state_and_the_address_are_part_of_what_is_shared(app):
