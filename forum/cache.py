@@ -354,6 +354,12 @@ def card_placeholder() -> str:
     return "csrf-" + hashlib.blake2b(b"forum card csrf", key=secret[:64], digest_size=12).hexdigest()
 
 
+def with_token(html: str) -> str:
+    """Kept HTML with the reader's CSRF token where `card_placeholder` stands for it."""
+    from flask_wtf.csrf import generate_csrf
+    return html.replace(card_placeholder(), generate_csrf())
+
+
 def macro_fingerprint() -> str:
     """The post card's template source, so that a new version of the forum never serves an old version's cards."""
     found = current_app.extensions.get("forum_card_fingerprint")

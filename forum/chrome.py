@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from flask import current_app, g, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum import i18n, policy
+from forum.cache import card_placeholder, with_token
 
 LIMIT = 1000  # headers and footers kept per process: about 2.5 KB and 0.6 KB each
 
@@ -42,7 +42,7 @@ def header() -> Markup:
         values = {"who": None, "unread": 0, "approved": False, "waiting": None, "admin": False,
                   "login_next": request.full_path if request.endpoint != "forum.login" else None}
     html = _made("forum/_header.html", values)
-    return Markup(html.replace(_stand_in(), generate_csrf()) if viewer.is_authenticated else html)  # noqa: S704
+    return Markup(with_token(html) if viewer.is_authenticated else html)  # noqa: S704
 
 
 def footer() -> Markup:
@@ -60,7 +60,7 @@ def _made(template: str, values: dict) -> str:
     kept = current_app.extensions.setdefault("forum_chrome", {})
     html = kept.get(key)
     if html is None:
-        html = render_template(template, csrf=_stand_in(), **values)
+        html = render_template(template, csrf=card_placeholder(), **values)
         if current_app.jinja_env.auto_reload:
             return html
         if len(kept) >= LIMIT:
@@ -68,8 +68,3 @@ def _made(template: str, values: dict) -> str:
         kept[key] = html
     return html
 
-
-def _stand_in() -> str:
-    """What stands for the reader's CSRF token in a kept header: the one the kept post cards use."""
-    from forum.cache import card_placeholder
-    return card_placeholder()

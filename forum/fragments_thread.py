@@ -106,7 +106,7 @@ def in_order(viewer, rows, cards: dict[int, str], marks: ThreadMarks) -> Markup:
         parts.append(cards[row.id])
     html = "\n".join(parts)
     if viewer.is_authenticated:  # the Save forms' token is the reader's own
-        html = html.replace(page_cache.card_placeholder(), generate_csrf())
+        html = page_cache.with_token(html)
     return Markup(html)  # noqa: S704  (cards and the divider made by the templates)
 
 
@@ -157,13 +157,12 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
         fields, values, kept_cards = kept
         rows = [_row_type(fields)._make(value) for value in values]
     ids = [row.id for row in rows]
-    saved_ids = saved.saved_ids(db, viewer, ids) if marks.saved_any else set()
-    own = {row.id for row in rows
-           if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)}
+    own_rows, saved_ids = _own_rows(db, viewer, rows, marks)
+    own = {row.id for row in own_rows}
     shared_rows = [row for row in rows if row.id not in own and kept_cards.get(row.id) is None]
     made_shared = _cards(db, viewer, thread, space, can_reply, shared_rows, set(), shared_class, None)
-    made_own = _cards(db, viewer, thread, space, can_reply, [row for row in rows if row.id in own], saved_ids,
-                      None, policy.own_card_class(viewer, thread, space))
+    made_own = _cards(db, viewer, thread, space, can_reply, own_rows, saved_ids, None,
+                      policy.own_card_class(viewer, thread, space))
     if shared_rows or kept is None:  # kept afresh, or a card its maker could not keep (theirs) is there now
         kept_cards = {i: kept_cards.get(i) or made_shared.html.get(i) for i in ids}
         page_cache.store(store, key, (rows[0]._fields if rows else (), [tuple(row) for row in rows], kept_cards))
@@ -171,6 +170,15 @@ def kept_page(db: Session, viewer, thread: Thread, space: Space, number: int, pe
     cards = {i: kept_cards[i] for i in ids if i not in own}
     cards.update(made_own.html)
     return KeptPage(rows, cards, key, kept_cards)
+
+
+def _own_rows(db: Session, viewer, rows, marks: ThreadMarks) -> tuple[list, set[int]]:
+    """The rows whose cards are the viewer's own (`policy.card_is_personal`, or saved by them: made for them
+    alone, under `policy.own_card_class`), and the ids of the ones they saved."""
+    saved_ids = saved.saved_ids(db, viewer, [row.id for row in rows]) if marks.saved_any else set()
+    own = [row for row in rows
+           if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)]
+    return own, saved_ids
 
 
 @functools.lru_cache(maxsize=8)
@@ -240,9 +248,7 @@ def class_posts(db: Session, whole: WholePage | None, viewer, thread: Thread, sp
     if posts is None:
         return None
     rows = posts.rows
-    saved_ids = saved.saved_ids(db, viewer, list(posts.cards)) if marks.saved_any else set()
-    own = [row for row in rows
-           if row.id in saved_ids or policy.card_is_personal(viewer, row.author_id, row.parent_author_id)]
+    own, saved_ids = _own_rows(db, viewer, rows, marks)
     cards = posts.cards
     if own or posts.holes:
         own_ids = {row.id for row in own}
