@@ -3,14 +3,15 @@
 A document carries the words (the thread's title on its opening post, and the post's text) and the
 columns search filters on: thread, author (never for anonymous posts), speaker, chat, time, and
 whether only moderators may find it (hidden by one, waiting for their approval, or turned down). The
-space is not copied: searches join the live thread, so a moved thread is found in its new space at once.
+space is not copied: searches ask of the live threads and spaces which thread ids the viewer may read
+(`policy.in_readable_space`), so a moved thread is found in its new space at once.
 Deleted posts, and posts removed at their speaker's request, have no document: nobody may find them.
 
 A post is good practice while a published library entry promotes it, or promotes the whole thread
 it opens. To index library entries themselves: give `documents` rows of kind "library" with ids
 from `library_document_id`, good_practice true, and a `library_documents` loader like
-`post_documents` (their readers are everyone, not the source space's, so the search's space join
-becomes an outer join that lets published entries through).
+`post_documents` (their readers are everyone, not the source space's, so the search's space scope
+must let published entries through).
 """
 
 from __future__ import annotations

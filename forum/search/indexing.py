@@ -5,7 +5,7 @@ changed (text, deleted, hidden, anonymous, author, thread, chat) and the opening
 whose title changed are written again from the tables, on the flush's own connection, so they commit
 or roll back with the change. Deletions are removed before the flush; bulk INSERT, UPDATE and DELETE
 statements run through the ORM (`db.execute(update(Post)...)`) are caught too. A thread moved to
-another space needs nothing: searches join the live thread and space.
+another space needs nothing: searches read the live thread and space.
 
 Statements sent past the ORM (raw SQL, Core on a bare connection) are not seen: run `flask forum
 reindex` after them.
