@@ -78,9 +78,12 @@ def queries(sqlite_path: Path) -> dict[str, list[str]]:
     rng = random.Random(SEED)
     connection = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     try:
+        # The 5,000 posts are drawn here, with the seed: SQLite's random() cannot be seeded, and drew other
+        # queries each run.
+        ids = [row[0] for row in connection.execute("SELECT id FROM forumsearch_document ORDER BY id")]
+        chosen = rng.sample(ids, min(5000, len(ids)))
         bodies = [row[0] for row in connection.execute(
-            "SELECT body FROM forumsearch_text WHERE rowid IN "
-            "(SELECT id FROM forumsearch_document ORDER BY random() LIMIT 5000)")]
+            f"SELECT body FROM forumsearch_text WHERE rowid IN ({','.join('?' * len(chosen))}) ORDER BY rowid", chosen)]
     finally:
         connection.close()
     words_of = [[t for t in tokens(body) if len(t) >= 3 and t.isalpha() and t not in STOPWORDS] for body in bodies]
@@ -125,7 +128,7 @@ def measure(url: str, query_sets: dict[str, list[str]], repeat: int, pages: bool
                     best: dict[str, float] = {}
                     for round_ in range(repeat + 1):
                         for q in texts:
-                            db.rollback()  # a fresh transaction per search, as a request has
+                            db.commit()  # a fresh transaction per search, ended as a request that only read is (forum.db.end_reads_with_commit)
                             server = _server_clock(db)
                             server_before = server()
                             started, started_cpu = time.perf_counter(), time.process_time()
