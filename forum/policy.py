@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, false, literal, not_, or_, select, true
+from sqlalchemy import Select, and_, bindparam, false, literal, not_, or_, select, true
 from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -110,21 +110,17 @@ def listed_space_filter(viewer) -> ColumnElement[bool]:
     return or_(readable_space_filter(member), Space.visibility == "private")
 
 
-def in_readable_space(viewer, thread_id: ColumnElement) -> ColumnElement[bool]:
-    """A WHERE clause on a column of thread ids (the search index's): threads in spaces the viewer may read.
-
-    Put as NOT IN the threads of the spaces the viewer may not read: a short list, hashed once a statement,
-    where a join to the thread and its space costs a lookup for each of thousands of matching rows. PostgreSQL
-    hashes it while it fits in work_mem x hash_mem_multiplier (some 250,000 threads at the defaults).
-    """
-    return thread_id.not_in(select(Thread.id).join(Space, Space.id == Thread.space_id)
-                            .where(not_(readable_space_filter(viewer))))
+def unreadable_threads(viewer) -> Select:
+    """The ids of threads in spaces the viewer may not read, for a NOT IN on a column of thread ids (the search
+    index's): a short list, hashed once, where a join to each row's thread and space costs a lookup for each of
+    thousands of matching rows. PostgreSQL hashes it while it fits in work_mem x hash_mem_multiplier (some
+    250,000 threads at the defaults)."""
+    return select(Thread.id).join(Space, Space.id == Thread.space_id).where(not_(readable_space_filter(viewer)))
 
 
-def in_moderated_space(viewer, thread_id: ColumnElement) -> ColumnElement[bool]:
-    """A WHERE clause on a column of thread ids: threads in spaces the viewer moderates."""
-    return thread_id.in_(select(Thread.id).join(Space, Space.id == Thread.space_id)
-                         .where(moderated_space_filter(viewer)))
+def moderated_threads(viewer) -> Select:
+    """The ids of threads in spaces the viewer moderates."""
+    return select(Thread.id).join(Space, Space.id == Thread.space_id).where(moderated_space_filter(viewer))
 
 
 def can_view_thread(viewer, thread: Thread, space: Space) -> bool:

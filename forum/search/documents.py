@@ -4,7 +4,7 @@ A document carries the words (the thread's title on its opening post, and the po
 columns search filters on: thread, author (never for anonymous posts), speaker, chat, time, and
 whether only moderators may find it (hidden by one, waiting for their approval, or turned down). The
 space is not copied: searches ask of the live threads and spaces which thread ids the viewer may read
-(`policy.in_readable_space`), so a moved thread is found in its new space at once.
+(`policy.unreadable_threads`), so a moved thread is found in its new space at once.
 Deleted posts, and posts removed at their speaker's request, have no document: nobody may find them.
 
 A post is good practice while a published library entry promotes it, or promotes the whole thread
