@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import reduce
 from typing import NamedTuple
 
-from sqlalchemy import (BigInteger, Connection, Float, String, Text, and_, any_, bindparam, func, literal_column,
+from sqlalchemy import (JSON, BigInteger, Connection, String, Text, and_, any_, bindparam, func, literal_column,
                         select, text, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -23,14 +23,23 @@ from forum.search.query import Query
 from forum.search.text import START, STOP
 
 CONFIG = literal_column("'english'::regconfig")
-# How the newest matches are found (see `PostgresBackend.plan`): one GIN lookup when at most
-# LOOKUP_MATCHES documents hold the rarest word searched for, or when the newest PROBE_ROWS documents
-# hold few enough matches that the whole index would hold at most that many; otherwise a walk back
-# through the primary key. With filters, or before ANALYZE has counted the words, id ranges that double,
-# newest first: the newest FIRST_WINDOW, as many again, twice that...
-LOOKUP_MATCHES = 6_000
+# How the newest matches are found (see `PostgresBackend.plan`): GIN lookups, a partition at a time, newest
+# first, when at most LOOKUP_MATCHES documents of a partition's worth hold the rarest word searched for, or when
+# the newest PROBE_ROWS documents hold few enough matches; otherwise a walk back through the primary key. With
+# filters, or before ANALYZE has counted the words, the partitions' id ranges newest first, each read as the
+# planner chooses.
+LOOKUP_MATCHES = 2_500  # in a partition's worth of the newest documents (see `PostgresBackend.plan`)
 PROBE_ROWS = 2_000
-FIRST_WINDOW = 10_000
+# The index is partitioned by range of id (migration 0025): PARTITION_IDS post ids a partition, named
+# forumsearch_document_<first id>, each with its own GIN index; the forum makes the next as ids reach the last.
+PARTITION_IDS = 50_000
+# Whether the index is partitioned, and its partitions' bounds ("FOR VALUES FROM ('0') TO ('50000')").
+_PARTITIONS = text("""
+SELECT c.relkind = 'p', ARRAY(SELECT pg_get_expr(child.relpartbound, child.oid) FROM pg_inherits i
+                              JOIN pg_class child ON child.oid = i.inhrelid WHERE i.inhparent = c.oid)
+FROM pg_class c WHERE c.oid = to_regclass(:table)""")
+_UPPER_BOUND = re.compile(r"TO \('?(\d+)'?\)")  # a post partition's end (the library's is MAXVALUE)
+_PARTITION_LOCK = 0x5EA4C4  # pg_advisory_xact_lock key: one transaction at a time makes partitions
 RANK_NORMALISATION = 1  # divide by 1 + log(document length), so long posts do not win by length alone
 BODY_HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=3, "
                  f"MaxFragments=2, FragmentDelimiter=\" … \"")
@@ -49,24 +58,32 @@ _LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()
 # documents it counted (nulls before ANALYZE has run), for when this process has not read them for a while: in the
 # same statement, so a search sends as many statements either way. Read by anyone who may read the table (pg_stats
 # checks that).
+# The index is partitioned: each partition's counts (autovacuum analyzes partitions, never their parent), as JSON.
 _LEXEMES_AND_COUNTS = text(f"""
 WITH counted AS (
-    SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples AS documents
+    SELECT json_agg(json_build_object('elems', s.most_common_elems::text::text[], 'freqs', s.most_common_elem_freqs,
+                                      'documents', c.reltuples)) AS partitions
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'document'
-    WHERE c.oid = to_regclass('{documents.name}')
+    JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'document' AND NOT s.inherited
+    WHERE c.reltuples > 0 AND (c.oid = to_regclass('{documents.name}') OR c.oid IN (
+        SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass('{documents.name}')))
 )
-SELECT found.*, counted.* FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
-""").columns(top=BigInteger(), lexemes=ARRAY(Text()), elems=ARRAY(Text()), freqs=ARRAY(Float()), documents=Float())
+SELECT found.*, counted.partitions FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
+""").columns(top=BigInteger(), lexemes=ARRAY(Text()), partitions=JSON())
 STATISTICS_SECONDS = 60  # how long an engine keeps them: they change only when ANALYZE runs
 _KEPT = "_forum_search_statistics"  # where, in the engine's __dict__
 
 
 class _Counts(NamedTuple):
+    """One partition's counts, as ANALYZE left them."""
+
     shares: dict[str, float]  # lexeme: the share of documents holding it
     rarest: float             # the least share listed: any lexeme not listed is rarer
     documents: float          # the documents ANALYZE counted
+
+    def holding(self, lexeme: str) -> float:
+        return self.shares.get(lexeme, self.rarest) * self.documents
 
 
 def _vector(text, weight: str):
@@ -124,6 +141,7 @@ class PostgresBackend(backend.Backend):
             return
         # One short INSERT ... SELECT from the documents as arrays, whatever their number: the server
         # makes each tsvector from its texts.
+        _make_partitions(connection, max((doc.id for doc in docs if doc.id < LIBRARY_ID_BASE), default=0))
         rows = [{**doc.row(), "title_text": words(doc.title), "body_text": words(doc.body)} for doc in docs]
         columns = [name for name in rows[0] if name in documents.c]
         source = unnested(rows, {**{name: documents.c[name].type for name in columns},
@@ -160,53 +178,58 @@ class PostgresBackend(backend.Backend):
         # One plan cannot serve every query: walking back through the primary key, testing each document,
         # is quick for a common word and slow for a rare one, the GIN index the other way round, and the
         # planner, taking words to be independent, cannot tell how often they come together. The index's
-        # own statistics (the lexemes ANALYZE found most common, with the share of documents holding each)
-        # say how many documents hold the rarest word searched for, which bounds the matches: when that is
-        # small, one GIN lookup reads them all (a heap page each, most of them) and sorts them. When every word
-        # is common, a count over the newest documents says how often they come together. A walk reads
-        # about `limit` x (documents / matches) rows, so its cost falls as the matches grow while the lookup's
-        # rises: forced one way and the other over the bench's two-word searches (250,000 documents, a table
-        # larger than PostgreSQL's default shared buffers) they cost the same near 5,000-6,000 matches, and the
-        # walk was 2-20 ms cheaper from there to 11,000.
-        # With filters, which thin the matches in ways the word counts do not show, see `_windows`.
+        # own statistics (the lexemes ANALYZE found most common in each partition, with the share of documents
+        # holding each) say how many documents hold the rarest word searched for, which bounds the matches:
+        # when a partition's worth of the newest documents holds few, GIN lookups read them all (a heap page
+        # each), a partition at a time, newest first, until `limit` are found. When every word is common, a count
+        # over the newest documents says how often they come together. A walk reads about `limit` x (documents /
+        # matches) rows, so its cost falls as the matches grow while the lookups' rises: over the bench's
+        # searches (250,000 documents in 5 partitions, server time, best of 3) the lookups were the cheaper up to
+        # about 12,000 matches (2,400 a partition), the walk above.
+        # With filters, which thin the matches in ways the word counts do not show, see `_partitions`.
         # Statistics only choose the plan: every plan gives the same rows, so stale or missing statistics
-        # (a table ANALYZE has not reached yet, or kept a minute by this process) cost time, never correctness.
+        # (a partition ANALYZE has not reached yet, or kept a minute by this process) cost time, never correctness.
         top, rarest = self._statistics(connection, query)
+        count, edges = self._partitions(top)
         if narrowed or rarest is None:
-            return self._windows(top)
-        if rarest <= LOOKUP_MATCHES:
-            return ("lookup",), {}
+            return ("ranges", count), edges
+        if self._per_partition(rarest, top) <= LOOKUP_MATCHES:
+            return ("lookup", count), edges
         if not PROBE_ROWS:
-            return self._windows(top)
+            return ("ranges", count), edges
         # Every word is common, but together (or less the words left out) they may be rare: count the
         # matches among the newest PROBE_ROWS documents (a walk of under a millisecond), and from that
-        # share take whichever plan reads less, the lookup or the walk.
+        # share take whichever plan reads less, the lookups or the walk.
         probe = built_once(("pg_search_probe", _shape(query)), lambda: (
             select(func.count()).select_from(documents).where(documents.c.id > bindparam("newest_from"), _walk(query))))
         held = connection.scalar(probe, {**self.words(query), "newest_from": top - PROBE_ROWS}) or 0
-        if held * max(top, 1) / PROBE_ROWS <= LOOKUP_MATCHES:
-            return ("lookup",), {}
+        if self._per_partition(held * max(top, 1) / PROBE_ROWS, top) <= LOOKUP_MATCHES:
+            return ("lookup", count), edges
         return ("walk",), {}
 
+    @staticmethod
+    def _per_partition(matches: float, top: int) -> float:
+        """Of `matches` among the documents up to id `top`, how many a partition's worth of them holds."""
+        return matches * min(top, PARTITION_IDS) / max(top, 1)
+
     def newest(self, plan: tuple, query: Query, candidates, limit):
-        if plan[:1] == ("lookup",):
-            return self._lookup(query, candidates())
         if plan[:1] == ("walk",):
             return candidates(match=_walk(query))
+        if plan[0] == "lookup":
+            return self._ranges(plan[1], lambda where: self._looked_up(query, candidates(where)), limit)
         return self._ranges(plan[1], candidates, limit)
 
-    def _lookup(self, query: Query, found):
-        """`found`, the newest-first query, through one GIN lookup, scored after its LIMIT.
+    @staticmethod
+    def _looked_up(query: Query, found):
+        """`found`, the newest-first query, through the GIN index, scored after its LIMIT.
 
         Ordered by id + 0, which the primary key cannot serve, the planner reads the matches from the GIN
-        index and sorts them; the rows kept are scored from the table again after that, since scoring every
-        match before the sort (as the planner would) costs more than the lookup itself.
+        index and sorts them. The rows kept are scored after that, from the words carried through the sort:
+        scoring every match before the sort (as the planner would) costs more than the lookup itself.
         """
-        found = found.with_only_columns(documents.c.id).order_by(None).order_by(
-            (documents.c.id + literal_column("0")).desc()).subquery("found")
-        kept = documents.alias("kept")
-        return select(found.c.id.label("id"), _rank(kept.c.document, query).label("score")).join_from(
-            found, kept, kept.c.id == found.c.id)
+        kept = found.with_only_columns(documents.c.id, documents.c.document).order_by(None).order_by(
+            (documents.c.id + literal_column("0")).desc()).subquery("kept")
+        return select(kept.c.id.label("id"), _rank(kept.c.document, query).label("score"))
 
     def _statistics(self, connection: Connection, query: Query) -> tuple[int, float | None]:
         """The highest post document id, and how many documents hold the rarest word searched for
@@ -218,44 +241,40 @@ class PostgresBackend(backend.Backend):
             row, counts = connection.execute(_LEXEMES, {"base": LIBRARY_ID_BASE, "items": items}).one(), kept[1]
         else:
             row = connection.execute(_LEXEMES_AND_COUNTS, {"base": LIBRARY_ID_BASE, "items": items}).one()
-            counts = None
-            if row.elems and row.freqs:
-                # most_common_elem_freqs: a share per lexeme, then the least and greatest of those and the share of nulls.
-                counts = _Counts(dict(zip(row.elems, row.freqs)), row.freqs[len(row.elems)], row.documents)
+            # most_common_elem_freqs: a share per lexeme, then the least and greatest of those and the share of nulls.
+            counts = [_Counts(dict(zip(part["elems"], part["freqs"])), part["freqs"][len(part["elems"])],
+                              part["documents"])
+                      for part in row.partitions or () if part["elems"] and part["freqs"] and part["documents"] > 0]
             engine.__dict__[_KEPT] = (now + STATISTICS_SECONDS, counts)
         top = row.top or 0
-        if counts is None or not counts.documents or counts.documents <= 0:
+        if not counts:
             return top, None
         # Each item is as rare as its rarest lexeme (an item with none, all stop words to PostgreSQL, tells nothing).
-        shares = [min(counts.shares.get(lexeme, counts.rarest) for lexeme in lexemes.split())
-                  for lexemes in row.lexemes or () if lexemes]
-        return top, min(shares) * counts.documents if shares else None
+        held = [min(sum(partition.holding(lexeme) for partition in counts) for lexeme in lexemes.split())
+                for lexemes in row.lexemes or () if lexemes]
+        return top, min(held) if held else None
 
-    def _windows(self, top: int) -> tuple[tuple, dict]:
-        """The plan of id ranges that double, newest first: the newest FIRST_WINDOW, as many again, twice that...
+    @staticmethod
+    def _partitions(top: int) -> tuple[int, dict]:
+        """The partitions' id ranges up to `top`, newest first: how many edges between them, and their values.
 
-        UNION ALL stops as soon as `limit` rows have come. A range is reached only when the newer ones held
-        too few matches, so the words are rare enough there for either plan to be quick, and the planner
-        chooses each range's plan knowing the filters: whatever the words, about 2 x `limit` rows are read.
+        UNION ALL stops as soon as `limit` rows have come, so an older partition is read only when the newer
+        ones held too few matches. In the plan "ranges" the planner chooses each partition's reading knowing
+        the filters; in "lookup" each is read through its GIN index.
         """
-        edges, size = [top - FIRST_WINDOW], FIRST_WINDOW
-        while edges[-1] > 0:
-            edges.append(edges[-1] - size)
-            size *= 2
-        return ("ranges", len(edges)), {f"edge_{n}": edge for n, edge in enumerate(edges)}
+        edges = list(range(top // PARTITION_IDS * PARTITION_IDS, 0, -PARTITION_IDS))
+        return len(edges), {f"edge_{n}": edge for n, edge in enumerate(edges)}
 
     @staticmethod
     def _ranges(count: int, candidates, limit):
         edges = [bindparam(f"edge_{n}", type_=BigInteger()) for n in range(count)]
-        ranges = [documents.c.id > edges[0]]  # the newest range is open above: library entries rank as new
-        ranges += [and_(documents.c.id > low, documents.c.id <= high) for high, low in zip(edges, edges[1:-1])]
-        if count > 1:
-            ranges.append(documents.c.id <= edges[-2])
-        parts = [candidates(where) for where in ranges]
-        if len(parts) == 1:
-            return parts[0]
-        union = union_all(*parts).subquery("newest")
-        return select(union.c.id, union.c.score).limit(limit)
+        if not edges:
+            return candidates(None)
+        ranges = [documents.c.id >= edges[0]]  # the newest range is open above: library entries rank as new
+        ranges += [and_(documents.c.id >= low, documents.c.id < high) for high, low in zip(edges, edges[1:])]
+        ranges.append(documents.c.id < edges[-1])
+        union = union_all(*[candidates(where) for where in ranges]).subquery("newest")
+        return select(*union.c).limit(limit)
 
     def match(self, query: Query):
         return documents.c.document.op("@@")(tsquery(query))
@@ -272,6 +291,32 @@ class PostgresBackend(backend.Backend):
             **self.words(query), "ids": [id_ for id_, _title, _body in items],
             "titles": [title or "" for _id, title, _body in items], "bodies": [body or "" for _id, _title, body in items]})
         return {id_: (title, body) for id_, title, body in found}
+
+
+def _make_partitions(connection: Connection, highest: int) -> None:
+    """Make the index's partitions up to one past the one post document id `highest` falls in, if missing.
+
+    In the writing transaction, after an advisory lock (two writers would otherwise both make one), and only
+    when an id falls past the last partition: at most once every PARTITION_IDS posts. The partitions are read
+    from the catalog at each write (a short statement): a partition a transaction made is gone if it rolls
+    back, so nothing is kept. A table that is not partitioned (a database before migration 0025) needs none.
+    """
+    for locked in (False, True):
+        if locked:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PARTITION_LOCK})
+        partitioned, bounds = connection.execute(_PARTITIONS, {"table": documents.name}).one()
+        if not partitioned:
+            return
+        covered = max((int(end) for end in _UPPER_BOUND.findall(" ".join(bounds or ()))), default=0)
+        if highest < covered:
+            return
+    start = covered
+    while True:
+        connection.exec_driver_sql(f"CREATE TABLE {documents.name}_{start} PARTITION OF {documents.name} "
+                                   f"FOR VALUES FROM ({start}) TO ({start + PARTITION_IDS})")
+        start += PARTITION_IDS
+        if start > highest + PARTITION_IDS:  # the partition `highest` falls in, and one more
+            break
 
 
 def _walk(query: Query):

@@ -314,7 +314,7 @@ def test_searching_in_id_ranges_newest_first_gives_the_same_results(app, client,
         return [search(client, q, page=n)[1:] for n in (1, 2)]
 
     whole = {q: pages(q) for q in ("lantern", "kite", "lantern -kite", "parade")}
-    monkeypatch.setattr(postgres, "FIRST_WINDOW", 2)  # ranges of 2, 2, 4, 8, 16... posts
+    monkeypatch.setattr(postgres, "PARTITION_IDS", 2)  # ranges of 2 ids, as if partitions were that small
     assert {q: pages(q) for q in whole} == whole
     assert whole["lantern"][0][1] == "More than 12 results"
 
@@ -346,6 +346,9 @@ def test_the_plan_chosen_from_the_word_counts_gives_the_same_results(app, client
     by_ranges = {q: pages(q) for q in queries}
     monkeypatch.setattr(postgres, "LOOKUP_MATCHES", 10**9)  # always the lookup
     assert {q: pages(q) for q in queries} == by_ranges
+    monkeypatch.setattr(postgres, "PARTITION_IDS", 4)  # lookups a range of 4 ids at a time, newest first
+    assert {q: pages(q) for q in queries} == by_ranges
+    monkeypatch.setattr(postgres, "PARTITION_IDS", 50_000)
     monkeypatch.setattr(postgres, "PROBE_ROWS", 4)
     monkeypatch.setattr(postgres, "LOOKUP_MATCHES", -1)  # never the lookup: the probe, then the walk
     assert {q: pages(q) for q in queries} == by_ranges

@@ -322,3 +322,60 @@ def test_the_migration_indexes_the_posts_already_there(empty_database_url, tmp_p
         engine = app.extensions["forum"].db.engine
         assert not inspect(engine).has_table("forumsearch_document")
         engine.dispose()
+
+
+def _partitions(app) -> list[str]:
+    """The bounds of the index's partitions, as PostgreSQL prints them."""
+    with app.app_context():
+        return _partitions_in(app.extensions["forum"].db.session)
+
+
+def _next_post_id(app, value: int) -> None:
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        db.execute(text("SELECT setval(pg_get_serial_sequence('forum_post', 'id'), :value, false)"), {"value": value})
+        db.commit()
+
+
+def test_posts_past_the_last_partition_make_the_next_and_are_found(app, client, people):
+    """PostgreSQL keeps the index in partitions of 50,000 post ids, made as ids reach them (#19)."""
+    space, sam, _moderator = people
+    with app.app_context():
+        if app.extensions["forum"].db.engine.dialect.name != "postgresql":
+            pytest.skip("the index is partitioned on PostgreSQL only")
+    assert "FOR VALUES FROM ('100000') TO ('150000')" not in _partitions(app)
+    thread = make_thread(app, space, sam, title="Kites", body="Kite festival")
+    _next_post_id(app, 99_999)
+    before, after = make_post(app, thread, sam, "Kite strings"), make_post(app, thread, sam, "Kite tails")
+    assert (before.id, after.id) == (99_999, 100_000)
+    bounds = _partitions(app)
+    assert "FOR VALUES FROM ('100000') TO ('150000')" in bounds  # the one 100,000 falls in, and one ahead
+    assert "FOR VALUES FROM ('150000') TO ('200000')" in bounds
+    assert sorted(found(client, "kite")) == [thread.first_post_id, before.id, after.id]
+    assert_index_matches_a_rebuild(app)
+
+
+def test_a_partition_made_in_a_transaction_that_rolls_back_is_made_again(app, client, people):
+    space, sam, _moderator = people
+    with app.app_context():
+        if app.extensions["forum"].db.engine.dialect.name != "postgresql":
+            pytest.skip("the index is partitioned on PostgreSQL only")
+    thread = make_thread(app, space, sam, title="Kites", body="Kite festival")
+    _next_post_id(app, 250_000)
+    with app.app_context():
+        db = app.extensions["forum"].db.session
+        posting.reply(db, thread=db.get(Thread, thread.id), space=db.get(Space, space.id),
+                      author=db.get(Member, sam.id), body="Kite lost")
+        db.flush()
+        assert "FOR VALUES FROM ('250000') TO ('300000')" in _partitions_in(db)
+        db.rollback()
+    assert "FOR VALUES FROM ('250000') TO ('300000')" not in _partitions(app)
+    kept = make_post(app, thread, sam, "Kite found")
+    assert kept.id >= 250_000
+    assert sorted(found(client, "kite")) == [thread.first_post_id, kept.id]
+
+
+def _partitions_in(db) -> list[str]:
+    return list(db.scalars(text(
+        "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'forumsearch_document'::regclass")))
