@@ -46,14 +46,18 @@ BODY_HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, S
 TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
 # The highest post document id, and for each item searched for the lexemes PostgreSQL indexes it by.
+# And, for the rest of the transaction, custom plans: the search's statements are prepared (psycopg prepares a
+# statement run five times), and PostgreSQL's generic plan for them, made without the words or the partitions'
+# bounds, read every partition the same way (a search with no match: 0.8 ms planned for its words, 15.9 ms generic).
 _TOP_AND_LEXEMES = f"""
 SELECT (SELECT max(id) FROM {documents.name} WHERE id < :base) AS top,
        ARRAY(
            SELECT array_to_string(tsvector_to_array(to_tsvector('english', item.words)), ' ')
            FROM unnest(CAST(:items AS text[])) WITH ORDINALITY AS item(words, n)
            ORDER BY item.n
-       ) AS lexemes"""
-_LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()))
+       ) AS lexemes,
+       set_config('plan_cache_mode', 'force_custom_plan', true) AS planning"""
+_LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()), planning=Text())
 # The same, with the lexemes ANALYZE found most common in the index, the share of documents holding each, and the
 # documents it counted (nulls before ANALYZE has run), for when this process has not read them for a while: in the
 # same statement, so a search sends as many statements either way. Read by anyone who may read the table (pg_stats
@@ -70,7 +74,7 @@ WITH counted AS (
         SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass('{documents.name}')))
 )
 SELECT found.*, counted.partitions FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
-""").columns(top=BigInteger(), lexemes=ARRAY(Text()), partitions=JSON())
+""").columns(top=BigInteger(), lexemes=ARRAY(Text()), planning=Text(), partitions=JSON())
 STATISTICS_SECONDS = 60  # how long an engine keeps them: they change only when ANALYZE runs
 _KEPT = "_forum_search_statistics"  # where, in the engine's __dict__
 
