@@ -17,7 +17,7 @@ class Backend:
 
     name = "none"
     tables: tuple[str, ...] = (documents.name,)
-    needs_text = False  # does `highlights` need the texts given to it (or does the index keep them)?
+    headlined = False  # are matches marked by `headlines`, in the statement reading the posts (or by `highlights`)?
 
     def installed(self, connection: Connection) -> bool:
         """Are this backend's tables there (migration 0010 has run)?"""
@@ -79,9 +79,14 @@ class Backend:
         builds the newest-first query, limited (`extra` another WHERE clause, `match` one instead of `match`)."""
         return candidates()
 
-    def highlights(self, connection: Connection, query: Query,
-                   items: Sequence[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
-        """For (id, title, text) items, the title and a snippet of the text with matches marked START...STOP."""
+    def headlines(self, query: Query, title: ColumnElement, html: ColumnElement) -> tuple[ColumnElement, ...]:
+        """Columns for the statement that reads the posts found: the title and a snippet of the post's HTML with
+        matches marked START...STOP (made from the HTML's text, its entities not yet read), when `headlined`."""
+        raise NotImplementedError
+
+    def highlights(self, connection: Connection, query: Query, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """For the posts with these ids, their documents' title and a snippet of their text with matches marked
+        START...STOP, when not `headlined`."""
         raise NotImplementedError
 
 

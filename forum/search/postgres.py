@@ -16,11 +16,11 @@ from sqlalchemy import (JSON, BigInteger, Connection, String, Text, and_, any_, 
                         select, text, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from forum.db import built_once, unnested
+from forum.db import built_once, planned_for_its_values, unnested
 from forum.search import backend
 from forum.search.documents import LIBRARY_ID_BASE, Document, documents
 from forum.search.query import Query
-from forum.search.text import START, STOP
+from forum.search.text import BLOCK_BOUNDARY_PATTERN, START, STOP, TAG_PATTERN
 
 CONFIG = literal_column("'english'::regconfig")
 # How the newest matches are found (see `PostgresBackend.plan`): GIN lookups, a partition at a time, newest
@@ -46,18 +46,14 @@ BODY_HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, S
 TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
 # The highest post document id, and for each item searched for the lexemes PostgreSQL indexes it by.
-# And, for the rest of the transaction, custom plans: the search's statements are prepared (psycopg prepares a
-# statement run five times), and PostgreSQL's generic plan for them, made without the words or the partitions'
-# bounds, read every partition the same way (a search with no match: 0.8 ms planned for its words, 15.9 ms generic).
 _TOP_AND_LEXEMES = f"""
 SELECT (SELECT max(id) FROM {documents.name} WHERE id < :base) AS top,
        ARRAY(
            SELECT array_to_string(tsvector_to_array(to_tsvector('english', item.words)), ' ')
            FROM unnest(CAST(:items AS text[])) WITH ORDINALITY AS item(words, n)
            ORDER BY item.n
-       ) AS lexemes,
-       set_config('plan_cache_mode', 'force_custom_plan', true) AS planning"""
-_LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()), planning=Text())
+       ) AS lexemes"""
+_LEXEMES = text(_TOP_AND_LEXEMES).columns(top=BigInteger(), lexemes=ARRAY(Text()))
 # The same, with the lexemes ANALYZE found most common in the index, the share of documents holding each, and the
 # documents it counted (nulls before ANALYZE has run), for when this process has not read them for a while: in the
 # same statement, so a search sends as many statements either way. Read by anyone who may read the table (pg_stats
@@ -74,7 +70,7 @@ WITH counted AS (
         SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass('{documents.name}')))
 )
 SELECT found.*, counted.partitions FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
-""").columns(top=BigInteger(), lexemes=ARRAY(Text()), planning=Text(), partitions=JSON())
+""").columns(top=BigInteger(), lexemes=ARRAY(Text()), partitions=JSON())
 STATISTICS_SECONDS = 60  # how long an engine keeps them: they change only when ANALYZE runs
 _KEPT = "_forum_search_statistics"  # where, in the engine's __dict__
 
@@ -138,7 +134,7 @@ class PostgresBackend(backend.Backend):
     """Full-text search in PostgreSQL, with the English stemmer and stop words."""
 
     name = "postgresql"
-    needs_text = True  # the index keeps only the tsvector; snippets are made from the texts shown
+    headlined = True
 
     def write(self, connection: Connection, docs: Sequence[Document]) -> None:
         if not docs:
@@ -206,7 +202,8 @@ class PostgresBackend(backend.Backend):
         # share take whichever plan reads less, the lookups or the walk.
         probe = built_once(("pg_search_probe", _shape(query)), lambda: (
             select(func.count()).select_from(documents).where(documents.c.id > bindparam("newest_from"), _walk(query))))
-        held = connection.scalar(probe, {**self.words(query), "newest_from": top - PROBE_ROWS}) or 0
+        with planned_for_its_values(connection):
+            held = connection.scalar(probe, {**self.words(query), "newest_from": top - PROBE_ROWS}) or 0
         if self._per_partition(held * max(top, 1) / PROBE_ROWS, top) <= LOOKUP_MATCHES:
             return ("lookup", count), edges
         return ("walk",), {}
@@ -286,15 +283,17 @@ class PostgresBackend(backend.Backend):
     def score(self, query: Query):
         return _rank(documents.c.document, query)
 
-    def highlights(self, connection: Connection, query: Query, items) -> dict[int, tuple[str, str]]:
-        if not items or query.is_empty:
-            return {}
-        # The texts as three arrays (not a VALUES list, whose every row is new SQL to compile and send).
-        statement = built_once(("pg_highlights", _shape(query)), lambda: _highlights(query))
-        found = connection.execute(statement, {
-            **self.words(query), "ids": [id_ for id_, _title, _body in items],
-            "titles": [title or "" for _id, title, _body in items], "bodies": [body or "" for _id, _title, body in items]})
-        return {id_: (title, body) for id_, title, body in found}
+    def headlines(self, query: Query, title, html):
+        # The text made from the HTML in the same statement, as `text.plain_text` makes it: block boundaries as
+        # spaces, other tags gone, white space collapsed (which changes the fragments ts_headline picks); entities
+        # are read in this process, and ts_headline drops control characters, START and STOP among them. Made in
+        # this process, it cost a statement more: the posts' HTML read here and their texts sent back.
+        text = html
+        for pattern, by, flags in ((BLOCK_BOUNDARY_PATTERN, " ", "gi"), (TAG_PATTERN, "", "g"), (r"\s+", " ", "g")):
+            text = func.regexp_replace(text, pattern, by, flags)
+        wanted = tsquery(query, with_exclusions=False)
+        return (func.ts_headline(CONFIG, title, wanted, TITLE_HEADLINE),
+                func.ts_headline(CONFIG, text, wanted, BODY_HEADLINE))
 
 
 def _make_partitions(connection: Connection, highest: int) -> None:
@@ -327,13 +326,6 @@ def _walk(query: Query):
     """The match tested row by row (ts_match_vq, which no index serves): for walking back through the primary key."""
     return func.ts_match_vq(documents.c.document, tsquery(query))
 
-
-def _highlights(query: Query):
-    rows = func.unnest(bindparam("ids", type_=ARRAY(BigInteger())), bindparam("titles", type_=ARRAY(Text())),
-                       bindparam("bodies", type_=ARRAY(Text()))).table_valued("id", "title", "body").render_derived()
-    wanted = tsquery(query, with_exclusions=False)
-    return select(rows.c.id, func.ts_headline(CONFIG, rows.c.title, wanted, TITLE_HEADLINE),
-                  func.ts_headline(CONFIG, rows.c.body, wanted, BODY_HEADLINE))
 
 
 backend.register("postgresql", PostgresBackend())

@@ -82,8 +82,7 @@ class SQLiteBackend(backend.Backend):
     def recency(self):
         return texts.c.rowid  # FTS5 walks its rowids backwards without sorting
 
-    def highlights(self, connection: Connection, query: Query, items) -> dict[int, tuple[str, str]]:
-        ids = [item[0] for item in items]
+    def highlights(self, connection: Connection, query: Query, ids) -> dict[int, tuple[str, str]]:
         if not ids or query.is_empty:
             return {}
         statement = built_once(("sqlite_highlights",), lambda: (

@@ -15,15 +15,21 @@ from markupsafe import Markup, escape
 
 START, STOP = "\x02", "\x03"
 
-# Block boundaries become spaces, so "<p>budget</p><p>simulators</p>" is two words, not one.
-_BLOCK_BOUNDARY = re.compile(r"<(?:br|hr|img)\b[^>]*>|</(?:p|li|h[1-6]|td|th|tr|blockquote|pre|ul|ol|table|div)\s*>",
-                             re.IGNORECASE)
+# Block boundaries become spaces, so "<p>budget</p><p>simulators</p>" is two words, not one; other tags go.
+_BLOCKS = "p|li|h[1-6]|td|th|tr|blockquote|pre|ul|ol|table|div"
+_BLOCK_BOUNDARY = re.compile(rf"<(?:br|hr|img)\b[^>]*>|</(?:{_BLOCKS})\s*>", re.IGNORECASE)
+# The same for a database's regular expressions (PostgreSQL's: \y, not \b, is a word's edge), and any tag
+# (attribute values quoted, as the sanitiser writes them), for when the database reads the text from the HTML.
+BLOCK_BOUNDARY_PATTERN = rf"<(?:br|hr|img)\y[^>]*>|</(?:{_BLOCKS})\s*>"
+TAG_PATTERN = r'<(?:[^>"]|"[^"]*")*>'
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, attributes={}, link_rel=None)
 # Control characters (START and STOP among them) and invisible formatting characters people paste:
 # those that join or hyphenate a word go, the rest separate words.
 _JOINERS = re.compile("[\u00ad\u200c\u200d\u2060\ufeff]")
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2061-\u206f"
-                        "\ufff9-\ufffb\ud800-\udfff]")
+_OTHER_INVISIBLE = ("\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2061-\u206f"
+                    "\ufff9-\ufffb\ud800-\udfff")
+_INVISIBLE = re.compile(f"[\x00-\x1f{_OTHER_INVISIBLE}]")
+_INVISIBLE_BUT_MARKS = re.compile(f"[\x00\x01\x04-\x1f{_OTHER_INVISIBLE}]")  # START and STOP are \x02, \x03
 
 
 def plain_text(fragment: str | None) -> str:
@@ -39,6 +45,14 @@ def clean(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(_INVISIBLE.sub(" ", _JOINERS.sub("", text)).split())
+
+
+def headline(fragment: str | None) -> str:
+    """A snippet a backend made from HTML (tags as spaces, entities as they were) as plain text with its marks:
+    entities read, control and invisible characters as `clean` leaves them, START and STOP kept."""
+    if not fragment:
+        return ""
+    return " ".join(_INVISIBLE_BUT_MARKS.sub(" ", _JOINERS.sub("", html.unescape(fragment))).split())
 
 
 def marked(snippet: str | None) -> Markup:

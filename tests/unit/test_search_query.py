@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from forum.search.query import MAX_ITEMS, parse
 from forum.search.sqlite import match_expression
-from forum.search.text import START, STOP, marked, plain_text
+from forum.search.text import START, STOP, headline, marked, plain_text
 
 
 def test_words_phrases_and_exclusions():
@@ -99,3 +99,9 @@ def test_marked_snippets_are_escaped_and_balanced():
     html = marked(f"<script>x</script> {START}budget{STOP} & {STOP} {START}open")
     assert isinstance(html, Markup)
     assert html == "&lt;script&gt;x&lt;/script&gt; <mark>budget</mark> &amp;  <mark>open</mark>"
+
+
+def test_a_headline_from_html_text_keeps_its_marks_and_reads_entities():
+    assert headline(f"  Our {START}budget{STOP}\n\n &amp; &lt;5k\u200b plan\u00adning \x01 ") == \
+        f"Our {START}budget{STOP} & <5k planning"
+    assert headline(None) == "" and headline("") == ""
