@@ -111,18 +111,8 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
                               "“flask forum upgrade” and “flask forum reindex”.")
         return empty
 
-    narrowed_by, narrowing = _narrowing(filters)
-    plan, planned = backend.plan(db.connection(), query, narrowed=any(narrowed_by))
-    # One statement per shape (the words' kinds, the plan, the filters used, the viewer's policy filters), kept;
-    # the words, the plan's and the filters' values, and the page are bound when it runs.
-    page_of, count = built_once(
-        ("search", backend.name, backend.shape(query), plan, narrowed_by, *policy.filter_shape(viewer)),
-        lambda: _ranked(backend, viewer, query, plan, narrowed_by))
-    values = {**backend.words(query), **planned, **narrowing, "cap": MAX_RESULTS + 1,
-              "offset": (max(number, 1) - 1) * per_page, "per_page": per_page}
-    with planned_for_its_values(db.connection()):  # the best reading depends on the words
-        rows = db.execute(page_of, values).all()
-        total = rows[0].total if rows else (db.scalar(count, values) if number > 1 else 0)
+    rows, total = _newest_matches(db, backend, viewer, query, filters, MAX_RESULTS + 1,
+                                  (max(number, 1) - 1) * per_page, per_page)
     number = check_page_number(number, min(total, MAX_RESULTS), per_page)
     hits = _hits(db, backend, viewer, query, [row.id for row in rows])
     members = _members(db, viewer, query) if number == 1 else []
@@ -131,8 +121,27 @@ def search(db: Session, viewer, query: Query, filters: Filters, number: int, per
                       members=members, library=entries)
     if suggest and not total and not members and not entries:
         results.suggestion = suggestions.suggestion(
-            db.connection(), query, lambda other: search(db, viewer, other, filters, 1, per_page, suggest=False))
+            db.connection(), query, lambda other: search(db, viewer, other, filters, 1, per_page, suggest=False),
+            lambda other: bool(_newest_matches(db, backend, viewer, other, filters, 1, 0, 1)[0]))
     return results
+
+
+def _newest_matches(db: Session, backend: backends.Backend, viewer, query: Query, filters: Filters, cap: int,
+                    offset: int, per_page: int) -> tuple[list, int]:
+    """A page (`offset`, `per_page`) of the newest `cap` matches the viewer may read, best first, and how many
+    of those there are."""
+    narrowed_by, narrowing = _narrowing(filters)
+    plan, planned = backend.plan(db.connection(), query, narrowed=any(narrowed_by))
+    # One statement per shape (the words' kinds, the plan, the filters used, the viewer's policy filters), kept;
+    # the words, the plan's and the filters' values, and the page are bound when it runs.
+    page_of, count = built_once(
+        ("search", backend.name, backend.shape(query), plan, narrowed_by, *policy.filter_shape(viewer)),
+        lambda: _ranked(backend, viewer, query, plan, narrowed_by))
+    values = {**backend.words(query), **planned, **narrowing, "cap": cap, "offset": offset, "per_page": per_page}
+    with planned_for_its_values(db.connection()):  # the best reading depends on the words
+        rows = db.execute(page_of, values).all()
+        total = rows[0].total if rows else (db.scalar(count, values) if offset else 0)
+    return rows, total
 
 
 def _ranked(backend: backends.Backend, viewer, query: Query, plan: tuple, narrowed_by: tuple):

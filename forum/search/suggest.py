@@ -79,13 +79,15 @@ def _surface(results, typed: str, stem: str) -> str:
     return max(seen, key=lambda word: (difflib.SequenceMatcher(None, typed, word).ratio(), seen[word]))
 
 
-def suggestion(connection: Connection, query: Query, run: Callable[[Query], object]) -> str | None:
+def suggestion(connection: Connection, query: Query, run: Callable[[Query], object],
+               finds: Callable[[Query], bool]) -> str | None:
     """The search to suggest instead of `query`, which found nothing: each word that finds nothing on its
-    own swapped for the closest indexed word that finds something. `run(query)` searches as the viewer."""
+    own swapped for the closest indexed word that finds something. `run(query)` searches as the viewer;
+    `finds(query)` only asks whether that search finds anything (a match, not a page of them)."""
     swaps: dict[str, str] = {}
     for item in [item for item in query.include if len(item) == 1][:MAX_WORDS]:
         typed = item[0]
-        if len(typed) < 3 or not typed.isalpha() or run(parse(typed)).page.total:
+        if len(typed) < 3 or not typed.isalpha() or finds(parse(typed)):
             continue
         # Every close stem is tried, and the word readers saw that is closest to what was typed wins:
         # "planing" is nearer "planning" (stem "plan") than "plain", though "plain" is the nearer stem.
@@ -104,4 +106,4 @@ def suggestion(connection: Connection, query: Query, run: Callable[[Query], obje
     if not swaps:
         return None
     corrected = re.sub(r"[^\W_]+", lambda m: swaps.get(m.group(0).lower(), m.group(0)), query.text)
-    return corrected if run(parse(corrected)).page.total else None
+    return corrected if finds(parse(corrected)) else None
