@@ -72,7 +72,9 @@ WITH counted AS (
 SELECT found.*, counted.partitions FROM ({_TOP_AND_LEXEMES}) AS found LEFT JOIN counted ON true
 """).columns(top=BigInteger(), lexemes=ARRAY(Text()), partitions=JSON())
 STATISTICS_SECONDS = 60  # how long an engine keeps them: they change only when ANALYZE runs
-_KEPT = "_forum_search_statistics"  # where, in the engine's __dict__
+LEXEME_ITEMS = 10_000  # the items (words, phrases) whose lexemes an engine keeps
+_KEPT = "_forum_search_statistics"  # where, in the engine's __dict__: (until, counts, highest id)
+_KEPT_LEXEMES = "_forum_search_lexemes"  # and the lexemes: {item: "lexeme lexeme"}
 
 
 class _Counts(NamedTuple):
@@ -200,10 +202,9 @@ class PostgresBackend(backend.Backend):
         # Every word is common, but together (or less the words left out) they may be rare: count the
         # matches among the newest PROBE_ROWS documents (a walk of under a millisecond), and from that
         # share take whichever plan reads less, the lookups or the walk.
-        probe = built_once(("pg_search_probe", _shape(query)), lambda: (
-            select(func.count()).select_from(documents).where(documents.c.id > bindparam("newest_from"), _walk(query))))
         with planned_for_its_values(connection):
-            held = connection.scalar(probe, {**self.words(query), "newest_from": top - PROBE_ROWS}) or 0
+            held = connection.scalar(built_once(("pg_search_probe", _shape(query)), lambda: _probe(query)),
+                                     {**self.words(query), "base": LIBRARY_ID_BASE, "rows": PROBE_ROWS}) or 0
         if self._per_partition(held * max(top, 1) / PROBE_ROWS, top) <= LOOKUP_MATCHES:
             return ("lookup", count), edges
         return ("walk",), {}
@@ -234,25 +235,42 @@ class PostgresBackend(backend.Backend):
 
     def _statistics(self, connection: Connection, query: Query) -> tuple[int, float | None]:
         """The highest post document id, and how many documents hold the rarest word searched for
-        (None when ANALYZE has not yet counted the index's lexemes)."""
+        (None when ANALYZE has not yet counted the index's lexemes).
+
+        Kept by this process: the counts and the highest id for STATISTICS_SECONDS, and the lexemes of the last
+        LEXEME_ITEMS items searched for, so a search of words seen before sends no statement for them. The
+        highest id only places the partitions' edges, the newest range is open above, and a plan reads the
+        same rows whatever the counts say: what is kept can cost time, never a result.
+        """
         items = [" ".join(item) for item in query.include]
         engine, now = connection.engine, time.monotonic()
         kept = engine.__dict__.get(_KEPT)
-        if kept is not None and kept[0] > now:
-            row, counts = connection.execute(_LEXEMES, {"base": LIBRARY_ID_BASE, "items": items}).one(), kept[1]
+        known = engine.__dict__.setdefault(_KEPT_LEXEMES, {})
+        lexemes = [known.get(item) for item in items]
+        if kept is not None and kept[0] > now and None not in lexemes:
+            counts, top = kept[1], kept[2]
         else:
-            row = connection.execute(_LEXEMES_AND_COUNTS, {"base": LIBRARY_ID_BASE, "items": items}).one()
-            # most_common_elem_freqs: a share per lexeme, then the least and greatest of those and the share of nulls.
-            counts = [_Counts(dict(zip(part["elems"], part["freqs"])), part["freqs"][len(part["elems"])],
-                              part["documents"])
-                      for part in row.partitions or () if part["elems"] and part["freqs"] and part["documents"] > 0]
-            engine.__dict__[_KEPT] = (now + STATISTICS_SECONDS, counts)
-        top = row.top or 0
+            if kept is not None and kept[0] > now:
+                row, until, counts = connection.execute(_LEXEMES, {"base": LIBRARY_ID_BASE, "items": items}).one(), \
+                    kept[0], kept[1]
+            else:
+                row = connection.execute(_LEXEMES_AND_COUNTS, {"base": LIBRARY_ID_BASE, "items": items}).one()
+                # most_common_elem_freqs: a share per lexeme, then the least and greatest of those and the share of
+                # nulls.
+                until, counts = now + STATISTICS_SECONDS, [
+                    _Counts(dict(zip(part["elems"], part["freqs"])), part["freqs"][len(part["elems"])],
+                            part["documents"])
+                    for part in row.partitions or () if part["elems"] and part["freqs"] and part["documents"] > 0]
+            top, lexemes = row.top or 0, list(row.lexemes or ())
+            engine.__dict__[_KEPT] = (until, counts, top)
+            if len(known) + len(items) > LEXEME_ITEMS:
+                known.clear()
+            known.update(zip(items, lexemes))
         if not counts:
             return top, None
         # Each item is as rare as its rarest lexeme (an item with none, all stop words to PostgreSQL, tells nothing).
         held = [min(sum(partition.holding(lexeme) for partition in counts) for lexeme in lexemes.split())
-                for lexemes in row.lexemes or () if lexemes]
+                for lexemes in lexemes if lexemes]
         return top, min(held) if held else None
 
     @staticmethod
@@ -320,6 +338,13 @@ def _make_partitions(connection: Connection, highest: int) -> None:
         start += PARTITION_IDS
         if start > highest + PARTITION_IDS:  # the partition `highest` falls in, and one more
             break
+
+
+def _probe(query: Query):
+    """How many of the newest `rows` post documents match (a walk back through the primary key)."""
+    newest = (select(documents.c.document).where(documents.c.id < bindparam("base"))
+              .order_by(documents.c.id.desc()).limit(bindparam("rows")).subquery("newest"))
+    return select(func.count()).select_from(newest).where(func.ts_match_vq(newest.c.document, tsquery(query)))
 
 
 def _walk(query: Query):

@@ -227,6 +227,7 @@ def test_a_page_of_results_costs_the_same_queries_however_many_it_shows(app, cli
     other = make_member(app, "Jo Grant")
     thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
     make_post(app, thread, other, "Lantern workshop")
+    client.get("/search?q=lantern")  # what a process keeps for searches (statements, PostgreSQL's word counts)
     few = client.get("/search?q=lantern")
     for i in range(25):
         make_post(app, thread, other if i % 2 else sam, f"Lantern number {i}")
@@ -471,6 +472,34 @@ def test_word_counts_kept_from_before_analyze_give_the_same_results(app, client,
         return [search(client, q, page=n)[1:] for n in (1, 2)]
 
     queries = ("lantern", "kite", "lantern -kite", "parade", '"lantern parade"', "kite lantern")
+    kept = {q: pages(q) for q in queries}
+    monkeypatch.setattr(postgres, "STATISTICS_SECONDS", 0)  # read afresh for every search
+    assert {q: pages(q) for q in queries} == kept
+    assert kept["lantern"][0][1] == "More than 12 results"
+    assert kept["kite"][0][1] == "10 results"
+
+
+def test_a_highest_id_kept_from_before_new_posts_gives_the_same_results(app, client, forum, monkeypatch):
+    """PostgreSQL keeps the index's highest id (and each word's lexemes) with the word counts: the id only places
+    the partitions' edges, and the newest range is open above, so posts written since are found, and pages are
+    the same as with everything read afresh."""
+    from forum.search import postgres, service
+
+    space, sam = forum
+    thread = make_thread(app, space, sam, title="Lanterns", body="Lantern parade")
+    for i in range(6):
+        make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
+    monkeypatch.setattr(service, "MAX_RESULTS", 12)  # so the cap falls inside the matches
+    monkeypatch.setattr(postgres, "PARTITION_IDS", 4)  # edges every 4 ids: the kept id is several ranges behind
+    queries = ("lantern", "kite", "lantern -kite", "parade", '"lantern parade"', "kite lantern")
+
+    def pages(q):
+        return [search(client, q, page=n)[1:] for n in (1, 2)]
+
+    for q in queries:
+        pages(q)  # the highest id and the lexemes are read, and kept
+    for i in range(6, 30):
+        make_post(app, thread, sam, f"Lantern {i}" + (" kite" if i % 3 == 0 else ""))
     kept = {q: pages(q) for q in queries}
     monkeypatch.setattr(postgres, "STATISTICS_SECONDS", 0)  # read afresh for every search
     assert {q: pages(q) for q in queries} == kept
