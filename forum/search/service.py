@@ -138,9 +138,12 @@ def _newest_matches(db: Session, backend: backends.Backend, viewer, query: Query
         ("search", backend.name, backend.shape(query), plan, narrowed_by, *policy.filter_shape(viewer)),
         lambda: _ranked(backend, viewer, query, plan, narrowed_by))
     values = {**backend.words(query), **planned, **narrowing, "cap": cap, "offset": offset, "per_page": per_page}
-    with planned_for_its_values(db.connection()):  # the best reading depends on the words
-        rows = db.execute(page_of, values).all()
-        total = rows[0].total if rows else (db.scalar(count, values) if offset else 0)
+    # Core statements run on the session's connection: the ORM's handling of a statement costs time and does
+    # nothing for rows that are not objects.
+    connection = db.connection()
+    with planned_for_its_values(connection):  # the best reading depends on the words
+        rows = connection.execute(page_of, values).all()
+        total = rows[0].total if rows else (connection.scalar(count, values) if offset else 0)
     return rows, total
 
 
@@ -237,7 +240,8 @@ def _hits(db: Session, backend: backends.Backend, viewer, query: Query, ids: lis
     headlined = backend.headlined
     statement = built_once(("search_hits", backend.name, backend.shape(query) if headlined else None,
                             *policy.filter_shape(viewer)), lambda: _hits_statement(viewer, backend, query))
-    found = {row.id: row for row in db.execute(statement, {**(backend.words(query) if headlined else {}), "ids": ids})}
+    found = {row.id: row for row in db.connection().execute(
+        statement, {**(backend.words(query) if headlined else {}), "ids": ids})}
     shown = [found[i] for i in ids if i in found]
     if headlined:
         marks = {row.id: (row.title_marked or "", headline(row.body_marked)) for row in shown}
@@ -325,7 +329,7 @@ def _members(db: Session, viewer, query: Query) -> list[MemberMatch]:
             and_(*[Member.name_key.contains(_like("word", n), escape="/") for n in range(len(words))]),
             *[~Member.name_key.contains(_like("unwanted", n), escape="/") for n in range(len(unwanted))],
         ).order_by(Member.display_name, Member.id).limit(MAX_MEMBERS)))
-    rows = db.execute(statement, {**_likes("word", words), **_likes("unwanted", unwanted)})
+    rows = db.connection().execute(statement, {**_likes("word", words), **_likes("unwanted", unwanted)})
     return [MemberMatch(*row) for row in rows]
 
 
