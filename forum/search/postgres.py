@@ -199,6 +199,8 @@ class PostgresBackend(backend.Backend):
             return ("lookup", count), edges
         if not PROBE_ROWS:
             return ("ranges", count), edges
+        if len(query.include) == 1 and len(query.include[0]) == 1 and not query.exclude:
+            return ("walk",), {}  # one common word: the counts already say how common
         # Every word is common, but together (or less the words left out) they may be rare: count the
         # matches among the newest PROBE_ROWS documents (a walk of under a millisecond), and from that
         # share take whichever plan reads less, the lookups or the walk.
