@@ -305,12 +305,12 @@ class PostgresBackend(backend.Backend):
 
     def headlines(self, query: Query, title, html):
         # The text made from the HTML in the same statement, as `text.plain_text` makes it: block boundaries as
-        # spaces, other tags gone, white space collapsed (which changes the fragments ts_headline picks); entities
-        # are read in this process, and ts_headline drops control characters, START and STOP among them. Made in
-        # this process, it cost a statement more: the posts' HTML read here and their texts sent back.
+        # spaces, other tags gone (two regular expressions, about 30 microseconds a post); entities are read in
+        # this process, and ts_headline drops control characters, START and STOP among them. Made in this
+        # process, it cost a statement more: the posts' HTML read here and their texts sent back.
         text = html
-        for pattern, by, flags in ((BLOCK_BOUNDARY_PATTERN, " ", "gi"), (TAG_PATTERN, "", "g"), (r"\s+", " ", "g")):
-            text = func.regexp_replace(text, pattern, by, flags)
+        for pattern, by in ((BLOCK_BOUNDARY_PATTERN, " "), (TAG_PATTERN, "")):
+            text = func.regexp_replace(text, pattern, by, "g")
         wanted = tsquery(query, with_exclusions=False)
         return (func.ts_headline(CONFIG, title, wanted, TITLE_HEADLINE),
                 func.ts_headline(CONFIG, text, wanted, BODY_HEADLINE))

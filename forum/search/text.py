@@ -20,7 +20,7 @@ _BLOCKS = "p|li|h[1-6]|td|th|tr|blockquote|pre|ul|ol|table|div"
 _BLOCK_BOUNDARY = re.compile(rf"<(?:br|hr|img)\b[^>]*>|</(?:{_BLOCKS})\s*>", re.IGNORECASE)
 # The same for a database's regular expressions (PostgreSQL's: \y, not \b, is a word's edge), and any tag
 # (attribute values quoted, as the sanitiser writes them), for when the database reads the text from the HTML.
-BLOCK_BOUNDARY_PATTERN = rf"<(?:br|hr|img)\y[^>]*>|</(?:{_BLOCKS})\s*>"
+BLOCK_BOUNDARY_PATTERN = rf"<(?:br|hr|img)\y[^>]*>|</(?:{_BLOCKS})>"  # the sanitiser writes tags in lower case
 TAG_PATTERN = r'<(?:[^>"]|"[^"]*")*>'
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, attributes={}, link_rel=None)
 # Control characters (START and STOP among them) and invisible formatting characters people paste:
