@@ -271,8 +271,8 @@ class PostgresBackend(backend.Backend):
         if not counts:
             return top, None
         # Each item is as rare as its rarest lexeme (an item with none, all stop words to PostgreSQL, tells nothing).
-        held = [min(sum(partition.holding(lexeme) for partition in counts) for lexeme in lexemes.split())
-                for lexemes in lexemes if lexemes]
+        held = [min(sum(partition.holding(lexeme) for partition in counts) for lexeme in item.split())
+                for item in lexemes if item]
         return top, min(held) if held else None
 
     @staticmethod
