@@ -53,6 +53,9 @@ class Thread(Base):
     __table_args__ = (
         Index("ix_forum_thread_space_activity", "space_id", "pinned", "last_post_at"),
         Index("ix_forum_thread_activity", "last_post_at", "id"),  # the home page's latest threads
+        # The threads of given spaces, read from the index alone: what a search leaves out for a viewer
+        # (forum.policy.unreadable_threads) is a few spaces' threads, not a read of every thread (#19).
+        Index("ix_forum_thread_space_id", "space_id", "id"),
         # A member's own threads waiting for approval, which the lists show them beside the listed ones: without
         # it, "these 30 threads or my waiting ones" read every thread (#19).
         Index("ix_forum_thread_waiting", "author_id", postgresql_where=text("awaiting_approval IS true"),
