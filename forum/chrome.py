@@ -33,7 +33,7 @@ def header() -> Markup:
     slots = g.get("forum_page_slots")
     if slots is not None:  # a page being kept whole for a class (forum/fragments_thread.py): the reader's own, later
         return slots["header"]
-    viewer = current_user
+    viewer = current_user._get_current_object()  # read a dozen times below: once through the proxy
     if viewer.is_authenticated:
         values = {"who": viewer.display_name, "unread": unread_count(), "approved": bool(viewer.is_approved),
                   "waiting": waiting_count() if policy.moderates_anything(viewer) else None,

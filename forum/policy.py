@@ -13,14 +13,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, bindparam, false, literal, not_, or_, select, true
 from sqlalchemy.orm import object_session
 from sqlalchemy.sql.elements import ColumnElement
+from werkzeug.local import LocalProxy
 
 from forum.db import built_once, session
 from forum.models import Member, Post, Space, SpaceMembership, Speaker, Thread
 
 
 def _member(viewer) -> Member | None:
-    """The viewer as a Member, or None for visitors and anonymous users."""
+    """The viewer as a Member, or None for visitors and anonymous users.
+
+    Flask-Login's `current_user` is resolved here once: every attribute read through the proxy looks the user up
+    again (2.6 microseconds against 0.2), and a signed-in page asks the policy about its viewer dozens of times.
+    """
+    if isinstance(viewer, LocalProxy):
+        viewer = viewer._get_current_object()
     return viewer if isinstance(viewer, Member) and viewer.is_authenticated else None
+
+
+def signed_in_member(viewer) -> Member | None:
+    """The viewer as a signed-in Member (the object itself, never `current_user`'s proxy), or None."""
+    return _member(viewer)
 
 
 def space_roles(viewer) -> dict[int, str]:

@@ -25,7 +25,8 @@ from forum.services import notifications
 
 def reader(viewer) -> Member | None:
     """The viewer as a member whose reading is kept, or None (visitors keep no read state)."""
-    return viewer if isinstance(viewer, Member) and viewer.is_authenticated and viewer.id is not None else None
+    member = policy.signed_in_member(viewer)
+    return member if member is not None and member.id is not None else None
 
 
 def _after(created_at, post_id) -> ColumnElement[bool]:
