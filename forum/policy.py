@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, bindparam, false, literal, not_, or_, select, true
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import defer, lazyload, object_session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.local import LocalProxy
 
@@ -50,12 +50,18 @@ def space_roles(viewer) -> dict[int, str]:
     return cached
 
 
+_READ_WHEN_ASKED = (Member.bio_source, Member.bio_html, Member.password_hash, Member.status_reason, Member.info_response)
+
+
 def member_with_roles(db, member_id: int) -> Member | None:
     """A member with the spaces they belong to and their role there (what `space_roles` gives), in one query:
     Flask-Login's loader, for every signed-in request."""
     statement = built_once(("member_with_roles",), lambda: (
         select(Member, SpaceMembership.space_id, SpaceMembership.role)
-        .outerjoin(SpaceMembership, SpaceMembership.member_id == Member.id).where(Member.id == bindparam("member_id"))))
+        .outerjoin(SpaceMembership, SpaceMembership.member_id == Member.id).where(Member.id == bindparam("member_id"))
+        # What a request needs to know who is asking; the organisation, the bio, the password's hash and a
+        # moderator's reasons load when a page reads them (one statement each): 3% of a signed-in page's CPU (#19).
+        .options(lazyload(Member.organisation), *(defer(column) for column in _READ_WHEN_ASKED))))
     rows = db.execute(statement, {"member_id": member_id}).all()
     if not rows:
         return None

@@ -311,6 +311,10 @@ def test_member_edits_profile_with_markdown_bio(app, client):
     assert response.status_code == 302
     page = client.get(f"/members/{member.id}").get_data(as_text=True)
     assert "<strong>plain</strong>" in page and "<script>alert" not in page and "NHS Lothian" in page
+    # Editing again starts from what was saved: the organisation and the bio's Markdown, which the signed-in
+    # member's own row loads only when a page asks for them (#19).
+    form = client.get("/account/profile").get_data(as_text=True)
+    assert 'value="NHS Lothian"' in form and "I like **plain** words" in form
 
 
 def test_directory_filters_and_lists_approved_members_only(app, client):
