@@ -31,7 +31,7 @@ def header() -> Markup:
     from forum.views.moderation_people import waiting_count
 
     slots = g.get("forum_page_slots")
-    if slots is not None:  # a page being kept whole for a class (forum/fragments_thread.py): the reader's own, later
+    if slots is not None:  # a page being kept whole (forum/frames.py): the reader's own, put in later
         return slots["header"]
     viewer = current_user._get_current_object()  # read a dozen times below: once through the proxy
     if viewer.is_authenticated:

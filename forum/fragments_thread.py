@@ -17,8 +17,8 @@ moderators) or with the cache off, the page is read for them alone. Their own ca
 store as above, never from the kept page: a card personal to whoever made the kept page is not kept in it.
 
 **The whole page.** Around a kept page's posts, the rest of the page its readers share is rendered once and
-kept in the process (`whole_page`), cut where each reader's own parts go (header, posts, Watch buttons,
-unread jump, reply fields, footer); each request puts in its reader's. The kept page's rows and class cards
+kept in the process (`whole_page`, forum/frames.py), cut where each reader's own parts go (header, posts,
+Watch buttons, unread jump, reply fields, footer); each request puts in its reader's. The kept page's rows and class cards
 are kept with it, so the next reader's posts are joined from them (`class_posts`) with their own cards from
 the card store, as above; a card the maker could not keep (theirs) is filled in by the next reader's view.
 """
@@ -29,16 +29,14 @@ import functools
 import hashlib
 from collections import namedtuple
 
-import re
 from collections.abc import Callable
 
-from flask import current_app, g, get_template_attribute, request, session as flask_session
-from flask_wtf.csrf import generate_csrf
+from flask import current_app, g, get_template_attribute, request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from forum import cache as page_cache
-from forum import i18n, policy
+from forum import frames, i18n, policy
 from forum.models import Space, Thread
 from forum.services import library, mentions, reading, saved
 from forum.services.read_state import ThreadMarks
@@ -189,62 +187,37 @@ def _row_type(fields: tuple[str, ...]):
 
 # -- the page made whole for a class -------------------------------------------------------------------------
 
-# Pages kept whole per process: about 10 KB each, and their rows and cards (about 90 KB for 50 posts). The chat
-# hour's readers share a few pages of three threads.
-FRAMES_LIMIT = 64
-OWN_PARTS = ("header", "footer", "posts", "watch", "jump", "reply")
-
-_Piece = namedtuple("_Piece", "text slot has_token")
-
 
 class _ClassPosts:
     """A kept page's rows and its cards as the class is given them (None where a card was personal to whoever
-    made it), kept with the page made whole."""
+    made it), kept with the page made whole (forum/frames.py)."""
 
     def __init__(self, rows: list, cards: dict[int, str | None]):
         self.rows, self.cards = rows, cards
         self.holes = sum(card is None for card in cards.values())
 
 
-class WholePage:
-    """A thread page rendered once for a class and cut where each reader's own parts go (`pieces`), with its
-    posts as the class is given them (`posts`, or None when whoever made it had cards of their own)."""
-
-    def __init__(self, pieces: list[_Piece], posts: _ClassPosts | None):
-        self.pieces, self.posts = pieces, posts
-
-
 def whole_shape(viewer, key: str | None, can_moderate: bool, can_reply: bool) -> tuple | None:
-    """What a page kept whole is kept under: the kept page's key (`page_key`: class, thread, page, language,
-    tokens) and what else the template shows of the reader or the request: their account state (the "waiting
-    for approval" notice, the reply prompt), whether they moderate the space, whether they may reply, the
-    address (a visitor's Sign in link comes back to it) and the site's name. None, and the page is made for
-    the reader alone: no kept page for them, a message flashed for them, templates that reload on change,
-    or a host app's own base template (which may show its own signed-in user)."""
-    if (key is None or flask_session.get("_flashes") or current_app.jinja_env.auto_reload
-            or current_app.config["FORUM_BASE_TEMPLATE"] != "forum/base.html"):
-        return None
-    member = viewer if viewer.is_authenticated else None
-    return (key, request.full_path, can_moderate, can_reply, current_app.config["FORUM_SITE_NAME"],
-            None if member is None else (member.state, member.is_confirmed))
+    """What a page kept whole is kept under (forum/frames.py): the kept page's key (`page_key`: class, thread,
+    page, language, tokens), whether the reader moderates the space and whether they may reply. None, and the
+    page is made for the reader alone, when there is no kept page for them."""
+    return None if key is None else frames.shape("thread", viewer, key, can_moderate, can_reply)
 
 
-def kept_whole(shape: tuple | None) -> WholePage | None:
+def kept_whole(shape: tuple | None) -> frames.Frame | None:
     """The page kept whole under `shape` in this process, if there is one."""
-    whole = None if shape is None else current_app.extensions.get("forum_thread_frames", {}).get(shape)
-    g.forum_page_whole = "no" if shape is None else "kept" if whole is None else "hit"
-    return whole
+    return frames.kept(shape)
 
 
 ReadyPosts = namedtuple("ReadyPosts", "rows html")
 
 
-def class_posts(db: Session, whole: WholePage | None, viewer, thread: Thread, space: Space, can_reply: bool,
+def class_posts(db: Session, whole: frames.Frame | None, viewer, thread: Thread, space: Space, can_reply: bool,
                 marks: ThreadMarks) -> ReadyPosts | None:
     """The page's rows and its posts' HTML for this reader, from the page kept whole: the class's cards, and
     theirs (their posts, posts answering theirs, posts they saved) from the card store as in `kept_page`; None
     when the page kept whole has no posts, or lacks a card of the class's that this reader is given."""
-    posts = whole.posts if whole is not None else None
+    posts = whole.extra if whole is not None else None
     if posts is None:
         return None
     rows = posts.rows
@@ -264,43 +237,12 @@ def class_posts(db: Session, whole: WholePage | None, viewer, thread: Thread, sp
     return ReadyPosts(rows, in_order(viewer, rows, cards, marks))
 
 
-def whole_page(shape: tuple | None, whole: WholePage | None, kept: KeptPage | None, own: dict[str, Markup | None],
-               make: Callable[[dict], str]) -> str:
+def whole_page(shape: tuple | None, whole: frames.Frame | None, kept: KeptPage | None,
+               own: dict[str, Markup | None], make: Callable[[dict], str]) -> str:
     """The thread page: `make(parts)` renders it with the reader's own parts (`own`: posts, watch, jump, reply;
     the header and footer come from forum/chrome.py). Under a `shape` (`whole_shape`), what is not a reader's
-    own is rendered once, kept in this process as `whole` with `kept`'s rows and class cards, and each request
-    puts its reader's parts into it, and their CSRF token."""
-    if shape is None:
-        return make(own)
+    own is rendered once and kept in this process with `kept`'s rows and class cards (forum/frames.py)."""
     posts = _ClassPosts(kept.rows, kept.class_cards) if kept is not None else None
-    if whole is None:
-        whole = WholePage(_frame(own, make), posts)
-        frames = current_app.extensions.setdefault("forum_thread_frames", {})
-        if len(frames) >= FRAMES_LIMIT:
-            frames.clear()
-        frames[shape] = whole
-    elif posts is not None and (whole.posts is None or posts.holes < whole.posts.holes):
-        whole.posts = posts  # a reader filled in cards its maker could not keep
-    from forum import chrome
-    parts = {"header": chrome.header(), "footer": chrome.footer(), **own}
-    token = generate_csrf() if any(piece.has_token for piece in whole.pieces) else ""
-    return "".join(parts[piece.slot] or "" if piece.slot else
-                   piece.text.replace(page_cache.card_placeholder(), token) if piece.has_token else piece.text
-                   for piece in whole.pieces)
-
-
-def _frame(own: dict[str, Markup | None], make: Callable[[dict], str]) -> list[_Piece]:
-    """The page rendered with stand-ins for the reader's own parts, cut at them: text, and the slot it leaves."""
-    stand_in = page_cache.card_placeholder()
-    slots = {name: Markup(f"{stand_in}:{name}:") for name in OWN_PARTS}  # noqa: S704  (ours, made above)
-    g.forum_page_slots = slots
-    try:
-        html = make({name: slots[name] if value is not None else None for name, value in own.items()})
-    finally:
-        g.pop("forum_page_slots", None)
-    made = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # Flask-WTF's token for this request
-    if made:  # a token the template put in itself is the reader's own (a visitor's page makes none)
-        html = html.replace(made, stand_in)
-    cut = re.split(f"{re.escape(stand_in)}:({'|'.join(OWN_PARTS)}):", html)
-    return [_Piece(text, None, stand_in in text) if n % 2 == 0 else _Piece("", text, False)
-            for n, text in enumerate(cut)]
+    if whole is not None and posts is not None and (whole.extra is None or posts.holes < whole.extra.holes):
+        whole.extra = posts  # a reader filled in cards its maker could not keep
+    return frames.page(shape, whole, own, make, extra=posts)

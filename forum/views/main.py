@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import g, jsonify, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
 from forum import cache as page_cache
-from forum import fragments_lists
+from forum import fragments_lists, frames
 from forum.db import session
 from forum.views import bp
 from forum.views._helpers import external_url
@@ -17,7 +17,15 @@ from forum.views._helpers import external_url
 @page_cache.page(lambda: [page_cache.LATEST])
 def home():
     """List the spaces the viewer may see, and the latest threads they may read."""
-    return render_template("forum/home.html", lists=fragments_lists.home(session(), current_user))
+    viewer = current_user._get_current_object()
+    lists = fragments_lists.home(session(), viewer)
+    shape = frames.shape("home", viewer)  # the lists are the reader's own; the rest shows only their state
+    page = frames.page(shape, frames.kept(shape), vars(lists), lambda parts: render_template(
+        "forum/home.html", lists=fragments_lists.HomeLists(**parts)))
+    response = make_response(page)
+    if viewer.is_authenticated:  # the page kept whole for the reader's shape ("hit"), kept now, or made for them
+        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")
+    return response
 
 
 # Addresses people copy into a calendar or a feed reader: on FORUM_BASE_URL, never the request's Host.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, get_template_attribute, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum import cache as page_cache
-from forum import fragments_lists, mail_tokens, policy
+from forum import fragments_lists, frames, mail_tokens, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, DecisionForm, InviteForm, JoinRequestForm, ThreadForm
@@ -35,18 +35,25 @@ def space(slug: str):
                                pending=space_membership.pending(db, space, current_user, "request"))
     listing = fragments_lists.space_listing(db, current_user, space, page_number(),
                                             current_app.config["FORUM_THREADS_PER_PAGE"], found)
-    return render_template(
-        "forum/space.html", space=space, listing=listing,
-        can_post=policy.can_post_in_space(current_user, space),
-        is_member=space.id in policy.space_roles(current_user),
-        can_manage=policy.can_moderate_space(current_user, space),
-        requests_waiting=space_membership.count_requests(db, space)
-        if space.is_closed and policy.can_moderate_space(current_user, space) else None,
-        watching=watching,
+    viewer = current_user._get_current_object()
+    can_post, can_manage = policy.can_post_in_space(viewer, space), policy.can_moderate_space(viewer, space)
+    shown = {  # what the page shows besides the reader's own parts: what it is kept under (forum/frames.py)
+        "can_post": can_post, "is_member": space.id in policy.space_roles(viewer), "can_manage": can_manage,
+        "requests_waiting": space_membership.count_requests(db, space) if space.is_closed and can_manage else None,
         # Only to members who may post here: the address takes new threads (#21).
-        email_address=mail_tokens.space_address(current_app.config, space)
-        if policy.can_post_in_space(current_user, space) else None,
-    )
+        "email_address": mail_tokens.space_address(current_app.config, space) if can_post else None,
+    }
+    own = {"listing": listing.table, "watch": get_template_attribute("forum/macros.html", "watch_forms")(
+        "space", space.id, watching, viewer)}
+    shape = frames.shape("space", viewer, frames.row_values(space), listing.number, listing.has_threads,
+                         *shown.items())
+    page = frames.page(shape, frames.kept(shape), own, lambda parts: render_template(
+        "forum/space.html", space=space, watch_html=parts["watch"],
+        listing=fragments_lists.SpaceListing(parts["listing"], listing.has_threads, listing.number), **shown))
+    response = make_response(page)
+    if viewer.is_authenticated:  # the page kept whole for the reader's shape ("hit"), kept now, or made for them
+        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")
+    return response
 
 
 @bp.post("/spaces/<slug>/join")
