@@ -9,7 +9,10 @@ import re
 from datetime import datetime, timezone
 
 from flask import current_app, request
-from sqlalchemy import MetaData, event
+from sqlalchemy import ARRAY, Boolean, Integer, MetaData, any_, bindparam, event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -100,7 +103,10 @@ def end_reads_with_commit(app, db) -> None:
             return
         expire = session.expire_on_commit
         try:
-            if not session.connection().info.get(_WROTE):
+            info = session.connection().info
+            if info.get(_READS_ONLY):  # read in autocommit (`read_pages_without_transaction`): nothing to end
+                return
+            if not info.get(_WROTE):
                 session.expire_on_commit = False  # what was read stays readable, as after the rollback
                 session.commit()
         except Exception:  # noqa: BLE001  (the transaction is rolled back as before, when the session is removed)
@@ -197,6 +203,37 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+# -- a column among a list of ids, one parameter on PostgreSQL --------------------------------------------
+
+class _AmongIds(ColumnElement):
+    """`column IN (...)`, the ids a list passed when the statement runs: expanded into a placeholder per id
+    (SQLAlchemy's "expanding" parameter) where arrays are not to be had, and `column = ANY(:ids)`, one array
+    parameter, on PostgreSQL. Expanding rewrites the statement on every execution: 3% of a signed-in space
+    page's time (#19)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
+
+    def __init__(self, column, name: str):
+        self.column, self.name = column, name
+
+
+@compiles(_AmongIds)
+def _among_ids_expanded(element, compiler, **kw):
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(_AmongIds, "postgresql")
+def _among_ids_array(element, compiler, **kw):
+    return compiler.process(element.column == any_(bindparam(element.name, type_=ARRAY(Integer))), **kw)
+
+
+def among_ids(column, name: str) -> ColumnElement:
+    """`column` is one of the ids passed as the parameter `name` (a list of ints) when the statement runs."""
+    return _AmongIds(column, name)
 
 
 # -- many rows in one short statement (PostgreSQL) ---------------------------------------------------

@@ -170,7 +170,7 @@ def _fill(html: str, titles: dict[int, str], new_posts: dict[int, int]) -> Marku
     return Markup(_MARK.sub(replace, html))
 
 
-# Stand-ins for a thread's "N new" tag, made once per fill from the template (in the reader's language) and
+# Stand-ins for a thread's "N new" tag, made once per language from the template (in the reader's language) and
 # filled per thread: a macro call per thread was a tenth of a space page's time. The numbers are digits
 # only, so that url_for takes them; the title's stand-in is plain letters, so escaping leaves it as it is.
 _ID, _COUNT, _TITLE = "975319024681", "864201357913", "ForumTitleStandIn"
@@ -178,6 +178,14 @@ _ID, _COUNT, _TITLE = "975319024681", "864201357913", "ForumTitleStandIn"
 
 def _tag_shape() -> str | None:
     """The tag with stand-ins, or None when it does not show each once (a translation that repeats the title):
-    then each tag is made by the macro."""
+    then each tag is made by the macro. Made once per language and address in this app (templates that reload
+    on change: each time)."""
+    made_once = current_app.extensions.setdefault("forum_new_posts_tag", {})
+    key = (i18n.current_language(), request.root_path)
+    if key in made_once:
+        return made_once[key]
     shape = str(_macro("new_posts_tag")(int(_ID), _TITLE, int(_COUNT)))
-    return shape if all(shape.count(stand_in) == 1 for stand_in in (_ID, _COUNT, _TITLE)) else None
+    shape = shape if all(shape.count(stand_in) == 1 for stand_in in (_ID, _COUNT, _TITLE)) else None
+    if not current_app.jinja_env.auto_reload:
+        made_once[key] = shape
+    return shape

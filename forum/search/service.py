@@ -19,7 +19,7 @@ from sqlalchemy import String, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum import policy
-from forum.db import UTCDateTime, built_once, planned_for_its_values
+from forum.db import UTCDateTime, among_ids, built_once, planned_for_its_values
 from forum.errors import NotFound
 from forum.models import Chat, LibraryEntry, Member, Organisation, Post, Space, Speaker, Thread
 from forum.models.accounts import handle_key, normalise_name
@@ -287,7 +287,7 @@ def _hits_statement(viewer, backend: backends.Backend, query: Query):
         .join(Thread, Post.thread_id == Thread.id).join(Space, Thread.space_id == Space.id)
         .outerjoin(author, author.id == Post.author_id)
         .outerjoin(Speaker, Speaker.id == Post.speaker_id)
-        .where(Post.id.in_(bindparam("ids", expanding=True)), policy.shown_post_filter(viewer))
+        .where(among_ids(Post.id, "ids"), policy.shown_post_filter(viewer))
     )
 
 

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum import mail, policy
-from forum.db import built_once
+from forum.db import among_ids, built_once
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.i18n import in_language
 from forum.models import LibraryEntry, LibraryTag, Member, Organisation, Post, Space, Thread
@@ -153,7 +153,7 @@ def promoted_post_ids(db: Session, post_ids: list[int]) -> set[int]:
     if not post_ids:
         return set()
     statement = built_once(("promoted_post_ids",), lambda: select(LibraryEntry.post_id).where(
-        LibraryEntry.post_id.in_(bindparam("post_ids", expanding=True)), LibraryEntry.status == "published"))
+        among_ids(LibraryEntry.post_id, "post_ids"), LibraryEntry.status == "published"))
     return set(db.scalars(statement, {"post_ids": post_ids}))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from forum import cache as page_cache
 from forum import policy
-from forum.db import built_once
+from forum.db import among_ids, built_once
 from forum.models import Member, ReadState, Space, Thread
 from forum.models.page_cache import PageVersion
 from forum.services import read_state, reading
@@ -89,7 +89,7 @@ def new_posts_in(db: Session, viewer, thread_ids: list[int], waiting_in: str, wh
 
 def _listed_or_own_waiting(member: Member, waiting_in: str):
     waiting = Thread.chat_id if waiting_in == "chat" else Thread.space_id
-    return or_(Thread.id.in_(bindparam("thread_ids", expanding=True)),
+    return or_(among_ids(Thread.id, "thread_ids"),
                and_(policy.own_waiting_thread_filter(member), waiting == bindparam("where")))
 
 

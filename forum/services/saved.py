@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from forum import policy
-from forum.db import built_once
+from forum.db import among_ids, built_once
 from forum.errors import NotFound, ValidationError
 from forum.models import Member, Post, SavedPost, Space, Thread
 from forum.models.reading import NOTE_MAX
@@ -48,7 +48,7 @@ def saved_ids(db: Session, viewer, post_ids: list[int]) -> set[int]:
     if not post_ids or not isinstance(viewer, Member) or not viewer.is_authenticated:
         return set()
     statement = built_once(("saved_ids",), lambda: select(SavedPost.post_id).where(
-        SavedPost.member_id == bindparam("member_id"), SavedPost.post_id.in_(bindparam("post_ids", expanding=True))))
+        SavedPost.member_id == bindparam("member_id"), among_ids(SavedPost.post_id, "post_ids")))
     return set(db.scalars(statement, {"member_id": viewer.id, "post_ids": post_ids}))
 
 
