@@ -350,8 +350,13 @@ def cards_enabled() -> bool:
 def card_placeholder() -> str:
     """What stands in a stored card for the reader's CSRF token: the same on every host of one site (it is
     made from the secret key), unknown to anyone else, and never in a post's words."""
-    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
-    return "csrf-" + hashlib.blake2b(b"forum card csrf", key=secret[:64], digest_size=12).hexdigest()
+    secret = str(current_app.config.get("SECRET_KEY") or "")
+    made = current_app.extensions.get("forum_card_placeholder")
+    if made is None or made[0] != secret:  # asked several times a page: made once for the app's key
+        digest = hashlib.blake2b(b"forum card csrf", key=secret.encode()[:64], digest_size=12).hexdigest()
+        made = secret, "csrf-" + digest
+        current_app.extensions["forum_card_placeholder"] = made
+    return made[1]
 
 
 def with_token(html: str) -> str:

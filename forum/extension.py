@@ -223,9 +223,10 @@ def _compress(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
     # A page made for one reader is compressed at a fast level: on a signed-in thread page (90 KB of HTML)
     # brotli 2 costs 0.13 ms and sends 9.5 KB where Flask-Compress's 4 costs 0.29 ms for 8.7 KB, and gzip 3
-    # 0.14 ms for 11.1 KB where 6 costs 0.54 ms for 9.6 KB (#19). Pages kept for every visitor are compressed
-    # once, at the stronger levels of forum/cache.py.
-    app.config.setdefault("COMPRESS_BR_LEVEL", 2)
+    # 0.14 ms for 11.1 KB where 6 costs 0.54 ms for 9.6 KB (#19). On a later machine brotli 2 took
+    # 0.28-0.45 ms and brotli 1 0.17-0.28 ms, for 10.0 KB: a tenth of the page's time for half a kilobyte.
+    # Pages kept for every visitor are compressed once, at the stronger levels of forum/cache.py.
+    app.config.setdefault("COMPRESS_BR_LEVEL", 1)
     app.config.setdefault("COMPRESS_LEVEL", 3)
     if security.is_standalone(app):
         Compress(app)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forum.models import Member
 from forum.services import accounts
 from forum.settings import DEFAULTS
-from tests.factories import PASSWORD, csrf_token, login, make_member, submit
+from tests.factories import PASSWORD, csrf_token, login, make_member, make_space, make_thread, submit
 
 
 def test_register_creates_an_account_and_asks_to_check_email(app, client):
@@ -146,6 +146,19 @@ def test_sign_out_needs_a_post_with_a_token(app, client):
     response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302
     assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_the_reading_pages_are_limited_only_when_the_site_limits_every_page(app, client, monkeypatch):
+    from flask_limiter import Limit
+
+    from forum.limits import limiter
+    space = make_space(app)
+    thread = make_thread(app, space, make_member(app, "Author"))
+    pages = ["/", f"/spaces/{space.slug}", f"/threads/{thread.id}"]
+    assert {client.get(url).status_code for url in pages * 8} == {200}  # no limit of their own
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [Limit("3 per minute").bind(limiter)])
+    for url in pages:
+        assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_sign_in_is_rate_limited_with_a_clear_page(app, client):
