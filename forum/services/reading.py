@@ -175,17 +175,26 @@ def get_thread(db: Session, viewer, thread_id: int) -> tuple[Thread, Space]:
     return thread, space
 
 
-def get_thread_and_tokens(db: Session, viewer, thread_id: int, scopes: list[str]) -> tuple[Thread, Space, dict]:
+def get_thread_and_tokens(db: Session, viewer, thread_id: int, scopes: list[str], chat: bool = True
+                          ) -> tuple[Thread, Space, dict]:
     """`get_thread`, with the page cache's tokens of `scopes` (forum/cache.py) read in the same statement, so
-    before anything the page shows from them: {scope: token}, a scope with no token left out."""
-    statement = built_once(("get_thread", len(scopes)), lambda: (
+    before anything the page shows from them: {scope: token}, a scope with no token left out. Without `chat`,
+    the thread's chat is not read (`chat_of` reads it where a page needs it)."""
+    statement = built_once(("get_thread", len(scopes), chat), lambda: (
         select(Thread, Space, *_token_columns(len(scopes)))
         .join(Space, Thread.space_id == Space.id).where(Thread.id == bindparam("thread_id"))
-        .options(joinedload(Thread.chat), undefer(Thread.title_language))))
+        .options(*([joinedload(Thread.chat)] if chat else []), undefer(Thread.title_language))))
     row = db.execute(statement, {"thread_id": thread_id, **{f"scope{n}": s for n, s in enumerate(scopes)}}).first()
     if row is None or not policy.can_see_thread_exists(viewer, row.Thread, row.Space):
         raise NotFound(_("There is no thread at this address, or you do not have access to it."))
     return row.Thread, row.Space, _tokens_found(row, 2, scopes)
+
+
+def chat_of(db: Session, thread: Thread) -> Chat | None:
+    """The chat a thread came from (None for a thread started here), read if `get_thread_and_tokens` did not."""
+    if thread.chat_id is None:
+        return None
+    return thread.chat if "chat" in thread.__dict__ else db.get(Chat, thread.chat_id)
 
 
 def _token_columns(count: int) -> list:

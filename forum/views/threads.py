@@ -80,7 +80,7 @@ def thread(thread_id: int, slug: str | None = None):
     per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
     scopes = [page_cache.SITE, page_cache.thread_scope(thread_id)]  # what a page kept for the reader's class names
     try:
-        thread, space, tokens = reading.get_thread_and_tokens(db, viewer, thread_id, scopes)
+        thread, space, tokens = reading.get_thread_and_tokens(db, viewer, thread_id, scopes, chat=False)
     except NotFound:
         merged_into = moderation.redirect_for(db, viewer, thread_id)
         if merged_into is None:
@@ -101,7 +101,8 @@ def thread(thread_id: int, slug: str | None = None):
     else:
         kept = fragments_thread.kept_page(db, viewer, thread, space, number, per_page, can_reply, marks, key)
         rows = kept.rows if kept is not None else reading.page_rows(db, viewer, thread, space, number, per_page)
-        view = reading.ThreadView(thread, space, thread.chat, Page(rows, number, per_page, thread.post_count))
+        view = reading.ThreadView(thread, space, reading.chat_of(db, thread),  # on this path alone (#19)
+                                  Page(rows, number, per_page, thread.post_count))
         posts_html = fragments_thread.in_order(viewer, rows, kept.cards if kept is not None else
                                                fragments_thread.post_cards(db, viewer, view, can_reply, marks), marks)
     # The watch, with its every-post switch (#21), and the header's count of unread notifications, read with the marks.
