@@ -215,6 +215,7 @@ class _AmongIds(ColumnElement):
 
     inherit_cache = True
     type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: never `... = 1` where booleans are integers (SQLite)
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
 
     def __init__(self, column, name: str):
