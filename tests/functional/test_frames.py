@@ -4,31 +4,10 @@ them stays theirs, and any change to what the page shows shows on the next view.
 
 from __future__ import annotations
 
-import re
-
 from forum.models import Space
 from forum.services.spaces import update_space
-from tests.factories import db_session, login, make_member, make_space, make_thread, new_tag, submit
-
-
-def _client(app, member=None):
-    client = app.test_client()
-    if member is not None:
-        login(client, member)
-        client.get("/")  # the "Signed in" message, out of the way
-    return client
-
-
-def _view(client, url: str, whole: str | None = None) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    if whole is not None:
-        assert response.headers["X-Forum-Whole"] == whole
-    return response.get_data(as_text=True)
-
-
-def _tokens(page: str) -> set[str]:
-    return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+from tests.factories import db_session, make_member, make_space, make_thread, new_tag, submit
+from tests.functional.test_thread_whole_page import _client, _message_is_theirs_alone, _tokens, _view
 
 
 def test_two_readers_of_one_space_page_each_get_their_own_parts(app):
@@ -75,11 +54,7 @@ def test_a_change_to_the_space_shows_at_once_and_a_message_is_the_readers_own(ap
     assert "Highways" in page and "Potholes, buses and winter" in page and "Roads and transport" not in page
     make_thread(app, space, author, title="Pothole reporting")
     assert "Pothole reporting" in _view(reader, url)
-    watched = submit(reader, "/watch", {"kind": "space", "target": str(space.id), "next": url}, form_url=url,
-                     follow_redirects=True)
-    assert watched.headers.get("X-Forum-Whole") == "no" and 'class="notice notice--success"' in watched.get_data(
-        as_text=True)
-    assert 'class="notice notice--success"' not in _view(reader, url, whole="hit")
+    _message_is_theirs_alone(reader, "space", space.id, url, "hit")
 
 
 def test_what_a_readers_rights_give_them_on_a_space_page_stays_theirs(app):

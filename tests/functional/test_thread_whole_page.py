@@ -29,6 +29,15 @@ def _tokens(page: str) -> set[str]:
     return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
 
 
+def _message_is_theirs_alone(client, kind: str, target: int, url: str, whole_after: str) -> None:
+    """Watching comes back to the page with a message: that view is made for the reader alone, the next is kept."""
+    watched = submit(client, "/watch", {"kind": kind, "target": str(target), "next": url}, form_url=url,
+                     follow_redirects=True)
+    assert watched.headers.get("X-Forum-Whole") == "no" and 'class="notice notice--success"' in watched.get_data(
+        as_text=True)
+    assert 'class="notice notice--success"' not in _view(client, url, whole=whole_after)
+
+
 def test_two_readers_of_one_kept_page_each_get_their_own_parts(app):
     space = make_space(app)
     author, ada, bea = make_member(app, "Author"), make_member(app, "Ada Lovelace"), make_member(app, "Bea Smith")
@@ -66,11 +75,7 @@ def test_a_message_for_the_reader_is_theirs_and_the_next_view_is_kept_again(app)
     url = f"/threads/{thread.id}"
     reader = _client(app, make_member(app, "Reader"))
     _view(reader, url)
-    watched = submit(reader, "/watch", {"kind": "thread", "target": str(thread.id), "next": url}, form_url=url,
-                     follow_redirects=True)
-    assert watched.headers.get("X-Forum-Whole") == "no" and 'class="notice notice--success"' in watched.get_data(
-        as_text=True)
-    assert 'class="notice notice--success"' not in _view(reader, url, whole="hit, with its posts")
+    _message_is_theirs_alone(reader, "thread", thread.id, url, "hit, with its posts")
 
 
 def test_a_page_kept_with_its_posts_still_gives_each_reader_their_own_saved_and_new_posts(app):
