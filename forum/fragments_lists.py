@@ -170,7 +170,7 @@ def _fill(html: str, titles: dict[int, str], new_posts: dict[int, int]) -> Marku
     return Markup(_MARK.sub(replace, html))
 
 
-# Stand-ins for a thread's "N new" tag, made once per language from the template (in the reader's language) and
+# Stand-ins for a thread's "N new" tag, made from the template once per language (`_tag_shape`) and
 # filled per thread: a macro call per thread was a tenth of a space page's time. The numbers are digits
 # only, so that url_for takes them; the title's stand-in is plain letters, so escaping leaves it as it is.
 _ID, _COUNT, _TITLE = "975319024681", "864201357913", "ForumTitleStandIn"

@@ -24,7 +24,7 @@ import re
 from collections import namedtuple
 from collections.abc import Callable
 
-from flask import current_app, g, request, session as flask_session
+from flask import current_app, g, make_response, request, session as flask_session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import inspect
@@ -95,6 +95,15 @@ def page(shape_: tuple | None, frame: Frame | None, own: dict[str, Markup | None
     return "".join(parts[piece.slot] or "" if piece.slot else
                    piece.text.replace(page_cache.card_placeholder(), token) if piece.has_token else piece.text
                    for piece in frame.pieces)
+
+
+def response(page_html: str, viewer):
+    """The page as a response; to a member, `X-Forum-Whole` says whether it came from a page kept whole ("hit"),
+    was kept now ("kept"), or was made for them alone ("no")."""
+    made = make_response(page_html)
+    if viewer.is_authenticated:
+        made.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")
+    return made
 
 
 def _cut(own: dict[str, Markup | None], make: Callable[[dict], str]) -> list[Piece]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, make_response, render_template
+from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -22,10 +22,7 @@ def home():
     shape = frames.shape("home", viewer)  # the lists are the reader's own; the rest shows only their state
     page = frames.page(shape, frames.kept(shape), vars(lists), lambda parts: render_template(
         "forum/home.html", lists=fragments_lists.HomeLists(**parts)))
-    response = make_response(page)
-    if viewer.is_authenticated:  # the page kept whole for the reader's shape ("hit"), kept now, or made for them
-        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")
-    return response
+    return frames.response(page, viewer)
 
 
 # Addresses people copy into a calendar or a feed reader: on FORUM_BASE_URL, never the request's Host.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, get_template_attribute, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, g, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -50,10 +50,7 @@ def space(slug: str):
     page = frames.page(shape, frames.kept(shape), own, lambda parts: render_template(
         "forum/space.html", space=space, watch_html=parts["watch"],
         listing=fragments_lists.SpaceListing(parts["listing"], listing.has_threads, listing.number), **shown))
-    response = make_response(page)
-    if viewer.is_authenticated:  # the page kept whole for the reader's shape ("hit"), kept now, or made for them
-        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")
-    return response
+    return frames.response(page, viewer)
 
 
 @bp.post("/spaces/<slug>/join")

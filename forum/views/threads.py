@@ -6,15 +6,14 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import (current_app, flash, g, get_template_attribute, make_response, redirect, render_template,
-                   request, url_for)
+from flask import current_app, flash, g, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum import cache as page_cache
-from forum import fragments_thread, markup, policy
+from forum import fragments_thread, frames, markup, policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, RevealForm
@@ -117,11 +116,10 @@ def thread(thread_id: int, slug: str | None = None):
             {"slug": tag.slug, "name": tag.name} for tag in topics.topics_of_thread(db, thread)]),
         posts_html=parts["posts"], watch_forms=parts["watch"], unread_jump=parts["jump"]))
     remember_read(db, thread.id, rows, marks)  # per member; never for visitors
-    response = make_response(page)
+    response = frames.response(page, viewer)  # X-Forum-Whole: the rest of the page
     response.headers["X-Forum-Cards"] = f"{g.forum_cards_stored} of {len(rows)}"  # from the card cache
     if viewer.is_authenticated:  # the rows and cards kept for the reader's class ("hit"), kept now, or read for them
         response.headers["X-Forum-Kept"] = g.get("forum_page_kept", "no")
-        response.headers["X-Forum-Whole"] = g.get("forum_page_whole", "no")  # the rest of the page, likewise
     return response
 
 
