@@ -294,7 +294,7 @@ def rush(url: str, hosts: int, plan: Plan, data_targets: dict, redis_url: str | 
                      "seconds": plan.seconds, "load_average_start": list(os.getloadavg())}
     try:
         for server in servers:
-            server.start(ready_path="/health")
+            server.start()
         with (Nginx([s.port for s in servers], work) if nginx else _Nothing()) as proxy:
             bases = [f"http://127.0.0.1:{proxy.port}"] if nginx else [f"http://127.0.0.1:{s.port}" for s in servers]
             outcome.update(_load(bases, found, plan, run))

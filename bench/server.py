@@ -55,8 +55,11 @@ class Server:
     def __exit__(self, *_exc) -> None:
         self.stop()
 
-    def start(self, ready_path: str = "/", timeout: float = 60) -> None:
-        """Start gunicorn and wait until both workers are up and `ready_path` answers (whatever its status)."""
+    def start(self, ready_path: str = "/health", timeout: float = 60) -> None:
+        """Start gunicorn and wait until both workers are up and `ready_path` answers (whatever its status).
+
+        Not a page the bench measures: a page asked for here would be kept by one worker, and the first
+        measured request, which counts a page's statements as made, would find it made or not by chance."""
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--bind", f"127.0.0.1:{self.port}", self.app],
