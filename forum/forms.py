@@ -403,7 +403,7 @@ class LinkFilterForm(Form):
 
     area = SelectField(_l("Service area"), validate_choice=False)
     q = StringField(_l("Words in the link or its question"))
-    order = SelectField(_l("Order"), choices=[("", _l("Latest shared first")), ("most", _l("Most shared first"))],
+    order = SelectField(_l("Order"), choices=choices({"most": _l("Most shared first")}, _l("Latest shared first")),
                         validate_choice=False)
 
 

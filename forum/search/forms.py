@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SearchField, SelectField, StringField
 
 from forum.errors import ValidationError
-from forum.forms import Form
+from forum.forms import Form, choices
 from forum.models import Space
 from forum.search.service import Filters
 
@@ -38,7 +38,7 @@ class SearchForm(Form):
 
     def set_spaces(self, spaces: list[Space]) -> None:
         """Offer the spaces the viewer may search."""
-        self.space.choices = [("", _("Any space")), *((space.slug, space.name) for space in spaces)]
+        self.space.choices = choices({space.slug: space.name for space in spaces}, _("Any space"))
 
     def filters(self, spaces: list[Space]) -> Filters:
         """The filters as chosen, or ValidationError saying what is wrong with each."""

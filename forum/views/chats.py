@@ -12,7 +12,7 @@ from forum import cache as page_cache
 from forum import calendar, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
-from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm
+from forum.forms import ChatForm, ConfirmForm, ProposeQuestionForm, QuestionDecisionForm, choices
 from forum.ids import parse_id
 from forum.models import ProposedQuestion, Space
 from forum.limits import limiter, posting_limit
@@ -61,7 +61,7 @@ def _chat_page(db, chat_id: int, propose_form: ProposeQuestionForm | None = None
 
 def _chat_form(db, form: ChatForm) -> list[Space]:
     spaces = chats.spaces_for_hosting(db, current_user)
-    form.space.choices = [(str(s.id), s.name) for s in spaces]
+    form.space.choices = choices({str(s.id): s.name for s in spaces})
     return spaces
 
 

@@ -14,7 +14,7 @@ from forum import transcripts
 from forum.cleantext import clean_line
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, TranscriptError, ValidationError
-from forum.forms import ConfirmForm, UploadTranscriptForm
+from forum.forms import ConfirmForm, UploadTranscriptForm, choices
 from forum.ids import parse_id
 from forum.models import Chat, Space
 from forum.services import chats, importing, library, pending_imports, topics
@@ -45,9 +45,9 @@ def _choices(db, form: UploadTranscriptForm) -> list[Space]:
         raise PermissionDenied(_("Only space hosts and moderators can import transcripts."))
     ids = [s.id for s in spaces]
     recent = db.scalars(select(Chat).where(Chat.space_id.in_(ids)).order_by(Chat.starts_at.desc()).limit(30))
-    form.chat.choices = [("", _("A new chat")), *((str(c.id), c.title) for c in recent)]
-    form.space.choices = [(str(s.id), s.name) for s in spaces]
-    form.format.choices = [("", _("Detect it for me")), *((i.name, i.label) for i in transcripts.registered())]
+    form.chat.choices = choices({str(c.id): c.title for c in recent}, _("A new chat"))
+    form.space.choices = choices({str(s.id): s.name for s in spaces})
+    form.format.choices = choices({i.name: i.label for i in transcripts.registered()}, _("Detect it for me"))
     return spaces
 
 

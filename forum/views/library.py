@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from forum import feeds, policy
 from forum.db import session, utcnow
 from forum.errors import NotFound, PermissionDenied
-from forum.forms import ConsentForm, DecisionForm, LibraryFilterForm, PromoteForm, TagForm
+from forum.forms import ConsentForm, DecisionForm, LibraryFilterForm, PromoteForm, TagForm, choices
 from forum.ids import parse_id
 from forum.models import LibraryTag, Space, Thread
 from forum.services import library, reading
@@ -19,7 +19,7 @@ from forum.views._helpers import attempt, external_url, form_errors, page_number
 
 def _filter_form(db) -> LibraryFilterForm:
     form = LibraryFilterForm(request.args)
-    form.tag.choices = [("", _("Any service area")), *((t.slug, t.name) for t in library.tags(db))]
+    form.tag.choices = choices({t.slug: t.name for t in library.tags(db)}, _("Any service area"))
     return form
 
 

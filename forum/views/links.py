@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from forum import feeds
 from forum.db import session, utcnow
-from forum.forms import LinkFilterForm
+from forum.forms import LinkFilterForm, choices
 from forum.services import chats, library, links
 from forum.views import bp
 from forum.views._helpers import external_url, page_number, site_name
@@ -28,7 +28,7 @@ def links_index():
     """Links shared across chats, one entry per page linked, filtered by service area and searchable."""
     db = session()
     form = LinkFilterForm(request.args)
-    form.area.choices = [("", _("Any service area")), *((t.slug, t.name) for t in library.tags(db))]
+    form.area.choices = choices({t.slug: t.name for t in library.tags(db)}, _("Any service area"))
     page = links.all_links(db, current_user, service_area=form.area.data or None, query=form.q.data or None,
                            page=page_number(), most_shared=form.order.data == "most")
     filters = {k: v for k, v in request.args.items() if k in ("area", "q", "order") and v}

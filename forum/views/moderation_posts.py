@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forum import policy
 from forum.db import session
 from forum.errors import NotFound, PermissionDenied, ValidationError
-from forum.forms import PostActionForm, ReportForm, ThreadToolsForm
+from forum.forms import PostActionForm, ReportForm, ThreadToolsForm, choices
 from forum.ids import parse_id
 from forum.models import Post, PostRevision, Space, Thread
 from forum.services import site_membership, moderation, notifications, reading, speakers
@@ -150,8 +150,8 @@ def thread_tools(thread_id: int):
     form = ThreadToolsForm()
     targets = [s for s in db.scalars(select(Space).order_by(Space.position, Space.name))
                if policy.can_moderate_space(current_user, s) and s.id != space.id]
-    form.space.choices = [("", _("Choose a space")), *((str(s.id), f"{s.name} ({VISIBILITY_NAMES[s.visibility]})")
-                                                        for s in targets)]
+    form.space.choices = choices({str(s.id): f"{s.name} ({VISIBILITY_NAMES[s.visibility]})" for s in targets},
+                                 _("Choose a space"))
     replies = db.scalars(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id,
                                             policy.listed_posts_in(current_user, space))
                          .order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
